@@ -1,0 +1,79 @@
+"""Load and validate `catalog/<vendor>.yaml` files; errors name the file, entry and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from mockserver.catalog.model import Catalog, VendorCatalog, VendorFile
+
+try:  # libyaml is several times faster; pure-Python is the fallback
+    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the wheel
+    _Loader = yaml.SafeLoader
+
+VENDOR_ORDER = ("ringcentral", "yeastar", "signalwire", "fonedynamics", "webexconnect")
+
+
+class CatalogError(ValueError):
+    """A catalog file that cannot be used; the message names file, entry and field."""
+
+
+def default_catalog_dir() -> Path:
+    """The shipped catalog: inside the installed package, or the repository's `catalog/`."""
+    packaged = Path(__file__).resolve().parent.parent / "_data" / "catalog"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "catalog"
+
+
+def _describe(raw: Any, exc: ValidationError, path: Path) -> str:
+    lines = [f"{path}: invalid catalog file"]
+    for err in exc.errors():
+        loc = list(err["loc"])
+        where = ".".join(str(p) for p in loc)
+        if len(loc) >= 2 and loc[0] == "entries" and isinstance(loc[1], int):
+            entry = _entry_label(raw, loc[1])
+            field = ".".join(str(p) for p in loc[2:]) or "(entry)"
+            where = f"entry {entry}, field {field}"
+        lines.append(f"  {where}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def _entry_label(raw: Any, index: int) -> str:
+    try:
+        item = raw["entries"][index]
+        return f"#{index} (key {item.get('key') or item.get('code')!r})"
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return f"#{index}"
+
+
+def load_vendor_file(path: Path) -> VendorCatalog:
+    """Parse and validate one vendor file.
+
+    Raises:
+        CatalogError: the file is missing, is not YAML, or breaks the schema.
+    """
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+    except OSError as err:
+        raise CatalogError(f"{path}: cannot read catalog file: {err}") from err
+    except yaml.YAMLError as err:
+        raise CatalogError(f"{path}: not valid YAML: {err}") from err
+    try:
+        data = VendorFile.model_validate(raw)
+    except ValidationError as err:
+        raise CatalogError(_describe(raw, err, path)) from err
+    if data.vendor != path.stem:
+        raise CatalogError(f"{path}: field vendor is {data.vendor!r}, expected {path.stem!r}")
+    return VendorCatalog.from_file(data)
+
+
+def load_catalog(directory: Path | None = None) -> Catalog:
+    """Load every vendor file in `directory` (default: the shipped catalog)."""
+    directory = directory or default_catalog_dir()
+    vendors = {name: load_vendor_file(directory / f"{name}.yaml") for name in VENDOR_ORDER}
+    return Catalog(vendors)

@@ -1,0 +1,111 @@
+"""An immutable, aiohttp-free view of one incoming request, for matching and rendering."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import cached_property
+from typing import Any
+from urllib.parse import parse_qsl
+
+_MISSING = object()
+
+
+class RequestSnapshot:
+    """What the engine needs to know about a request, parsed lazily.
+
+    Header names are lower-cased. `query` and `form` keep the first value of a repeated
+    key in the mapping and every value in `query_all`/`form_all`.
+    """
+
+    __slots__ = (
+        "__dict__",
+        "body",
+        "content_type",
+        "headers",
+        "method",
+        "path",
+        "query_all",
+        "received_at",
+        "session",
+        "vendor",
+    )
+
+    def __init__(
+        self,
+        *,
+        vendor: str,
+        method: str,
+        path: str,
+        query: list[tuple[str, str]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+        session: str | None = None,
+        received_at: float = 0.0,
+    ) -> None:
+        self.vendor = vendor
+        self.method = method.upper()
+        self.path = path
+        self.query_all: tuple[tuple[str, str], ...] = tuple(query or ())
+        self.headers: Mapping[str, str] = {k.lower(): v for k, v in (headers or {}).items()}
+        self.body = body
+        self.content_type = self.headers.get("content-type", "").split(";")[0].strip().lower()
+        self.session = session
+        self.received_at = received_at
+
+    @cached_property
+    def query(self) -> Mapping[str, str]:
+        """First value of each query parameter."""
+        out: dict[str, str] = {}
+        for k, v in self.query_all:
+            out.setdefault(k, v)
+        return out
+
+    @cached_property
+    def form_all(self) -> tuple[tuple[str, str], ...]:
+        """Form fields, when the body is application/x-www-form-urlencoded."""
+        if self.content_type != "application/x-www-form-urlencoded" or not self.body:
+            return ()
+        try:
+            return tuple(parse_qsl(self.body.decode("utf-8"), keep_blank_values=True))
+        except UnicodeDecodeError:
+            return ()
+
+    @cached_property
+    def form(self) -> Mapping[str, str]:
+        """First value of each form field."""
+        out: dict[str, str] = {}
+        for k, v in self.form_all:
+            out.setdefault(k, v)
+        return out
+
+    @cached_property
+    def _json(self) -> Any:
+        if not self.body:
+            return _MISSING
+        try:
+            return json.loads(self.body)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            return _MISSING
+
+    @property
+    def json_valid(self) -> bool:
+        """True when the body parses as JSON."""
+        return self._json is not _MISSING
+
+    @property
+    def json(self) -> Any:
+        """The body parsed as JSON, or None when it is empty or not JSON."""
+        value = self._json
+        return None if value is _MISSING else value
+
+    def field(self, name: str) -> str | None:
+        """A scalar request value by name: query, then form, then top-level JSON."""
+        if name in self.query:
+            return self.query[name]
+        if name in self.form:
+            return self.form[name]
+        data = self.json
+        if isinstance(data, dict) and name in data and not isinstance(data[name], dict | list):
+            return str(data[name])
+        return None

@@ -1,0 +1,67 @@
+"""The contract every emulated vendor implements: envelopes, families, sessions and not-found."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+
+from mockserver.catalog.model import CatalogEntry, VendorCatalog
+from mockserver.render import RenderContext, Rendered
+from mockserver.snapshot import RequestSnapshot
+
+
+class Vendor(abc.ABC):
+    """One emulated vendor. Subclasses are stateless; every method is pure.
+
+    Class attributes:
+        name: catalog/vendor id, e.g. "ringcentral" (also the URL prefix, "/ringcentral").
+        title: display name.
+        families: envelope family names this vendor renders, first is the default.
+        not_found_key: catalog key answered for an unknown path.
+        rate_limit_key: catalog key answered when a rate limit is exceeded.
+        request_id_header: header carrying a request id on every answer, or None.
+    """
+
+    name: str
+    title: str
+    families: tuple[str, ...]
+    not_found_key: str
+    rate_limit_key: str
+    request_id_header: str | None = None
+
+    @abc.abstractmethod
+    def family_for(self, method: str, path: str) -> str:
+        """The envelope family of the endpoint at `path` (vendor-relative, starts with "/")."""
+
+    @abc.abstractmethod
+    def render_error(self, entry: CatalogEntry, ctx: RenderContext) -> Rendered:
+        """Render a catalogued synchronous error exactly as the vendor sends it."""
+
+    @abc.abstractmethod
+    def render_async(self, entry: CatalogEntry, ctx: RenderContext) -> Rendered:
+        """Render the delivery receipt / status callback that carries an asynchronous code.
+
+        The result is what the vendor POSTs to the integrator's callback URL (its content
+        type and field names), used for previews and, later, for callbacks.
+        """
+
+    def render_not_found(self, catalog: VendorCatalog, ctx: RenderContext) -> Rendered:
+        """The vendor's own answer to an unknown path."""
+        entry = catalog.get(self.not_found_key)
+        if entry is None:  # pragma: no cover - guarded by catalog tests
+            raise LookupError(f"{self.name}: catalog has no {self.not_found_key}")
+        return self.render_error(entry, ctx)
+
+    def session_of(self, snapshot: RequestSnapshot) -> str | None:
+        """The test session a request belongs to, from its credentials (None: shared)."""
+        return None
+
+    def default_params(self, entry: CatalogEntry, snapshot: RequestSnapshot) -> Mapping[str, str]:
+        """Vendor-specific default values for placeholders, taken from the request."""
+        return {}
+
+    def success_headers(self, ctx: RenderContext) -> tuple[tuple[str, str], ...]:
+        """Headers the vendor sends on every answer (request id, rate-limit counters)."""
+        if self.request_id_header:
+            return ((self.request_id_header, ctx.request_id),)
+        return ()
