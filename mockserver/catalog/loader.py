@@ -10,10 +10,8 @@ from pydantic import ValidationError
 
 from mockserver.catalog.model import Catalog, VendorCatalog, VendorFile
 
-try:  # libyaml is several times faster; pure-Python is the fallback
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on the wheel
-    _Loader = yaml.SafeLoader
+# libyaml is several times faster; the pure-Python loader is the fallback
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 VENDOR_ORDER = ("ringcentral", "yeastar", "signalwire", "fonedynamics", "webexconnect")
 
@@ -58,7 +56,7 @@ def load_vendor_file(path: Path) -> VendorCatalog:
         CatalogError: the file is missing, is not YAML, or breaks the schema.
     """
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except OSError as err:
         raise CatalogError(f"{path}: cannot read catalog file: {err}") from err
     except yaml.YAMLError as err:

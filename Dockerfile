@@ -1,0 +1,67 @@
+# mockserver as a CI service container.
+#   docker build -t mockserver .
+#   docker run --rm -p 8080:8080 -v "$PWD/scenarios:/scenarios:ro" mockserver
+# Recipes (GitHub Actions, GitLab CI, compose, Testcontainers): docs/ci.md.
+#
+# BASE must be a Debian-family image with python3 >= 3.11 (python:3.12-slim, or plain
+# Debian bookworm with python3); both stages use it, so the venv's interpreter symlinks
+# stay valid when the venv is copied into the final stage.
+ARG BASE=python:3.12-slim
+
+# ---------------------------------------------------------------- build stage
+FROM ${BASE} AS build
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_ROOT_USER_ACTION=ignore
+# python:*-slim has venv and pip built in; Debian's python3 needs the python3-venv package
+# (build stage only: the final stage never runs pip).
+RUN python3 -m venv /opt/venv 2>/dev/null || { \
+      rm -rf /opt/venv \
+      && apt-get update \
+      && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-venv \
+      && rm -rf /var/lib/apt/lists/* \
+      && python3 -m venv /opt/venv; }
+WORKDIR /src
+# Dependencies first, in their own layer: it is rebuilt only when pyproject.toml changes.
+COPY pyproject.toml ./
+RUN python3 -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))' >/tmp/requirements.txt \
+    && /opt/venv/bin/pip install -r /tmp/requirements.txt
+COPY README.md ./
+COPY catalog ./catalog
+COPY mockserver ./mockserver
+# The wheel carries the catalog (pyproject force-includes it as mockserver/_data/catalog).
+# `serve --help` is saved for the entrypoint, which passes optional flags (--scenarios,
+# --token-ttl, --log-format) only when this build of the CLI lists them.
+RUN /opt/venv/bin/pip install . \
+    && /opt/venv/bin/pip uninstall -y -q pip setuptools \
+    && mkdir -p /opt/venv/share/mockserver \
+    && /opt/venv/bin/mockserver serve --help >/opt/venv/share/mockserver/serve-help.txt \
+    && /opt/venv/bin/mockserver --version
+
+# ---------------------------------------------------------------- final stage
+FROM ${BASE}
+LABEL org.opencontainers.image.title="mockserver" \
+      org.opencontainers.image.description="Mock vendor API server for telecom/CPaaS integrators: every published error, in each vendor's exact envelope."
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PATH=/opt/venv/bin:$PATH \
+    MOCKSERVER_HOST=0.0.0.0 \
+    MOCKSERVER_PORT=8080 \
+    MOCKSERVER_SCENARIOS=/scenarios
+# Not set by default (see scripts/docker-entrypoint.sh): MOCKSERVER_SEED,
+# MOCKSERVER_ADMIN_TOKEN, MOCKSERVER_VENDOR_PORTS, MOCKSERVER_TOKEN_TTL, MOCKSERVER_LOG_FORMAT.
+RUN groupadd --system --gid 10001 mockserver \
+    && useradd --system --uid 10001 --gid mockserver --no-create-home \
+       --home-dir /nonexistent --shell /usr/sbin/nologin mockserver \
+    && mkdir -p /scenarios
+COPY --from=build /opt/venv /opt/venv
+COPY scripts/docker-entrypoint.sh /usr/local/bin/mockserver-entrypoint
+RUN chmod 0755 /usr/local/bin/mockserver-entrypoint
+USER 10001:10001
+EXPOSE 8080
+# Docker before 25 has no --start-interval, so a short interval keeps "healthy" (what CI
+# service containers wait for) close to the real start-up time.
+HEALTHCHECK --interval=2s --timeout=3s --start-period=10s --retries=3 \
+    CMD ["mockserver-entrypoint", "healthcheck"]
+ENTRYPOINT ["mockserver-entrypoint"]
+CMD []

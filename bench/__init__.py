@@ -1,0 +1,1 @@
+"""Benchmarks: mockserver throughput, latency, start-up time and memory against bare aiohttp."""

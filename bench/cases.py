@@ -1,0 +1,131 @@
+"""The measured requests, how each is prepared on a fresh server, and the one-shot probe."""
+
+from __future__ import annotations
+
+import http.client
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from bench.baseline import Recorded
+from bench.scenarios import BENCH_HEADER, HIT, scenario_yaml
+
+RC = "/ringcentral/restapi/v1.0/account/~/extension/~"
+SMS_PATH = f"{RC}/sms"
+SMS_BODY = json.dumps(
+    {
+        "from": {"phoneNumber": "+16505550100"},
+        "to": [{"phoneNumber": "+16505550101"}],
+        "text": "bench",
+    }
+).encode()
+JSON = {"Content-Type": "application/json", "Authorization": "Bearer bench-token"}
+NOT_YET = (404, 405)
+
+
+class Skip(Exception):
+    """The case cannot run on this server; the message says why."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One request shape measured against the mockserver and its replaying baseline.
+
+    Attributes:
+        name: short id used in flags and JSON.
+        title: what the row means, for the table.
+        method, path, headers, body: the request sent by the load generator.
+        expect: which probe statuses mean the server does what the case measures.
+        rules: when set, a scenario with this many rules is loaded first.
+    """
+
+    name: str
+    title: str
+    method: str
+    path: str
+    expect: Callable[[int], bool]
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    rules: int | None = None
+
+
+def _rules_case(n: int) -> Case:
+    return Case(
+        name=f"rules-{n}",
+        title=f"scenario-matched error, {n:,} rule{'s' if n > 1 else ''} loaded",
+        method="POST",
+        path=SMS_PATH,
+        expect=lambda s: s == 429,
+        headers={**JSON, BENCH_HEADER: HIT},
+        body=SMS_BODY,
+        rules=n,
+    )
+
+
+CASES: tuple[Case, ...] = (
+    Case(
+        "injected",
+        "header-injected error (X-Mock-Error: CMN-301)",
+        "POST",
+        SMS_PATH,
+        lambda s: s == 429,
+        {**JSON, "X-Mock-Error": "CMN-301"},
+        SMS_BODY,
+    ),
+    Case(
+        "not-found",
+        "no rule matched (vendor not-found)",
+        "GET",
+        f"{RC}/nothing",
+        lambda s: s == 404,
+    ),
+    _rules_case(1),
+    _rules_case(100),
+    _rules_case(1000),
+    Case(
+        "sms-send",
+        "happy-path SMS send",
+        "POST",
+        SMS_PATH,
+        lambda s: 200 <= s < 300,
+        JSON,
+        SMS_BODY,
+    ),
+)
+
+
+def request(
+    host: str, port: int, method: str, path: str, headers: Mapping[str, str], body: bytes
+) -> Recorded:
+    """Send one request and capture the answer's status, headers (in order) and body."""
+    conn = http.client.HTTPConnection(host, port, timeout=30)
+    try:
+        conn.request(method, path, body=body or None, headers=dict(headers))
+        resp = conn.getresponse()
+        return Recorded(resp.status, tuple(resp.getheaders()), resp.read())
+    finally:
+        conn.close()
+
+
+def prepare(case: Case, host: str, port: int) -> None:
+    """Load the case's scenario, if any; raise Skip when the server has no scenario API yet."""
+    if case.rules is None:
+        return
+    doc = scenario_yaml(case.rules, SMS_PATH.removeprefix("/ringcentral"))
+    got = request(
+        host, port, "POST", "/__admin/scenarios", {"Content-Type": "application/yaml"}, doc.encode()
+    )
+    if got.status in NOT_YET:
+        raise Skip(f"not available yet: POST /__admin/scenarios answered {got.status}")
+    if not 200 <= got.status < 300:
+        raise Skip(f"scenario load failed: {got.status} {got.body[:300]!r}")
+
+
+def probe(case: Case, host: str, port: int) -> Recorded:
+    """The answer the case's request gets; raise Skip when it is not the one measured."""
+    got = request(host, port, case.method, case.path, case.headers, case.body)
+    if case.expect(got.status):
+        return got
+    if case.name == "sms-send" and got.status in NOT_YET:
+        raise Skip(f"not available yet: {case.method} {case.path} answered {got.status}")
+    raise Skip(f"unexpected answer {got.status}: {got.body[:300]!r}")

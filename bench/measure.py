@@ -1,0 +1,156 @@
+"""Measurements: one case A/B against its baseline, start-up time, and memory under load."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from bench import procs
+from bench.baseline import Recorded
+from bench.cases import Case, Skip, prepare, probe, request
+from bench.load import Generator, Load, Result
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How hard and how long to push; shared by every case."""
+
+    duration: float = 5.0
+    connections: int = 32
+    threads: int = 1
+    repeats: int = 3
+    warmup: float = 1.0
+
+
+@dataclass
+class CaseOutcome:
+    """Everything measured for one case, or why it was skipped."""
+
+    case: Case
+    skipped: str | None = None
+    response: Recorded | None = None
+    mock: list[Result] = field(default_factory=list)
+    base: list[Result] = field(default_factory=list)
+
+    def median(self, side: str, metric: str) -> float:
+        """Median of one metric over the repeats of one side ("mock" or "base")."""
+        runs: list[Result] = getattr(self, side)
+        return statistics.median(getattr(r, metric) for r in runs)
+
+    @property
+    def ratio(self) -> float:
+        """Median over repeats of mockserver rps / baseline rps (each pair run back to back)."""
+        return statistics.median(m.rps / b.rps for m, b in zip(self.mock, self.base, strict=True))
+
+
+@contextlib.contextmanager
+def running(name: str, cmd: Sequence[str]) -> Iterator[procs.Server]:
+    """A server for the duration of the block, always stopped (by its PID) afterwards."""
+    server = procs.start(name, cmd)
+    try:
+        yield server
+    finally:
+        procs.stop(server)
+
+
+def _load(case: Case, server: procs.Server, cfg: Settings, duration: float) -> Load:
+    return Load(
+        url=server.url,
+        method=case.method,
+        path=case.path,
+        headers=case.headers,
+        body=case.body,
+        connections=cfg.connections,
+        duration=duration,
+        threads=cfg.threads,
+    )
+
+
+def _check_replay(base: procs.Server, case: Case, recorded: Recorded) -> None:
+    got = request(base.host, base.port, case.method, case.path, case.headers, case.body)
+    if (got.status, got.body) != (recorded.status, recorded.body):
+        raise RuntimeError(f"baseline replay differs for {case.name}: {got.status}")
+
+
+def measure_case(case: Case, gen: Generator, cfg: Settings, log: Any = print) -> CaseOutcome:
+    """Fresh mockserver, probe once, replay in a bare app, then alternate A/B runs."""
+    outcome = CaseOutcome(case)
+    with running("mockserver", procs.mockserver_cmd()) as mock:
+        try:
+            prepare(case, mock.host, mock.port)
+            outcome.response = probe(case, mock.host, mock.port)
+        except Skip as skip:
+            outcome.skipped = str(skip)
+            return outcome
+        with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+            spec = Path(tmp, "response.json")
+            spec.write_text(json.dumps(outcome.response.to_json()))
+            with running("baseline", procs.baseline_cmd(spec)) as base:
+                _check_replay(base, case, outcome.response)
+                _alternate(outcome, mock, base, gen, cfg, log)
+    return outcome
+
+
+def _alternate(
+    out: CaseOutcome,
+    mock: procs.Server,
+    base: procs.Server,
+    gen: Generator,
+    cfg: Settings,
+    log: Any,
+) -> None:
+    sides = {"mock": mock, "base": base}
+    if cfg.warmup > 0:
+        for server in (mock, base):
+            gen.run(_load(out.case, server, cfg, cfg.warmup))
+    for i in range(cfg.repeats):
+        order = ("mock", "base") if i % 2 == 0 else ("base", "mock")
+        for side in order:
+            result = gen.run(_load(out.case, sides[side], cfg, cfg.duration))
+            getattr(out, side).append(result)
+            log(
+                f"  {out.case.name:<10} {side:<4} run {i + 1}: {result.rps:9.0f} rps  "
+                f"p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms"
+            )
+
+
+def ready_time(runs: int, timeout: float = 30.0) -> list[float]:
+    """Seconds from spawning `mockserver serve --port 0` to a 200 from /__admin/health."""
+    times = []
+    for _ in range(runs):
+        with running("mockserver", procs.mockserver_cmd()) as mock:
+            deadline = mock.started_at + timeout
+            if not procs.wait_healthy(mock.host, mock.port, deadline):
+                raise RuntimeError("mockserver never answered /__admin/health with 200")
+            times.append(time.perf_counter() - mock.started_at)
+    return times
+
+
+def rss_under_load(
+    cases: Sequence[Case], gen: Generator, cfg: Settings, total: int
+) -> dict[str, float]:
+    """VmRSS (MiB) idle after start, after half the requests and after all of them."""
+    with running("mockserver", procs.mockserver_cmd()) as mock:
+        procs.wait_healthy(mock.host, mock.port, time.perf_counter() + 30)
+        time.sleep(1.0)
+        rss = {"idle": procs.rss_mb(mock.pid)}
+        for label in ("half", "after"):
+            _drive(cases, mock, gen, cfg, total // 2)
+            time.sleep(0.5)
+            rss[label] = procs.rss_mb(mock.pid)
+    return rss
+
+
+def _drive(
+    cases: Sequence[Case], server: procs.Server, gen: Generator, cfg: Settings, n: int
+) -> None:
+    for case in cases:
+        load = _load(case, server, cfg, duration=300.0)
+        gen.run(replace(load, requests=n // len(cases)))

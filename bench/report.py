@@ -1,0 +1,224 @@
+"""Targets, the Markdown table and the JSON results file."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bench.measure import CaseOutcome, Settings
+
+RESULTS = Path(__file__).resolve().parent / "results"
+RSS_FLAT_MB = 2.0
+
+
+@dataclass(frozen=True)
+class Target:
+    """One goal from the issue, and whether this run met it."""
+
+    name: str
+    value: str
+    goal: str
+    ok: bool | None  # None: not measured in this run
+
+    @property
+    def verdict(self) -> str:
+        """pass / FAIL / n/a."""
+        return {True: "pass", False: "FAIL", None: "n/a"}[self.ok]
+
+
+def machine(generator: str, generator_version: str) -> dict[str, Any]:
+    """Where and with what the run happened."""
+    try:
+        import mockserver
+
+        mock_version = mockserver.__version__
+    except ImportError:
+        mock_version = "unknown"
+    return {
+        "nproc": os.cpu_count(),
+        "cpus_usable": len(os.sched_getaffinity(0)),
+        "loadavg_at_start": list(os.getloadavg()),
+        "platform": platform.platform(),
+        "python": sys.version.split()[0],
+        "aiohttp": aiohttp.__version__,
+        "mockserver": mock_version,
+        "git_commit": _git_commit(),
+        "load_generator": generator,
+        "load_generator_version": generator_version,
+    }
+
+
+def _git_commit() -> str | None:
+    root = RESULTS.parent.parent
+    done = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip() or None
+
+
+def _find(outcomes: list[CaseOutcome], name: str) -> CaseOutcome | None:
+    found = [o for o in outcomes if o.case.name == name and o.skipped is None and o.mock]
+    return found[0] if found else None
+
+
+def targets(
+    outcomes: list[CaseOutcome], ready: list[float] | None, rss: dict[str, float] | None
+) -> list[Target]:
+    """The issue's targets evaluated on this run's figures."""
+    out = []
+    injected = _find(outcomes, "injected")
+    out.append(
+        Target(
+            "injected error vs bare aiohttp",
+            f"{injected.ratio:.2f}x" if injected else "-",
+            ">= 0.80x",
+            injected.ratio >= 0.8 if injected else None,
+        )
+    )
+    one, many = _find(outcomes, "rules-1"), _find(outcomes, "rules-1000")
+    scale = many.median("mock", "rps") / one.median("mock", "rps") if one and many else None
+    out.append(
+        Target(
+            "1,000 rules vs 1 rule (mockserver rps)",
+            f"{scale:.2f}x" if scale else "-",
+            ">= 0.85x",
+            scale >= 0.85 if scale else None,
+        )
+    )
+    med = statistics.median(ready) if ready else None
+    out.append(
+        Target(
+            "ready (median)", f"{med:.3f} s" if med else "-", "< 0.5 s", med < 0.5 if med else None
+        )
+    )
+    out += _rss_targets(rss)
+    return out
+
+
+def _rss_targets(rss: dict[str, float] | None) -> list[Target]:
+    if not rss:
+        return [Target("RSS idle", "-", "< 60 MB", None), Target("RSS flat", "-", "flat", None)]
+    growth = rss["after"] - rss["half"]
+    return [
+        Target("RSS idle", f"{rss['idle']:.1f} MB", "< 60 MB", rss["idle"] < 60),
+        Target(
+            "RSS after the run",
+            f"{rss['half']:.1f} -> {rss['after']:.1f} MB (2nd half {growth:+.1f} MB)",
+            f"flat (2nd half <= {RSS_FLAT_MB:g} MB)",
+            growth <= RSS_FLAT_MB,
+        ),
+    ]
+
+
+@dataclass
+class Run:
+    """One whole bench run: settings, machine, and every figure."""
+
+    when: datetime
+    info: dict[str, Any]
+    cfg: Settings
+    outcomes: list[CaseOutcome]
+    ready: list[float] | None
+    rss: dict[str, float] | None
+    rss_requests: int
+
+    @property
+    def targets(self) -> list[Target]:
+        """The issue's targets on this run's figures."""
+        return targets(self.outcomes, self.ready, self.rss)
+
+
+def _fmt(n: float) -> str:
+    return f"{n:,.0f}"
+
+
+def _case_row(o: CaseOutcome) -> str:
+    m, b = (lambda k: o.median("mock", k)), (lambda k: o.median("base", k))
+    target = " (target >= 0.80x)" if o.case.name == "injected" else ""
+    return (
+        f"| {o.case.title} | {_fmt(m('rps'))} | {m('p50_ms'):.2f} | {m('p99_ms'):.2f} "
+        f"| {_fmt(b('rps'))} | {b('p50_ms'):.2f} | {b('p99_ms'):.2f} | **{o.ratio:.2f}x**{target} |"
+    )
+
+
+def markdown(run: Run) -> str:
+    """The human report: per-case table, skipped cases, then start-up, memory and targets."""
+    info, cfg = run.info, run.cfg
+    lines = [
+        f"## mockserver bench ({info['load_generator']}, {cfg.connections} connections, "
+        f"{cfg.duration:g} s x {cfg.repeats} repeats, A/B alternated, medians; "
+        f"{info['nproc']} CPUs, Python {info['python']}, aiohttp {info['aiohttp']})",
+        "",
+        "| case | mockserver req/s | p50 ms | p99 ms | bare aiohttp req/s | p50 ms | p99 ms | ratio |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [_case_row(o) for o in run.outcomes if o.skipped is None and o.mock]
+    skipped = [o for o in run.outcomes if o.skipped]
+    lines += ["", *[f"- skipped {o.case.title}: {o.skipped}" for o in skipped]] if skipped else []
+    lines += ["", "| other | value | target | verdict |", "|---|---|---|---|"]
+    lines += _other_rows(run)
+    return "\n".join(lines)
+
+
+def _other_rows(run: Run) -> list[str]:
+    rows = []
+    if run.ready:
+        spread = ", ".join(f"{t:.3f}" for t in run.ready)
+        rows.append(f"| ready runs: spawn -> 200 on /__admin/health | {spread} s | | |")
+    if run.rss:
+        n, rss = run.rss_requests, run.rss
+        rows.append(
+            f"| RSS idle / after {n // 2:,} / after {n:,} requests "
+            f"| {rss['idle']:.1f} / {rss['half']:.1f} / {rss['after']:.1f} MB | | |"
+        )
+    return rows + [f"| {t.name} | {t.value} | {t.goal} | {t.verdict} |" for t in run.targets]
+
+
+def _case_json(o: CaseOutcome) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": o.case.name, "title": o.case.title, "skipped": o.skipped}
+    if o.response is not None:
+        data["response"] = {"status": o.response.status, "body_bytes": len(o.response.body)}
+    if o.skipped is None and o.mock:
+        for side, label in (("mock", "mockserver"), ("base", "baseline")):
+            data[label] = {
+                "rps": o.median(side, "rps"),
+                "p50_ms": o.median(side, "p50_ms"),
+                "p99_ms": o.median(side, "p99_ms"),
+                "runs": [r.to_json() for r in getattr(o, side)],
+            }
+        data["ratio"] = o.ratio
+    return data
+
+
+def write_json(payload: dict[str, Any], when: datetime) -> Path:
+    """bench/results/<UTC timestamp>.json and bench/results/latest.json."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{when.strftime('%Y%m%dT%H%M%SZ')}.json"
+    text = json.dumps(payload, indent=2) + "\n"
+    path.write_text(text)
+    (RESULTS / "latest.json").write_text(text)
+    return path
+
+
+def payload(run: Run) -> dict[str, Any]:
+    """The JSON document of one run."""
+    ready = run.ready
+    return {
+        "timestamp": run.when.isoformat(),
+        "machine": run.info,
+        "settings": {**asdict(run.cfg), "rss_requests": run.rss_requests},
+        "cases": [_case_json(o) for o in run.outcomes],
+        "ready_s": {"runs": ready, "median": statistics.median(ready) if ready else None},
+        "rss_mb": run.rss,
+        "targets": [{**asdict(t), "verdict": t.verdict} for t in run.targets],
+    }

@@ -1,0 +1,95 @@
+"""`python -m bench.run`: measure the mockserver against a bare aiohttp replay of its answers."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+
+from bench import measure, procs
+from bench.cases import CASES, Case
+from bench.load import Generator
+from bench.report import Run, machine, markdown, payload, write_json
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    p.add_argument("--duration", type=float, default=5.0, help="seconds per load run (5)")
+    p.add_argument("--connections", type=int, default=32, help="concurrent connections (32)")
+    p.add_argument(
+        "--threads", type=int, default=1, help="wrk threads (1: the server gets the other core)"
+    )
+    p.add_argument(
+        "--repeats", type=int, default=3, help="A/B pairs per case; medians are reported (3)"
+    )
+    p.add_argument(
+        "--warmup", type=float, default=1.0, help="seconds of unrecorded load per server (1)"
+    )
+    p.add_argument("--client", choices=["auto", "wrk", "asyncio"], default="auto")
+    p.add_argument("--cases", default="", help="comma-separated case names (default: all)")
+    p.add_argument("--ready-runs", type=int, default=5, help="start-ups timed; 0 skips (5)")
+    p.add_argument("--rss-requests", type=int, default=100_000, help="requests before RSS; 0 skips")
+    p.add_argument("--strict", action="store_true", help="exit 1 when a measured target is missed")
+    return p
+
+
+def _selected(names: str) -> list[Case]:
+    if not names:
+        return list(CASES)
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    known = {c.name: c for c in CASES}
+    unknown = [n for n in wanted if n not in known]
+    if unknown:
+        raise SystemExit(f"unknown case(s) {unknown}; known: {', '.join(known)}")
+    return [known[n] for n in wanted]
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _cases(cases: list[Case], gen: Generator, cfg: measure.Settings) -> list[measure.CaseOutcome]:
+    outcomes = []
+    for case in cases:
+        _log(f"case {case.name}: {case.title}")
+        outcome = measure.measure_case(case, gen, cfg, _log)
+        if outcome.skipped:
+            _log(f"  skipped: {outcome.skipped}")
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _rss(
+    outcomes: list[measure.CaseOutcome], gen: Generator, cfg: measure.Settings, n: int
+) -> dict[str, float] | None:
+    drivable = [o.case for o in outcomes if o.skipped is None and o.case.rules is None]
+    if n <= 0 or not drivable:
+        return None
+    _log(f"RSS: idle, then {n:,} requests over {', '.join(c.name for c in drivable)}")
+    return measure.rss_under_load(drivable, gen, cfg, n)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every selected case, start-up timing and RSS; print Markdown, write JSON."""
+    args = _parser().parse_args(argv)
+    cfg = measure.Settings(args.duration, args.connections, args.threads, args.repeats, args.warmup)
+    gen = Generator(args.client)
+    when = datetime.now(UTC)
+    info = machine(gen.name, gen.version())
+    _log(f"load generator: {gen.name}; servers bind {procs.HOST} only")
+    outcomes = _cases(_selected(args.cases), gen, cfg)
+    ready = None
+    if args.ready_runs > 0:
+        _log(f"ready: {args.ready_runs} start-ups")
+        ready = measure.ready_time(args.ready_runs)
+    rss = _rss(outcomes, gen, cfg, args.rss_requests)
+    run = Run(when, info, cfg, outcomes, ready, rss, args.rss_requests)
+    print(markdown(run))
+    path = write_json(payload(run), when)
+    print(f"\nJSON: {path.relative_to(procs.REPO)} (and bench/results/latest.json)")
+    missed = [t for t in run.targets if t.ok is False]
+    return 1 if args.strict and missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Admin API under /__admin/: health, catalog, scenarios, journal (JSON, never vendor-shaped)."""

@@ -1,0 +1,43 @@
+"""Application factory: shared services, one sub-app per vendor prefix, the admin sub-app."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from mockserver.admin.routes import create_admin_app
+from mockserver.services import SERVICES, Services, build_services
+from mockserver.settings import Settings
+from mockserver.vendors import Vendor
+
+
+def _vendor_handler(
+    services: Services, vendor: Vendor
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        return await services.pipeline.handle(request, vendor)
+
+    return handle
+
+
+def create_vendor_app(services: Services, vendor: Vendor) -> web.Application:
+    """One vendor at the root path: used as a sub-app and for `--vendor-port`."""
+    app = web.Application(client_max_size=services.settings.max_body)
+    app[SERVICES] = services
+    app.router.add_route("*", "/{tail:.*}", _vendor_handler(services, vendor))
+    return app
+
+
+def create_app(
+    settings: Settings | None = None, services: Services | None = None
+) -> web.Application:
+    """The main application: `/<vendor>/...` for each vendor and `/__admin/`."""
+    settings = settings or Settings()
+    services = services or build_services(settings)
+    app = web.Application(client_max_size=settings.max_body)
+    app[SERVICES] = services
+    app.add_subapp("/__admin/", create_admin_app(services))
+    for name, vendor in services.vendors.items():
+        app.add_subapp(f"/{name}/", create_vendor_app(services, vendor))
+    return app

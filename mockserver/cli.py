@@ -1,0 +1,145 @@
+"""Command line: serve, validate, and offline catalog list/search/show/render."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from mockserver import __version__
+from mockserver.catalog import CatalogError, load_catalog
+from mockserver.catalog.query import detail, preview, rendered_json, search, summary
+from mockserver.injection import InjectionError, parse_params
+from mockserver.settings import Settings, parse_vendor_ports
+from mockserver.vendors import VENDORS
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mockserver", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"mockserver {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the server")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="main port (0: any free port)")
+    serve.add_argument(
+        "--vendor-port",
+        action="append",
+        default=[],
+        metavar="NAME=PORT",
+        help="also serve one vendor at the root path of its own port",
+    )
+    serve.add_argument("--seed", type=int, default=0, help="seed for generated data")
+    serve.add_argument("--catalog", type=Path, help="use another catalog folder")
+    serve.add_argument("--admin-token", help="require this bearer token on /__admin")
+    cat = sub.add_parser("catalog", help="browse the error catalog offline")
+    cat_sub = cat.add_subparsers(dest="catalog_command", required=True)
+    lst = cat_sub.add_parser("list", help="list entries")
+    _filters(lst)
+    srch = cat_sub.add_parser("search", help="full-text search")
+    srch.add_argument("text")
+    _filters(srch)
+    show = cat_sub.add_parser("show", help="one entry with all its text")
+    show.add_argument("vendor")
+    show.add_argument("key")
+    render = cat_sub.add_parser("render", help="the exact answer an entry produces")
+    render.add_argument("vendor")
+    render.add_argument("key")
+    render.add_argument("--family", help="envelope family (default: the vendor's first)")
+    render.add_argument("--params", default="", help="name=value; name2=value2")
+    render.add_argument("--status", type=int, help="override the HTTP status")
+    return parser
+
+
+def _filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--vendor", choices=list(VENDORS))
+    parser.add_argument("--tag")
+    parser.add_argument("--status", type=int)
+    parser.add_argument("--delivery", choices=["sync", "async"])
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _catalog_command(args: argparse.Namespace) -> int:
+    catalog = load_catalog()
+    if args.catalog_command in ("list", "search"):
+        found = list(
+            search(
+                catalog,
+                args.vendor,
+                args.tag,
+                args.status,
+                getattr(args, "text", None),
+                args.delivery,
+            )
+        )
+        if args.json:
+            _print_json([summary(v, e) for v, e in found])
+        for name, item in [] if args.json else found:
+            print(f"{name:<13} {item.key:<12} {item.http_status} {item.delivery:<5} {item.message}")
+        return 0
+    if args.vendor not in catalog.vendors:
+        print(
+            f"unknown vendor {args.vendor!r}; known: {', '.join(catalog.vendors)}", file=sys.stderr
+        )
+        return 2
+    cat = catalog.vendor(args.vendor)
+    entry = cat.get(args.key)
+    if entry is None:
+        hint = ", ".join(cat.closest(args.key)) or "none"
+        print(
+            f"{args.vendor} has no catalogued error {args.key!r}; closest: {hint}", file=sys.stderr
+        )
+        return 2
+    if args.catalog_command == "show":
+        _print_json(detail(args.vendor, entry))
+        return 0
+    vendor = VENDORS[args.vendor]
+    if args.family and args.family not in vendor.families:
+        print(
+            f"unknown family {args.family!r}; {args.vendor} has {vendor.families}", file=sys.stderr
+        )
+        return 2
+    try:
+        params = parse_params(args.params)
+    except InjectionError as err:
+        print(err.message, file=sys.stderr)
+        return 2
+    _print_json(rendered_json(preview(vendor, entry, args.family, params, args.status)))
+    return 0
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings(
+        host=args.host,
+        port=args.port,
+        vendor_ports=parse_vendor_ports(args.vendor_port, set(VENDORS)),
+        seed=args.seed,
+        catalog_dir=args.catalog,
+        admin_token=args.admin_token,
+    ).merged_with_env()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "catalog":
+            return _catalog_command(args)
+        if args.command == "serve":
+            from mockserver.server import serve
+
+            asyncio.run(serve(_settings(args)))
+            return 0
+    except (CatalogError, ValueError) as err:
+        print(f"mockserver: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    return 2

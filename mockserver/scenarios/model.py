@@ -1,0 +1,474 @@
+"""Scenario file format: frozen pydantic models for scenarios, rules, matchers and actions."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    field_validator,
+    model_validator,
+)
+
+FaultType = Literal["reset", "empty", "hang", "drip", "truncate", "malformed", "html502", "html503"]
+FAULT_TYPES: tuple[str, ...] = FaultType.__args__  # type: ignore[attr-defined]
+MAX_DELAY = 300.0
+RATE_KEY = re.compile(r"^(session|ip|rule|header:[!#$%&'*+.^_`|~0-9A-Za-z-]+)$")
+
+
+def scalar_text(value: object) -> str:
+    """The text a scalar compares as: JSON spelling for booleans and null, str() otherwise.
+
+    Objects and arrays become their compact JSON text, so `contains` works on them too.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def check_regex(pattern: str) -> str:
+    """Compile `pattern` once so a bad regex fails at load time, not on a request."""
+    try:
+        re.compile(pattern)
+    except (re.error, OverflowError, RecursionError, ValueError) as err:
+        # hostile patterns raise more than re.error (code size limit, nesting depth)
+        raise ValueError(f"invalid regex {pattern!r}: {err}") from None
+    return pattern
+
+
+def _to_text(value: Any) -> Any:
+    """YAML turns `5` and `true` into numbers and booleans; header and param values are text."""
+    if isinstance(value, bool | int | float | str):
+        return scalar_text(value)
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_to_text)]
+Seconds = Annotated[float, Field(ge=0, le=MAX_DELAY, allow_inf_nan=False)]
+
+
+def _only_one(model: BaseModel, names: tuple[str, ...], what: str) -> None:
+    chosen = [n for n in names if getattr(model, n) is not None]
+    if len(chosen) != 1:
+        got = ", ".join(chosen) if chosen else "none"
+        raise ValueError(f"{what} needs exactly one of {', '.join(names)} (got {got})")
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=False)
+
+
+class ValueMatcher(_Spec):
+    """How one request value is compared; a bare scalar means `equals`."""
+
+    equals: Text | None = Field(None, description="The value, compared as text, is exactly this.")
+    contains: Text | None = Field(None, description="The value contains this text.")
+    regex: str | None = Field(
+        None, description="Python regex searched in the value (anchor with ^ and $)."
+    )
+    exists: bool | None = Field(
+        None, description="true: the value is present (any value); false: it is absent."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if data is None:
+            raise ValueError("a matcher cannot be null; use {exists: false} for 'absent'")
+        return {"equals": data} if isinstance(data, str | int | float | bool) else data
+
+    @field_validator("regex")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        return None if value is None else check_regex(value)
+
+    @model_validator(mode="after")
+    def _one(self) -> ValueMatcher:
+        _only_one(self, ("equals", "contains", "regex", "exists"), "a matcher")
+        return self
+
+
+class PathMatcher(_Spec):
+    """How the vendor-relative path is compared; a bare string means `exact`."""
+
+    exact: str | None = Field(None, description="The path is exactly this.")
+    prefix: str | None = Field(None, description="The path starts with this text.")
+    glob: str | None = Field(
+        None, description="Glob: `*` is any text within one segment, `**` any text, `?` one char."
+    )
+    regex: str | None = Field(None, description="Python regex that must match the whole path.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"exact": data} if isinstance(data, str) else data
+
+    @field_validator("exact", "prefix", "glob")
+    @classmethod
+    def _rooted(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("/"):
+            raise ValueError(f"{value!r}: paths are vendor-relative and start with '/'")
+        return value
+
+    @field_validator("regex")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        return None if value is None else check_regex(value)
+
+    @model_validator(mode="after")
+    def _one(self) -> PathMatcher:
+        _only_one(self, ("exact", "prefix", "glob", "regex"), "path")
+        return self
+
+
+class Match(_Spec):
+    """Which requests a rule applies to; every key given must match (AND)."""
+
+    vendor: str | None = Field(
+        None, description="Vendor id, e.g. ringcentral; defaults to the scenario's vendor."
+    )
+    method: tuple[str, ...] | None = Field(
+        None, description="HTTP method, or a list of them (case-insensitive)."
+    )
+    path: PathMatcher | None = Field(
+        None, description="Vendor-relative path: a string (exact) or {exact|prefix|glob|regex}."
+    )
+    query: dict[str, ValueMatcher] = Field(
+        default_factory=dict, description="Query parameters by name; any repeated value may match."
+    )
+    headers: dict[str, ValueMatcher] = Field(
+        default_factory=dict, description="Request headers by name (names are case-insensitive)."
+    )
+    body: dict[str, ValueMatcher] = Field(
+        default_factory=dict,
+        description="JSON body values by dotted path; list indexes are numbers (to.0.phoneNumber).",
+    )
+    form: dict[str, ValueMatcher] = Field(
+        default_factory=dict, description="Form (x-www-form-urlencoded) fields by name."
+    )
+    session: str | None = Field(None, description="Only requests of this test session.")
+
+    @field_validator("method", mode="before")
+    @classmethod
+    def _methods(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list | tuple):
+            return tuple(v.upper() if isinstance(v, str) else v for v in value)
+        return value
+
+    @field_validator("method")
+    @classmethod
+    def _method_names(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if value is not None:
+            if not value:
+                raise ValueError("method list is empty")
+            bad = [m for m in value if not re.fullmatch(r"[A-Z]+", m)]
+            if bad:
+                raise ValueError(f"not an HTTP method: {', '.join(map(repr, bad))}")
+        return value
+
+    @field_validator("headers")
+    @classmethod
+    def _header_names(cls, value: dict[str, ValueMatcher]) -> dict[str, ValueMatcher]:
+        lowered = [name.lower() for name in value]
+        if len(set(lowered)) != len(lowered):
+            raise ValueError("header names repeat (names are case-insensitive)")
+        return value
+
+    @field_validator("body")
+    @classmethod
+    def _body_paths(cls, value: dict[str, ValueMatcher]) -> dict[str, ValueMatcher]:
+        for dotted in value:
+            if not dotted or "" in dotted.split("."):
+                raise ValueError(f"body path {dotted!r} has an empty segment")
+        return value
+
+
+class ErrorAction(_Spec):
+    """Answer with a catalogued vendor error; a bare string is its code."""
+
+    code: str = Field(
+        min_length=1, description="Catalog key or code of the rule's vendor, e.g. CMN-301."
+    )
+    params: dict[str, Text] = Field(
+        default_factory=dict, description="Values for the message's ${placeholders}."
+    )
+    status: int | None = Field(
+        None, ge=100, le=599, description="HTTP status instead of the catalogued one."
+    )
+    headers: dict[str, Text] = Field(
+        default_factory=dict, description="Extra or overriding response headers."
+    )
+    retry_after: int | None = Field(None, ge=0, description="Seconds for a Retry-After header.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"code": _to_text(data)} if isinstance(data, str | int) else data
+
+
+class FaultAction(_Spec):
+    """A transport-level fault; a bare string is its type."""
+
+    type: FaultType = Field(description="What goes wrong on the connection.")
+    chunk: int | None = Field(None, ge=1, description="drip: bytes per write (default 16).")
+    interval: float | None = Field(
+        None, ge=0, le=60, allow_inf_nan=False, description="drip: seconds between writes (0.2)."
+    )
+    duration: float | None = Field(
+        None,
+        gt=0,
+        le=MAX_DELAY,
+        allow_inf_nan=False,
+        description="hang: seconds before the connection is closed (default: until the client leaves).",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"type": data} if isinstance(data, str) else data
+
+    @model_validator(mode="after")
+    def _knobs(self) -> FaultAction:
+        allowed = {"drip": {"chunk", "interval"}, "hang": {"duration"}}.get(self.type, set())
+        given = {k for k in ("chunk", "interval", "duration") if getattr(self, k) is not None}
+        if given - allowed:
+            raise ValueError(f"fault {self.type} takes no {', '.join(sorted(given - allowed))}")
+        return self
+
+
+class RespondAction(_Spec):
+    """Answer with a literal response."""
+
+    status: int = Field(200, ge=100, le=599, description="HTTP status.")
+    headers: dict[str, Text] = Field(default_factory=dict, description="Response headers.")
+    body: JsonValue = Field(
+        None, description="A string is sent as-is; anything else is sent as JSON."
+    )
+
+
+class PassthroughAction(_Spec):
+    """Let the request through to the vendor's normal (happy-path) answer."""
+
+
+PASSTHROUGH = PassthroughAction()
+
+
+class RateLimit(_Spec):
+    """Count requests per window; over the limit the vendor's own 429 is answered."""
+
+    limit: int = Field(ge=1, description="Requests allowed per window.")
+    window: float = Field(gt=0, le=86400, allow_inf_nan=False, description="Window in seconds.")
+    key: str = Field(
+        "session",
+        description="What is counted separately: session, ip, rule (shared by all sessions) "
+        "or header:<Name>.",
+    )
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, value: str) -> str:
+        if not RATE_KEY.match(value):
+            raise ValueError(f"key {value!r}: expected session, ip, rule or header:<Name>")
+        return value
+
+
+Action = ErrorAction | FaultAction | RespondAction | PassthroughAction | RateLimit
+
+
+class Delay(_Spec):
+    """Seconds to wait before answering: a number, or [min, max] drawn from the rule's RNG."""
+
+    min: Seconds = Field(description="Shortest delay in seconds.")
+    max: Seconds = Field(description="Longest delay in seconds.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        if isinstance(data, int | float) and not isinstance(data, bool):
+            return {"min": data, "max": data}
+        if isinstance(data, list | tuple):
+            if len(data) != 2:
+                raise ValueError("a delay range is [min, max]")
+            return {"min": data[0], "max": data[1]}
+        return data
+
+    @model_validator(mode="after")
+    def _order(self) -> Delay:
+        if self.min > self.max:
+            raise ValueError(f"delay range [{self.min}, {self.max}] has min > max")
+        return self
+
+
+class Active(_Spec):
+    """A time window, in seconds after the scenario was loaded."""
+
+    start: float = Field(
+        0, alias="from", ge=0, allow_inf_nan=False, description="Seconds after load it starts."
+    )
+    until: float | None = Field(
+        None, gt=0, allow_inf_nan=False, description="Seconds after load it ends (exclusive)."
+    )
+
+    @model_validator(mode="after")
+    def _order(self) -> Active:
+        if self.until is not None and self.until <= self.start:
+            raise ValueError(f"active window ends ({self.until}) before it starts ({self.start})")
+        return self
+
+    def contains(self, elapsed: float) -> bool:
+        """Whether `elapsed` seconds after load fall inside the window."""
+        return self.start <= elapsed and (self.until is None or elapsed < self.until)
+
+
+ACTION_KEYS = ("error", "fault", "respond", "passthrough")
+
+
+class Step(_Spec):
+    """One action with an optional delay: a rule's own action, a sequence step, or `then`."""
+
+    error: ErrorAction | None = Field(
+        None, description="A catalogued error: a code, or {code, params, status, headers, retry_after}."
+    )
+    fault: FaultAction | None = Field(
+        None, description="A transport fault: a type, or {type, chunk, interval, duration}."
+    )
+    respond: RespondAction | None = Field(
+        None, description="A literal answer: {status, headers, body}."
+    )
+    passthrough: Literal[True] | None = Field(
+        None, description="true: the vendor's normal answer."
+    )
+    delay: Delay | None = Field(
+        None, description="Seconds to wait first: a number or [min, max]."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"passthrough": True} if data == "passthrough" else data
+
+    @model_validator(mode="after")
+    def _one(self) -> Step:
+        _only_one(self, ACTION_KEYS, "a step")
+        return self
+
+    def action(self) -> Action:
+        """The one action this step carries."""
+        return self.error or self.fault or self.respond or PASSTHROUGH
+
+
+class Rule(_Spec):
+    """Match + exactly one action (or rate_limit) + optional triggers and delay."""
+
+    name: str | None = Field(
+        None, min_length=1, description="Rule name; default '<scenario>#<index>' (from 0)."
+    )
+    description: str | None = Field(None, description="Free text for people.")
+    priority: int = Field(0, description="Higher wins; equal priorities keep load order.")
+    match: Match = Field(default_factory=Match, description="Which requests it applies to.")
+    error: ErrorAction | None = Field(
+        None, description="A catalogued error: a code, or {code, params, status, headers, retry_after}."
+    )
+    fault: FaultAction | None = Field(
+        None, description="A transport fault: a type, or {type, chunk, interval, duration}."
+    )
+    respond: RespondAction | None = Field(None, description="A literal answer.")
+    passthrough: Literal[True] | None = Field(
+        None, description="true: the vendor's normal answer (useful with delay)."
+    )
+    sequence: tuple[Step, ...] | None = Field(
+        None, min_length=1, description="Actions played one per firing, in order."
+    )
+    then: Step | None = Field(
+        None, description="sequence: the action after the list is exhausted (default passthrough)."
+    )
+    cycle: bool = Field(False, description="sequence: start over instead of playing `then`.")
+    rate_limit: RateLimit | None = Field(
+        None, description="Count requests per window; over the limit answer the vendor's 429."
+    )
+    delay: Delay | None = Field(
+        None, description="Seconds to wait first: a number or [min, max] (seeded)."
+    )
+    times: int | None = Field(None, ge=1, description="Fire for the first N eligible requests only.")
+    after: int | None = Field(None, ge=0, description="Skip the first N matching requests.")
+    every: int | None = Field(None, ge=1, description="Fire on every Nth eligible request.")
+    probability: float | None = Field(
+        None, ge=0, le=1, allow_inf_nan=False, description="Chance to fire, drawn per request."
+    )
+    seed: int | None = Field(
+        None, description="Seed for probability and delay ranges: same seed, same pattern."
+    )
+    active: Active | None = Field(
+        None, description="Time window {from, until} in seconds after load."
+    )
+
+    @model_validator(mode="after")
+    def _shape(self) -> Rule:
+        _only_one(self, (*ACTION_KEYS, "sequence", "rate_limit"), "a rule")
+        if self.sequence is None and (self.then is not None or self.cycle):
+            raise ValueError("then and cycle only apply to a sequence")
+        if self.cycle and self.then is not None:
+            raise ValueError("a cycling sequence never reaches then; drop one of them")
+        return self
+
+    def action(self) -> Action:
+        """The rule's single action (for sequences: the first step; rate_limit: itself)."""
+        if self.sequence is not None:
+            return self.sequence[0].action()
+        if self.rate_limit is not None:
+            return self.rate_limit
+        return self.error or self.fault or self.respond or PASSTHROUGH
+
+    def steps(self) -> tuple[Step, ...]:
+        """Every step this rule can play, including `then` (for checks such as the catalog)."""
+        if self.sequence is not None:
+            return self.sequence + ((self.then,) if self.then else ())
+        return (_own_step(self),)
+
+
+def _own_step(rule: Rule) -> Step:
+    if rule.error or rule.fault or rule.respond:
+        return Step(error=rule.error, fault=rule.fault, respond=rule.respond, delay=rule.delay)
+    return Step(passthrough=True, delay=rule.delay)
+
+
+class Scenario(_Spec):
+    """A named set of rules, loaded and removed as one."""
+
+    name: str = Field(min_length=1, description="Unique id of the scenario (per session).")
+    description: str | None = Field(None, description="Free text for people.")
+    vendor: str | None = Field(None, description="Default vendor of its rules.")
+    session: str | None = Field(
+        None, min_length=1, description="Test session owning it; its rules see only that session."
+    )
+    rules: tuple[Rule, ...] = Field(min_length=1, description="The rules; on equal priority the first listed wins.")
+
+    @model_validator(mode="after")
+    def _names(self) -> Scenario:
+        names = self.rule_names()
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"rule names repeat: {', '.join(repeated)}")
+        return self
+
+    def rule_names(self) -> list[str]:
+        """Each rule's name, defaulting to '<scenario>#<index>' (index from 0)."""
+        return [r.name or f"{self.name}#{i}" for i, r in enumerate(self.rules)]
+
+    def rule_vendor(self, rule: Rule) -> str | None:
+        """The vendor a rule applies to: its own match.vendor, else the scenario's."""
+        return rule.match.vendor or self.vendor

@@ -1,0 +1,62 @@
+"""Server settings: one frozen object built from CLI flags and MOCKSERVER_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server can be configured with.
+
+    Attributes:
+        host: address to bind; loopback by default (a container sets 0.0.0.0 explicitly).
+        port: main port; 0 picks a free one.
+        vendor_ports: vendor name -> extra port serving that vendor at the root path.
+        seed: seed for generated data and seeded randomness.
+        scenarios: scenario files or folders loaded at start and watched.
+        catalog_dir: an alternative catalog folder (default: the shipped one).
+        admin_token: when set, every /__admin call needs `Authorization: Bearer <token>`.
+        journal_size: how many requests the journal keeps.
+        max_body: largest request body accepted, in bytes.
+        watch_interval: seconds between scenario file checks (0 disables watching).
+        log_format: "text" or "json".
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    vendor_ports: Mapping[str, int] = field(default_factory=dict)
+    seed: int = 0
+    scenarios: tuple[Path, ...] = ()
+    catalog_dir: Path | None = None
+    admin_token: str | None = None
+    journal_size: int = 10_000
+    max_body: int = 1_048_576
+    watch_interval: float = 1.0
+    log_format: str = "text"
+
+    def merged_with_env(self, env: Mapping[str, str] | None = None) -> Settings:
+        """Fill unset values from MOCKSERVER_* variables (flags win over the environment)."""
+        env = os.environ if env is None else env
+        changes: dict[str, object] = {}
+        if "MOCKSERVER_ADMIN_TOKEN" in env and self.admin_token is None:
+            changes["admin_token"] = env["MOCKSERVER_ADMIN_TOKEN"] or None
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def parse_vendor_ports(values: list[str], known: set[str]) -> dict[str, int]:
+    """Parse `NAME=PORT` items; raise ValueError naming the bad item."""
+    out: dict[str, int] = {}
+    for item in values:
+        name, sep, port = item.partition("=")
+        if not sep or not port.isdigit():
+            raise ValueError(f"--vendor-port {item!r}: expected NAME=PORT, e.g. signalwire=9001")
+        if name not in known:
+            raise ValueError(
+                f"--vendor-port {item!r}: unknown vendor {name!r}; known: {sorted(known)}"
+            )
+        out[name] = int(port)
+    return out

@@ -1,0 +1,472 @@
+"""All mutable engine state behind one Store interface: scenarios, counters, windows, journal."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from collections import deque
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlencode
+
+from mockserver.matching import CompiledMatch
+from mockserver.scenarios.model import Scenario
+from mockserver.snapshot import RequestSnapshot
+
+REDACTED = "***"
+DEFAULT_JOURNAL_LIMIT = 10_000
+DEFAULT_BODY_LIMIT = 8192
+_SECRET_NAMES = frozenset(
+    {"authorization", "proxy_authorization", "cookie", "set_cookie", "key", "assertion", "pwd"}
+)
+_SECRET_PARTS = ("token", "password", "passwd", "secret")
+_SECRET_SUFFIXES = ("api_key", "apikey", "service_key", "servicekey", "access_key", "private_key")
+
+ScenarioKey = tuple[str | None, str]
+"""(owning session or None, scenario name)."""
+RuleKey = tuple[str | None, str, str]
+"""(owning session or None, scenario name, rule name)."""
+
+
+# ---- redaction -----------------------------------------------------------------------------
+
+
+def is_secret(name: str) -> bool:
+    """Whether a header, field or parameter name carries credentials."""
+    norm = name.lower().replace("-", "_")
+    return (
+        norm in _SECRET_NAMES
+        or any(part in norm for part in _SECRET_PARTS)
+        or norm.endswith(_SECRET_SUFFIXES)
+    )
+
+
+def _blank(name: str, value: str) -> str:
+    if name.lower() in ("authorization", "proxy-authorization") and " " in value.strip():
+        return f"{value.split()[0]} {REDACTED}"  # the scheme helps debugging, the token never
+    return REDACTED
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """A copy of `headers` with credentials (Authorization, Cookie, keys, tokens) blanked."""
+    return {k: _blank(k, v) if is_secret(k) else v for k, v in headers.items()}
+
+
+def redact_pairs(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """Query or form pairs with secret-named values blanked."""
+    return tuple((k, REDACTED if is_secret(k) else v) for k, v in pairs)
+
+
+def redact_json(value: Any) -> Any:
+    """A JSON value with every secret-named member blanked, at any depth."""
+    if isinstance(value, dict):
+        return {k: REDACTED if is_secret(str(k)) else redact_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_json(v) for v in value]
+    return value
+
+
+def redact_body(body: bytes, content_type: str = "", limit: int = DEFAULT_BODY_LIMIT) -> str:
+    """The body as text for the journal: secrets blanked (JSON and form), then truncated.
+
+    Args:
+        body: the raw request body.
+        content_type: its media type, without parameters.
+        limit: characters kept; the rest is replaced by a marker saying how much was cut.
+
+    Returns:
+        Text safe to keep and show.
+    """
+    if not body:
+        return ""
+    if content_type == "application/x-www-form-urlencoded":
+        text = urlencode(redact_pairs(_form_pairs(body)), safe="*")
+    else:
+        text = _json_text(body)
+    if len(text) > limit:
+        return f"{text[:limit]}...[{len(text) - limit} more characters]"
+    return text
+
+
+def _form_pairs(body: bytes) -> list[tuple[str, str]]:
+    return parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+
+
+def _json_text(body: bytes) -> str:
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return body.decode("utf-8", errors="replace")
+    return json.dumps(redact_json(data), separators=(",", ":"), ensure_ascii=False)
+
+
+# ---- journal -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One answered request, as kept in the journal (already redacted and truncated)."""
+
+    time: float
+    session: str | None
+    vendor: str
+    method: str
+    path: str
+    query: tuple[tuple[str, str], ...]
+    headers: tuple[tuple[str, str], ...]
+    body: str
+    rule: str | None
+    reason: str
+    outcome: str
+    status: int
+    latency_ms: float
+    scenario: str | None = None
+
+    def snapshot(self) -> RequestSnapshot:
+        """The request rebuilt from the entry, for rule-style matching (`count`)."""
+        return RequestSnapshot(
+            vendor=self.vendor,
+            method=self.method,
+            path=self.path,
+            query=list(self.query),
+            headers=dict(self.headers),
+            body=self.body.encode(),
+            session=self.session,
+            received_at=self.time,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form (headers and query as objects; repeated query keys as lists)."""
+        query: dict[str, Any] = {}
+        for k, v in self.query:
+            if k not in query:
+                query[k] = v
+            elif isinstance(query[k], list):
+                query[k].append(v)
+            else:
+                query[k] = [query[k], v]
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {**out, "query": query, "headers": dict(self.headers)}
+
+
+def journal_entry(
+    snapshot: RequestSnapshot,
+    *,
+    time: float,
+    outcome: str,
+    status: int,
+    latency_ms: float,
+    rule: str | None = None,
+    scenario: str | None = None,
+    reason: str = "",
+    body_limit: int = DEFAULT_BODY_LIMIT,
+) -> JournalEntry:
+    """Build a journal entry from a request, redacting headers, query and body.
+
+    Args:
+        snapshot: the request.
+        time: when it was received (wall clock, seconds since the epoch).
+        outcome: error, fault, respond, passthrough, rate_limited, not_found, rejected...
+        status: the HTTP status answered (0 when the connection was cut).
+        latency_ms: time spent answering.
+        rule: the rule that decided, if any.
+        scenario: that rule's scenario.
+        reason: why, in words.
+        body_limit: characters of body kept.
+
+    Returns:
+        The entry, ready for `Store.record`.
+    """
+    return JournalEntry(
+        time=time,
+        session=snapshot.session,
+        vendor=snapshot.vendor,
+        method=snapshot.method,
+        path=snapshot.path,
+        query=redact_pairs(snapshot.query_all),
+        headers=tuple(redact_headers(snapshot.headers).items()),
+        body=redact_body(snapshot.body, snapshot.content_type, body_limit),
+        rule=rule,
+        reason=reason,
+        outcome=outcome,
+        status=status,
+        latency_ms=latency_ms,
+        scenario=scenario,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class JournalQuery:
+    """A journal filter; every field given must hold (None means any).
+
+    Attributes:
+        session: entries of this session.
+        vendor: entries of this vendor.
+        method: entries with this HTTP method.
+        path: the exact path, or a glob when it contains `*` or `?` (`*` crosses `/`).
+        rule: entries decided by this rule.
+        status: entries answered with this status.
+        outcome: entries with this outcome.
+        since: entries at or after this time.
+        match: a compiled rule-style match the rebuilt request must satisfy.
+    """
+
+    session: str | None = None
+    vendor: str | None = None
+    method: str | None = None
+    path: str | None = None
+    rule: str | None = None
+    status: int | None = None
+    outcome: str | None = None
+    since: float | None = None
+    match: CompiledMatch | None = None
+
+    def accepts(self, e: JournalEntry) -> bool:
+        """Whether entry `e` passes the filter."""
+        plain = (
+            (self.session, e.session),
+            (self.vendor, e.vendor),
+            (self.method and self.method.upper(), e.method),
+            (self.rule, e.rule),
+            (self.status, e.status),
+            (self.outcome, e.outcome),
+        )
+        if any(want is not None and want != got for want, got in plain):
+            return False
+        if self.since is not None and e.time < self.since:
+            return False
+        if self.path is not None and not _path_ok(self.path, e.path):
+            return False
+        return self.match is None or self.match.matches(e.snapshot())
+
+
+def _path_ok(pattern: str, path: str) -> bool:
+    if "*" in pattern or "?" in pattern:
+        return fnmatch.fnmatchcase(path, pattern)
+    return path == pattern
+
+
+# ---- scenarios and counters ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedScenario:
+    """A scenario as loaded: who owns it, when, and its place in load order.
+
+    Attributes:
+        scenario: the validated scenario.
+        owner: the session owning it (its rules see only that session), or None.
+        seq: load order; a replaced scenario keeps its place.
+        loaded_at: engine clock at load, the origin of `active` windows.
+        group: free label of where it came from (e.g. "files"), for whole-group reloads.
+        salt: seed material for rules without a `seed`.
+    """
+
+    scenario: Scenario
+    owner: str | None
+    seq: int
+    loaded_at: float
+    group: str | None = None
+    salt: str = ""
+
+    @property
+    def key(self) -> ScenarioKey:
+        """Its identity: (owner, name)."""
+        return (self.owner, self.scenario.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Counters:
+    """A rule's trigger state for one request session.
+
+    Attributes:
+        seen: matching requests inside its active window so far.
+        fired: times it decided a request (also the sequence position and its hit count).
+    """
+
+    seen: int = 0
+    fired: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class BucketKey:
+    """One rate-limit bucket.
+
+    Attributes:
+        rule: the rule counting.
+        session: the request session it belongs to (ignored when shared).
+        value: the partition (an IP, a header value; "" for session/rule keys).
+        shared: True for `key: rule`, one bucket for every session.
+    """
+
+    rule: RuleKey
+    session: str | None
+    value: str = ""
+    shared: bool = False
+
+
+class Store(Protocol):
+    """Where every piece of mutable engine state lives (in memory now, Redis possible later).
+
+    Calls are synchronous so the engine's check-and-increment cannot interleave.
+    """
+
+    @property
+    def generation(self) -> int:
+        """Changes whenever the set of loaded scenarios changes (engines cache by it)."""
+
+    def scenarios(self) -> list[LoadedScenario]:
+        """Every loaded scenario, in load order."""
+
+    def swap_scenarios(self, put: Sequence[LoadedScenario], drop: Collection[ScenarioKey]) -> None:
+        """Add or replace `put` and remove `drop` in one step; their old state is discarded."""
+
+    def counters(self, rule: RuleKey, session: str | None) -> Counters:
+        """A rule's trigger state for one request session."""
+
+    def set_counters(self, rule: RuleKey, session: str | None, value: Counters) -> None:
+        """Store a rule's trigger state for one request session."""
+
+    def hits(self, rule: RuleKey) -> dict[str | None, int]:
+        """How often the rule decided a request, per request session."""
+
+    def window(self, bucket: BucketKey) -> tuple[float, ...]:
+        """The accepted-request times in a rate-limit bucket, oldest first."""
+
+    def set_window(self, bucket: BucketKey, stamps: tuple[float, ...]) -> None:
+        """Store a rate-limit bucket's times."""
+
+    def record(self, entry: JournalEntry) -> None:
+        """Append to the journal, dropping the oldest entry when it is full."""
+
+    def journal(self, query: JournalQuery | None = None, limit: int | None = None) -> list[JournalEntry]:
+        """Entries passing `query`, oldest first; `limit` keeps the newest ones."""
+
+    def count(self, query: JournalQuery | None = None) -> int:
+        """How many entries pass `query`."""
+
+    @property
+    def dropped(self) -> int:
+        """Entries dropped because the journal was full."""
+
+    def clear_journal(self, session: str | None = None) -> None:
+        """Forget the journal of one session, or all of it."""
+
+    def reset(self, session: str | None = None) -> None:
+        """Forget one session's scenarios, counters, buckets and journal; or everything."""
+
+
+@dataclass
+class InMemoryStore:
+    """The Store of a single server process.
+
+    Attributes:
+        journal_limit: entries kept; older ones are dropped and counted.
+    """
+
+    journal_limit: int = DEFAULT_JOURNAL_LIMIT
+    _generation: int = 0
+    _scenarios: dict[ScenarioKey, LoadedScenario] = field(default_factory=dict)
+    _counters: dict[tuple[RuleKey, str | None], Counters] = field(default_factory=dict)
+    _windows: dict[BucketKey, tuple[float, ...]] = field(default_factory=dict)
+    _journal: deque[JournalEntry] = field(default_factory=deque)
+    _dropped: int = 0
+
+    def __post_init__(self) -> None:
+        if self.journal_limit < 1:
+            raise ValueError("journal_limit must be at least 1")
+        self._journal = deque(self._journal, maxlen=self.journal_limit)
+
+    @property
+    def generation(self) -> int:
+        """Changes whenever the set of loaded scenarios changes."""
+        return self._generation
+
+    def scenarios(self) -> list[LoadedScenario]:
+        """Every loaded scenario, in load order."""
+        return sorted(self._scenarios.values(), key=lambda s: s.seq)
+
+    def swap_scenarios(self, put: Sequence[LoadedScenario], drop: Collection[ScenarioKey]) -> None:
+        """Add or replace `put` and remove `drop`; their old state is discarded."""
+        gone = set(drop) | {s.key for s in put}
+        self._forget(lambda rule: rule[:2] in gone)
+        for key in drop:
+            self._scenarios.pop(key, None)
+        self._scenarios.update((s.key, s) for s in put)
+        self._generation += 1
+
+    def _forget(self, doomed: Callable[[RuleKey], bool]) -> None:
+        self._counters = {k: v for k, v in self._counters.items() if not doomed(k[0])}
+        self._windows = {k: v for k, v in self._windows.items() if not doomed(k.rule)}
+
+    def counters(self, rule: RuleKey, session: str | None) -> Counters:
+        """A rule's trigger state for one request session."""
+        return self._counters.get((rule, session), _ZERO)
+
+    def set_counters(self, rule: RuleKey, session: str | None, value: Counters) -> None:
+        """Store a rule's trigger state for one request session."""
+        self._counters[(rule, session)] = value
+
+    def hits(self, rule: RuleKey) -> dict[str | None, int]:
+        """How often the rule decided a request, per request session."""
+        return {s: c.fired for (r, s), c in self._counters.items() if r == rule and c.fired}
+
+    def window(self, bucket: BucketKey) -> tuple[float, ...]:
+        """The accepted-request times in a bucket, oldest first."""
+        return self._windows.get(bucket, ())
+
+    def set_window(self, bucket: BucketKey, stamps: tuple[float, ...]) -> None:
+        """Store a bucket's times (an empty tuple removes it)."""
+        if stamps:
+            self._windows[bucket] = stamps
+        else:
+            self._windows.pop(bucket, None)
+
+    def record(self, entry: JournalEntry) -> None:
+        """Append to the journal, dropping (and counting) the oldest when full."""
+        if len(self._journal) == self.journal_limit:
+            self._dropped += 1
+        self._journal.append(entry)
+
+    def journal(self, query: JournalQuery | None = None, limit: int | None = None) -> list[JournalEntry]:
+        """Entries passing `query`, oldest first; `limit` keeps the newest ones."""
+        found = [e for e in self._journal if query is None or query.accepts(e)]
+        return found[-limit:] if limit else found
+
+    def count(self, query: JournalQuery | None = None) -> int:
+        """How many entries pass `query`."""
+        return sum(1 for e in self._journal if query is None or query.accepts(e))
+
+    @property
+    def dropped(self) -> int:
+        """Entries dropped because the journal was full."""
+        return self._dropped
+
+    def clear_journal(self, session: str | None = None) -> None:
+        """Forget the journal of one session, or all of it."""
+        if session is None:
+            self._journal.clear()
+            self._dropped = 0
+        else:
+            kept = (e for e in self._journal if e.session != session)
+            self._journal = deque(kept, maxlen=self.journal_limit)
+
+    def reset(self, session: str | None = None) -> None:
+        """Forget one session's scenarios, counters, buckets and journal; or everything."""
+        self.clear_journal(session)
+        if session is None:
+            self._scenarios.clear()
+            self._counters.clear()
+            self._windows.clear()
+            self._generation += 1
+            return
+        owned = [k for k in self._scenarios if k[0] == session]
+        self.swap_scenarios((), owned)
+        self._counters = {k: v for k, v in self._counters.items() if k[1] != session}
+        self._windows = {
+            k: v for k, v in self._windows.items() if k.shared or k.session != session
+        }
+
+
+_ZERO = Counters()

@@ -1,0 +1,5 @@
+"""Fone Dynamics REST API v2: ServiceStack `ResponseStatus` envelope and message resources."""
+
+from mockserver.vendors.fonedynamics.envelope import FoneDynamics
+
+__all__ = ["FoneDynamics"]

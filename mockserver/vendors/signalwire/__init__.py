@@ -1,0 +1,5 @@
+"""SignalWire: compat (Twilio-style), REST/Fabric and Relay REST envelopes."""
+
+from mockserver.vendors.signalwire.envelope import SignalWire
+
+__all__ = ["SignalWire"]

@@ -1,0 +1,5 @@
+"""Webex Connect: legacy v1 `response[]` and newer v2 `{code, message}` envelopes."""
+
+from mockserver.vendors.webexconnect.envelope import WebexConnect
+
+__all__ = ["WebexConnect"]

@@ -1,0 +1,162 @@
+"""Webex Connect renderers: v1 `response[]` and v2 `{code, message}` errors, delivery notifications."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from mockserver.catalog.model import CatalogEntry, VendorCatalog
+from mockserver.render import JSON, RenderContext, Rendered, compact_json
+from mockserver.snapshot import RequestSnapshot
+from mockserver.vendors.base import Vendor
+
+# Only the message-expired code has a documented non-Failed status ("Un-Delivered");
+# 7301/7503 mean the same thing, so they get it too.
+EXPIRED_CODES = frozenset({"7208", "7301", "7503"})
+# Receipts that are not failures carry their own deliveryStatus.
+NON_FAILURE_STATUS: Mapping[str, str] = {"7500": "Delivered", "7501": "Submitted", "7502": "Read"}
+DEFAULT_DESTINATION = "919000000000"
+# Renderers are pure: the callback sender passes the real time as a `timeStamp` param.
+EPOCH = "1970-01-01T00:00:00.000+00:00"
+# An unknown path has no documented answer; any HTTP front end says 404.
+NOT_FOUND_STATUS = 404
+
+
+class WebexConnect(Vendor):
+    """Webex Connect (formerly imiconnect): legacy `/resources/*` and newer `/v1/*` APIs."""
+
+    name = "webexconnect"
+    title = "Webex Connect"
+    families = ("v1", "v2")
+    not_found_key = "7600"
+    rate_limit_key = "7020"
+    request_id_header = None
+
+    def family_for(self, method: str, path: str) -> str:
+        """`/v1/*` and `/v2/*` (e.g. `/v1/sms/messages`) are v2; `/resources/*` and others v1."""
+        return "v2" if path.startswith(("/v1/", "/v2/")) else "v1"
+
+    def render_error(self, entry: CatalogEntry, ctx: RenderContext) -> Rendered:
+        """The family's body; no headers, since Webex Connect documents none."""
+        status = ctx.status or entry.http_status
+        message = entry.format_message(ctx.params)
+        body = v2_body(entry, message) if ctx.family == "v2" else v1_body(entry, ctx, message)
+        return Rendered(status, compact_json(body), JSON, retry_header(ctx))
+
+    def render_async(self, entry: CatalogEntry, ctx: RenderContext) -> Rendered:
+        """The JSON delivery notification POSTed to `notifyurl` (status unused: it is a request)."""
+        return Rendered(200, compact_json(delivery_notification(entry, ctx)), JSON)
+
+    def render_not_found(self, catalog: VendorCatalog, ctx: RenderContext) -> Rendered:
+        """The catalogued not-found code, with HTTP 404 unless a status was asked for."""
+        return super().render_not_found(
+            catalog, replace(ctx, status=ctx.status or NOT_FOUND_STATUS)
+        )
+
+    def session_of(self, snapshot: RequestSnapshot) -> str | None:
+        """The service key: `key` header, JSON body `key`, else the Authorization value."""
+        key = snapshot.headers.get("key") or body_key(snapshot)
+        return key or authorization_identity(snapshot.headers.get("authorization", ""))
+
+    def default_params(self, entry: CatalogEntry, snapshot: RequestSnapshot) -> Mapping[str, str]:
+        """correlationid, callbackData and the first destination of a messaging request."""
+        values = {name: snapshot.field(name) for name in ("correlationid", "callbackData")}
+        values["destination"] = first_destination(snapshot.json)
+        return {name: value for name, value in values.items() if value}
+
+
+def v1_body(entry: CatalogEntry, ctx: RenderContext, message: str) -> dict[str, Any]:
+    """`{"response": [{code, description, correlationid?, transid}]}`, every value a string."""
+    item = {"code": entry.code, "description": message}
+    if ctx.params.get("correlationid"):
+        item["correlationid"] = ctx.params["correlationid"]
+    item["transid"] = ctx.request_id
+    return {"response": [item]}
+
+
+def v2_body(entry: CatalogEntry, message: str) -> dict[str, Any]:
+    """The newer APIs' flat body: string `code` and `message` (not `description`)."""
+    return {"code": entry.code, "message": message}
+
+
+def retry_header(ctx: RenderContext) -> tuple[tuple[str, str], ...]:
+    """Retry-After only when a scenario asked for one: Webex Connect documents no such header."""
+    return (("Retry-After", str(ctx.retry_after)),) if ctx.retry_after else ()
+
+
+def delivery_status(entry: CatalogEntry) -> str:
+    """Failed, except receipts (Delivered/Submitted/Read) and expiry ("Un-Delivered")."""
+    if entry.code in NON_FAILURE_STATUS:
+        return NON_FAILURE_STATUS[entry.code]
+    # 7208 is also "Source ip is not in the allowed list": only its expiry variant is Un-Delivered.
+    if entry.code in EXPIRED_CODES and "expired" in entry.message.lower():
+        return "Un-Delivered"
+    return "Failed"
+
+
+def delivery_notification(entry: CatalogEntry, ctx: RenderContext) -> dict[str, Any]:
+    """`deliveryInfoNotification` as documented, with its capitalised `Description`."""
+    p = ctx.params
+    info = {
+        "timeStamp": p.get("timeStamp", EPOCH),
+        "Description": entry.format_message(p),
+        "code": entry.code,
+        "messageCount": "1",
+        "deliveryChannel": p.get("deliveryChannel", "SMS"),
+        "additionalInfo": "",
+        "destination": p.get("destination", DEFAULT_DESTINATION),
+        "destinationType": "msisdn",
+        "deliveryStatus": delivery_status(entry),
+    }
+    return {
+        "deliveryInfoNotification": {
+            "deliveryInfo": info,
+            "subtid": "",
+            "transid": p.get("transid", ctx.request_id),
+            "callbackData": p.get("callbackData", ""),
+            "correlationid": p.get("correlationid", ""),
+        }
+    }
+
+
+def body_key(snapshot: RequestSnapshot) -> str | None:
+    """The service key older clients put in the JSON body."""
+    data = snapshot.json
+    key = data.get("key") if isinstance(data, dict) else None
+    return key if isinstance(key, str) and key else None
+
+
+def authorization_identity(value: str) -> str | None:
+    """A raw service key, or a Bearer JWT's `iss` (the service id, stable across tokens)."""
+    scheme, _, rest = value.strip().partition(" ")
+    token = rest.strip() if scheme.lower() == "bearer" else value.strip()
+    return jwt_issuer(token) or token or None
+
+
+def jwt_issuer(token: str) -> str | None:
+    """The unverified `iss` claim of a JWT, or None when `token` is not one."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    issuer = claims.get("iss") if isinstance(claims, dict) else None
+    return str(issuer) if issuer else None
+
+
+def first_destination(data: Any) -> str | None:
+    """`destination[0].msisdn[0]` of a v1 messaging request."""
+    if not isinstance(data, dict):
+        return None
+    destinations = data.get("destination")
+    first = destinations[0] if isinstance(destinations, list) and destinations else None
+    msisdn = first.get("msisdn") if isinstance(first, dict) else None
+    if isinstance(msisdn, list) and msisdn:
+        msisdn = msisdn[0]
+    return msisdn if isinstance(msisdn, str) else None

@@ -1,0 +1,5 @@
+"""Yeastar P-Series Open API: errcode/errmsg envelope and call-status event previews."""
+
+from mockserver.vendors.yeastar.envelope import Yeastar
+
+__all__ = ["Yeastar"]

@@ -1,0 +1,37 @@
+"""Shared fixtures: the catalog loaded once, an app per test on 127.0.0.1:0."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from mockserver.app import create_app
+from mockserver.catalog import Catalog, load_catalog
+from mockserver.pipeline import Pipeline
+from mockserver.services import Services
+from mockserver.settings import Settings
+
+ClientFactory = Callable[..., Awaitable[TestClient]]
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+@pytest.fixture
+def make_services(catalog: Catalog) -> Callable[..., Services]:
+    def make(**settings: object) -> Services:
+        return Services(Settings(**settings), catalog, Pipeline(catalog))  # type: ignore[arg-type]
+
+    return make
+
+
+@pytest.fixture
+async def client(
+    aiohttp_client: ClientFactory, make_services: Callable[..., Services]
+) -> TestClient:
+    services = make_services()
+    return await aiohttp_client(create_app(services.settings, services))
