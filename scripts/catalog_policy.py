@@ -300,7 +300,7 @@ YS_KEYWORDS = (
     (re.compile(r"SERVER ERROR"), ("server",)),
     (re.compile(r"TOKEN"), ("auth",)),
     (re.compile(r"NOT EXIST|NOT_EXIST|NOT FOUND|DOES NOT EXIST"), ("not-found",)),
-    (re.compile(r"DENIED|FORBID|BLOCKED|NO PERMISSION"), ("permission",)),
+    (re.compile(r"DENIED|FORBID|BLOCKED|NO PERMISSION|NOT ALLOWED"), ("permission",)),
     (
         re.compile(r"DUPLICATE|ALREADY EXISTS|RELATION_EXISTED|HAS BEEN|CHECKIN|PMS CONNECT"),
         ("conflict",),

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from mockserver.catalog import cache
 from mockserver.catalog.model import Catalog, VendorCatalog, VendorFile
 
 # libyaml is several times faster; the pure-Python loader is the fallback
@@ -49,6 +50,15 @@ def _entry_label(raw: Any, index: int) -> str:
         return f"#{index}"
 
 
+def _parse_yaml(path: Path, text: bytes) -> Any:
+    try:
+        return yaml.load(text.decode("utf-8"), Loader=_Loader)
+    except UnicodeDecodeError as err:
+        raise CatalogError(f"{path}: not UTF-8 text: {err}") from err
+    except yaml.YAMLError as err:
+        raise CatalogError(f"{path}: not valid YAML: {err}") from err
+
+
 def load_vendor_file(path: Path) -> VendorCatalog:
     """Parse and validate one vendor file.
 
@@ -56,11 +66,13 @@ def load_vendor_file(path: Path) -> VendorCatalog:
         CatalogError: the file is missing, is not YAML, or breaks the schema.
     """
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        text = path.read_bytes()
     except OSError as err:
         raise CatalogError(f"{path}: cannot read catalog file: {err}") from err
-    except yaml.YAMLError as err:
-        raise CatalogError(f"{path}: not valid YAML: {err}") from err
+    raw = cache.read(text)
+    if raw is None:
+        raw = _parse_yaml(path, text)
+        cache.write(text, raw)
     try:
         data = VendorFile.model_validate(raw)
     except ValidationError as err:
