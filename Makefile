@@ -49,5 +49,8 @@ catalog: $(STAMP)  ## regenerate catalog/*.yaml from catalog/seeds/
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
+docker-smoke:  ## build the image with podman and smoke-test it (root; installs podman/debootstrap if missing)
+	bash scripts/docker-smoke.sh
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

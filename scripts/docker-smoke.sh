@@ -122,8 +122,10 @@ done
 if [ ${#need[@]} -gt 0 ]; then
   log "installing ${need[*]} (apt-get update once, then install; podman's recommends included)"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${need[@]}" >/dev/null
+  apt_log=$(mktemp)
+  { apt-get update && apt-get install -y "${need[@]}"; } >"$apt_log" 2>&1 ||
+    { tail -20 "$apt_log" >&2; die "apt-get failed (log: $apt_log)"; }
+  rm -f "$apt_log"
 fi
 
 SUMMARY_FILE=$(mktemp)

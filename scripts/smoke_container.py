@@ -27,12 +27,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# the container is on loopback: never through an HTTP(S)_PROXY from the environment
+DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 VENDORS = ("ringcentral", "yeastar", "signalwire", "fonedynamics", "webexconnect")
 
 # ---------------------------------------------------------------------------------------
 # SCENARIO CHECKS — switched off until the scenario engine lands (`serve --scenarios PATH`
 # and `POST /__admin/scenarios`). Turn on with SMOKE_SCENARIOS=1 (or flip the default
-# here), and adjust SCENARIO_* below to the engine's final rule format.
+# here). The two scenarios follow mockserver/scenarios/model.py (Scenario -> rules ->
+# match + error); tests/test_ci_recipes.py validates them against it.
 SCENARIO_CHECKS = os.environ.get("SMOKE_SCENARIOS", "0") == "1"
 SCENARIO_FILE = "smoke-mounted.yaml"
 # Loaded from the folder mounted at /scenarios: a request carrying X-Smoke: mounted gets
@@ -45,8 +48,7 @@ rules:
       method: POST
       path: /openapi/v1.0/call/dial
       headers: {X-Smoke: mounted}
-    action:
-      error: "10004"
+    error: "10004"
 """
 # Posted to /__admin/scenarios at run time: a request carrying X-Smoke: admin-api gets
 # SignalWire's 21211 (invalid To number).
@@ -60,7 +62,7 @@ SCENARIO_ADMIN_JSON: dict[str, Any] = {
                 "path": "/2010-04-01/Accounts/PROJ/Messages.json",
                 "headers": {"X-Smoke": "admin-api"},
             },
-            "action": {"error": "21211"},
+            "error": "21211",
         }
     ],
 }
@@ -98,7 +100,7 @@ def request(
     """Send one request; HTTP error statuses are answers too, not exceptions."""
     req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
+        with DIRECT.open(req, timeout=timeout) as resp:
             status, raw, hdrs = resp.status, resp.read(), dict(resp.headers)
     except urllib.error.HTTPError as err:
         status, raw, hdrs = err.code, err.read(), dict(err.headers)
