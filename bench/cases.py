@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import http.client
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
 
 from bench.baseline import Recorded
 from bench.scenarios import BENCH_HEADER, HIT, scenario_yaml
 
 RC = "/ringcentral/restapi/v1.0/account/~/extension/~"
 SMS_PATH = f"{RC}/sms"
+TOKEN_PATH = "/ringcentral/restapi/oauth/token"
 SMS_BODY = json.dumps(
     {
         "from": {"phoneNumber": "+16505550100"},
@@ -37,6 +41,7 @@ class Case:
         method, path, headers, body: the request sent by the load generator.
         expect: which probe statuses mean the server does what the case measures.
         rules: when set, a scenario with this many rules is loaded first.
+        token: fetch a RingCentral access token first and send it as the bearer.
     """
 
     name: str
@@ -47,6 +52,7 @@ class Case:
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
     rules: int | None = None
+    token: bool = False
 
 
 def _rules_case(n: int) -> Case:
@@ -90,6 +96,7 @@ CASES: tuple[Case, ...] = (
         lambda s: 200 <= s < 300,
         JSON,
         SMS_BODY,
+        token=True,
     ),
 )
 
@@ -107,18 +114,43 @@ def request(
         conn.close()
 
 
-def prepare(case: Case, host: str, port: int) -> None:
-    """Load the case's scenario, if any; raise Skip when the server has no scenario API yet."""
+def prepare(case: Case, host: str, port: int) -> Case:
+    """Load the case's scenario and fetch its token; raise Skip when the server lacks them.
+
+    Returns:
+        The case to measure (with the fetched bearer token, when it has one).
+    """
+    if case.token and (token := ringcentral_token(host, port)):
+        case = replace(case, headers={**case.headers, "Authorization": f"Bearer {token}"})
     if case.rules is None:
-        return
-    doc = scenario_yaml(case.rules, SMS_PATH.removeprefix("/ringcentral"))
+        return case
+    doc = scenario_yaml(case.rules, SMS_PATH.removeprefix("/ringcentral")).encode()
     got = request(
-        host, port, "POST", "/__admin/scenarios", {"Content-Type": "application/yaml"}, doc.encode()
+        host, port, "POST", "/__admin/scenarios", {"Content-Type": "application/yaml"}, doc
     )
     if got.status in NOT_YET:
         raise Skip(f"not available yet: POST /__admin/scenarios answered {got.status}")
     if not 200 <= got.status < 300:
         raise Skip(f"scenario load failed: {got.status} {got.body[:300]!r}")
+    return case
+
+
+def ringcentral_token(host: str, port: int) -> str | None:
+    """An access token from the mock's RingCentral token endpoint (JWT grant), if it has one."""
+    basic = base64.b64encode(b"bench-client:bench-secret").decode()
+    headers = {
+        "Authorization": f"Basic {basic}",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    form = urlencode(
+        {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": "bench"}
+    )
+    got = request(host, port, "POST", TOKEN_PATH, headers, form.encode())
+    if got.status != 200:
+        return None
+    with contextlib.suppress(ValueError, KeyError, TypeError):
+        return str(json.loads(got.body)["access_token"])
+    return None
 
 
 def probe(case: Case, host: str, port: int) -> Recorded:

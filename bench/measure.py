@@ -8,7 +8,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ class Settings:
     duration: float = 5.0
     connections: int = 32
     threads: int = 1
-    repeats: int = 3
+    repeats: int = 5
     warmup: float = 1.0
 
 
@@ -38,6 +38,7 @@ class CaseOutcome:
     response: Recorded | None = None
     mock: list[Result] = field(default_factory=list)
     base: list[Result] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def median(self, side: str, metric: str) -> float:
         """Median of one metric over the repeats of one side ("mock" or "base")."""
@@ -84,7 +85,7 @@ def measure_case(case: Case, gen: Generator, cfg: Settings, log: Any = print) ->
     outcome = CaseOutcome(case)
     with running("mockserver", procs.mockserver_cmd()) as mock:
         try:
-            prepare(case, mock.host, mock.port)
+            outcome.case = case = prepare(case, mock.host, mock.port)
             outcome.response = probe(case, mock.host, mock.port)
         except Skip as skip:
             outcome.skipped = str(skip)
@@ -115,10 +116,23 @@ def _alternate(
         for side in order:
             result = gen.run(_load(out.case, sides[side], cfg, cfg.duration))
             getattr(out, side).append(result)
+            _check_run(out, side, result)
             log(
                 f"  {out.case.name:<10} {side:<4} run {i + 1}: {result.rps:9.0f} rps  "
                 f"p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms"
             )
+
+
+def _check_run(out: CaseOutcome, side: str, result: Result) -> None:
+    """Note runs with socket errors or answers outside the probed status class."""
+    assert out.response is not None
+    ok_class = 200 <= out.response.status < 400
+    off = result.non_2xx if ok_class else result.requests - result.non_2xx
+    if off or result.errors:
+        out.warnings.append(
+            f"{side}: {off} of {result.requests} answers not {out.response.status // 100}xx, "
+            f"{result.errors} socket errors"
+        )
 
 
 def ready_time(runs: int, timeout: float = 30.0) -> list[float]:
@@ -140,17 +154,30 @@ def rss_under_load(
     with running("mockserver", procs.mockserver_cmd()) as mock:
         procs.wait_healthy(mock.host, mock.port, time.perf_counter() + 30)
         time.sleep(1.0)
-        rss = {"idle": procs.rss_mb(mock.pid)}
+        rss = {"idle": procs.rss_mb(mock.pid), "requests": 0.0}
         for label in ("half", "after"):
-            _drive(cases, mock, gen, cfg, total // 2)
+            for case in cases:
+                rss["requests"] += drive(case, mock, gen, cfg, total // 2 // len(cases))
             time.sleep(0.5)
             rss[label] = procs.rss_mb(mock.pid)
     return rss
 
 
-def _drive(
-    cases: Sequence[Case], server: procs.Server, gen: Generator, cfg: Settings, n: int
-) -> None:
-    for case in cases:
-        load = _load(case, server, cfg, duration=300.0)
-        gen.run(replace(load, requests=n // len(cases)))
+def baseline_idle_rss(recorded: Recorded) -> float:
+    """VmRSS (MiB) of the bare aiohttp replay app one second after start, for scale."""
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        spec = Path(tmp, "response.json")
+        spec.write_text(json.dumps(recorded.to_json()))
+        with running("baseline", procs.baseline_cmd(spec)) as base:
+            time.sleep(1.0)
+            return procs.rss_mb(base.pid)
+
+
+def drive(case: Case, server: procs.Server, gen: Generator, cfg: Settings, n: int) -> int:
+    """Send at least n requests in time-bounded chunks sized from the last chunk's rate."""
+    done, seconds = 0, 1.0
+    while done < n:
+        result = gen.run(_load(case, server, cfg, seconds))
+        done += result.requests
+        seconds = min(30.0, max(1.0, (n - done) / max(result.rps, 1.0)))
+    return done

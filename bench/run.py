@@ -20,7 +20,7 @@ def _parser() -> argparse.ArgumentParser:
         "--threads", type=int, default=1, help="wrk threads (1: the server gets the other core)"
     )
     p.add_argument(
-        "--repeats", type=int, default=3, help="A/B pairs per case; medians are reported (3)"
+        "--repeats", type=int, default=5, help="A/B pairs per case; medians are reported (5)"
     )
     p.add_argument(
         "--warmup", type=float, default=1.0, help="seconds of unrecorded load per server (1)"
@@ -66,7 +66,9 @@ def _rss(
     if n <= 0 or not drivable:
         return None
     _log(f"RSS: idle, then {n:,} requests over {', '.join(c.name for c in drivable)}")
-    return measure.rss_under_load(drivable, gen, cfg, n)
+    rss = measure.rss_under_load(drivable, gen, cfg, n)
+    recorded = next(o.response for o in outcomes if o.response is not None)
+    return {**rss, "baseline_idle": measure.baseline_idle_rss(recorded)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
@@ -21,6 +23,20 @@ def _vendor_handler(
     return handle
 
 
+async def _background(app: web.Application) -> AsyncIterator[None]:
+    """Watch scenario files while serving; drain pending callbacks on shutdown."""
+    services = app[SERVICES]
+    watcher = None
+    if services.files is not None and services.settings.watch_interval > 0:
+        watcher = asyncio.create_task(services.files.watch(services.settings.watch_interval))
+    yield
+    if watcher is not None:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+    await services.env.callbacks.close(grace=services.settings.shutdown_grace)
+
+
 def create_vendor_app(services: Services, vendor: Vendor) -> web.Application:
     """One vendor at the root path: used as a sub-app and for `--vendor-port`."""
     app = web.Application(client_max_size=services.settings.max_body)
@@ -37,6 +53,7 @@ def create_app(
     services = services or build_services(settings)
     app = web.Application(client_max_size=settings.max_body)
     app[SERVICES] = services
+    app.cleanup_ctx.append(_background)
     app.add_subapp("/__admin/", create_admin_app(services))
     for name, vendor in services.vendors.items():
         app.add_subapp(f"/{name}/", create_vendor_app(services, vendor))

@@ -14,6 +14,7 @@ from mockserver import __version__
 from mockserver.catalog import CatalogError, load_catalog
 from mockserver.catalog.query import detail, preview, rendered_json, search, summary
 from mockserver.injection import InjectionError, parse_params
+from mockserver.scenarios import ScenarioError, validate_paths
 from mockserver.settings import Settings, parse_vendor_ports
 from mockserver.vendors import VENDORS
 
@@ -35,6 +36,27 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=0, help="seed for generated data")
     serve.add_argument("--catalog", type=Path, help="use another catalog folder")
     serve.add_argument("--admin-token", help="require this bearer token on /__admin")
+    serve.add_argument(
+        "--scenarios",
+        nargs="+",
+        action="extend",
+        type=Path,
+        default=[],
+        metavar="PATH",
+        help="scenario files or folders (watched and reloaded)",
+    )
+    serve.add_argument("--no-watch", action="store_true", help="do not reload scenario files")
+    serve.add_argument(
+        "--no-defaults",
+        action="store_true",
+        help="do not load the shipped default scenarios (magic test numbers)",
+    )
+    serve.add_argument("--token-ttl", type=float, help="access-token lifetime in seconds")
+    serve.add_argument("--journal-size", type=int, default=10_000, help="requests kept")
+    serve.add_argument("--max-body", type=int, default=1_048_576, help="largest body, bytes")
+    serve.add_argument("--log-format", choices=["text", "json"], default="text")
+    validate = sub.add_parser("validate", help="check scenario files; exit 1 on any problem")
+    validate.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     cat = sub.add_parser("catalog", help="browse the error catalog offline")
     cat_sub = cat.add_subparsers(dest="catalog_command", required=True)
     lst = cat_sub.add_parser("list", help="list entries")
@@ -123,7 +145,23 @@ def _settings(args: argparse.Namespace) -> Settings:
         seed=args.seed,
         catalog_dir=args.catalog,
         admin_token=args.admin_token,
+        scenarios=tuple(args.scenarios),
+        watch_interval=0.0 if args.no_watch else 1.0,
+        defaults=not args.no_defaults,
+        token_ttl=args.token_ttl,
+        journal_size=args.journal_size,
+        max_body=args.max_body,
+        log_format=args.log_format,
     ).merged_with_env()
+
+
+def _validate(paths: list[Path]) -> int:
+    problems = validate_paths(paths, load_catalog())
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if not problems:
+        print(f"ok: {', '.join(str(p) for p in paths)}")
+    return 1 if problems else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -132,11 +170,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "catalog":
             return _catalog_command(args)
+        if args.command == "validate":
+            return _validate(args.paths)
         if args.command == "serve":
             from mockserver.server import serve
 
             asyncio.run(serve(_settings(args)))
             return 0
+    except ScenarioError as err:
+        print(f"mockserver: scenario files rejected:\n{err}", file=sys.stderr)
+        return 2
     except (CatalogError, ValueError) as err:
         print(f"mockserver: {err}", file=sys.stderr)
         return 2

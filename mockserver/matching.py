@@ -8,7 +8,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
-from mockserver.scenarios.model import Match, PathMatcher, ValueMatcher, scalar_text
+from mockserver.scenarios.matchers import (
+    Match,
+    PathMatcher,
+    ValueMatcher,
+    compile_regex,
+    scalar_text,
+)
 from mockserver.snapshot import RequestSnapshot
 
 ValueKind = Literal["equals", "contains", "regex", "exists"]
@@ -116,14 +122,14 @@ class CompiledMatch:
             return False
         if self.session is not None and s.session != self.session:
             return False
-        for name, test in self.headers:
-            if not test.test(s.headers.get(name)):
-                return False
-        if not all(t.test_any(_values(s.query_all, n)) for n, t in self.query):
+        # most rules have none of these; testing the tuple first skips a generator each
+        if self.headers and not all(t.test(s.headers.get(n)) for n, t in self.headers):
             return False
-        if not all(t.test_any(_values(s.form_all, n)) for n, t in self.form):
+        if self.query and not all(t.test_any(_values(s.query_all, n)) for n, t in self.query):
             return False
-        return all(t.test(body_value(s, segs)) for _, segs, t in self.body)
+        if self.form and not all(t.test_any(_values(s.form_all, n)) for n, t in self.form):
+            return False
+        return not self.body or all(t.test(body_value(s, segs)) for _, segs, t in self.body)
 
     def explain(self, s: RequestSnapshot) -> list[Mismatch]:
         """Every condition the request fails, in the order they are listed."""
@@ -192,7 +198,7 @@ def _is_index(seg: str) -> bool:
 def compile_value(m: ValueMatcher) -> ValueTest:
     """Compile one value matcher (its regex was already checked by the model)."""
     if m.regex is not None:
-        return ValueTest("regex", m.regex, re.compile(m.regex))
+        return ValueTest("regex", m.regex, compile_regex(m.regex))
     if m.exists is not None:
         return ValueTest("exists", want=m.exists)
     if m.contains is not None:
@@ -247,9 +253,9 @@ def compile_path(m: PathMatcher) -> PathTest:
         return PathTest("prefix", m.prefix, None, _to_slash(m.prefix))
     if m.glob is not None:
         literal = re.split(r"[*?]", m.glob, maxsplit=1)[0]
-        return PathTest("glob", m.glob, re.compile(glob_regex(m.glob)), _to_slash(literal))
+        return PathTest("glob", m.glob, compile_regex(glob_regex(m.glob)), _to_slash(literal))
     regex = m.regex or ""
-    return PathTest("regex", regex, re.compile(regex), _to_slash(regex_literal_prefix(regex)))
+    return PathTest("regex", regex, compile_regex(regex), _to_slash(regex_literal_prefix(regex)))
 
 
 def _to_slash(literal: str) -> str:
@@ -339,6 +345,34 @@ def near_misses(rules: Iterable[R], snapshot: RequestSnapshot, n: int = 3) -> li
 
 # ---- index ---------------------------------------------------------------------------------
 
+Probe = tuple[str, str, tuple[str, ...]]
+"""Where a discriminating value is read: (part, name, body path segments)."""
+_MEMO_LIMIT = 4096
+
+
+def discriminator(m: CompiledMatch) -> tuple[Probe, str] | None:
+    """The match's first `equals` condition on a named value, used to index rules by value."""
+    for part, tests in (("headers", m.headers), ("query", m.query), ("form", m.form)):
+        for name, test in tests:
+            if test.kind == "equals":
+                return (part, name, ()), test.text
+    for dotted, segs, test in m.body:
+        if test.kind == "equals":
+            return ("body", dotted, segs), test.text
+    return None
+
+
+def probe_values(probe: Probe, s: RequestSnapshot) -> set[str]:
+    """The request's values at a probe (several for a repeated query or form key)."""
+    part, name, segs = probe
+    if part == "headers":
+        found = s.headers.get(name)
+    elif part == "body":
+        found = body_value(s, segs)
+    else:
+        return set(_values(s.query_all if part == "query" else s.form_all, name))
+    return set() if found is None else {found}
+
 
 @dataclass(frozen=True, slots=True)
 class _Bucket:
@@ -346,17 +380,27 @@ class _Bucket:
     anchored: dict[str, tuple[int, ...]]
 
 
-class RuleIndex(Generic[R]):
-    """Rules bucketed by vendor, method and the literal start of their path.
+@dataclass(frozen=True, slots=True)
+class _Slice:
+    """The rules that fit one (vendor, method, path), split by discriminating value."""
 
-    A lookup touches only rules that could match: those of the request's vendor (or any
-    vendor), method (or any), and whose exact path or literal path start fits the request's
-    path. Order is preserved: candidates come out in the order the rules were given.
+    plain: tuple[int, ...]
+    keyed: tuple[tuple[Probe, dict[str, tuple[int, ...]]], ...]
+
+
+class RuleIndex(Generic[R]):
+    """Rules bucketed by vendor, method, the literal start of their path, and one value.
+
+    A lookup touches only rules that could match: those of the request's vendor (or any),
+    method (or any), whose exact path or literal path start fits the request's path, and
+    whose first `equals` condition (on a header, query, form or body value) holds. Order is
+    preserved: candidates come out in the order the rules were given.
     """
 
     def __init__(self, rules: Sequence[R]) -> None:
         """Build the index once; `rules` must already be in priority order."""
         self._rules = tuple(rules)
+        self._keys = tuple(discriminator(r.match) for r in rules)
         self._vendors = frozenset(r.match.vendor for r in rules if r.match.vendor is not None)
         self._methods = frozenset(m for r in rules for m in (r.match.methods or ()))
         self._buckets = {
@@ -364,6 +408,8 @@ class RuleIndex(Generic[R]):
             for v in (*self._vendors, None)
             for m in (*self._methods, None)
         }
+        # memo of per-path slices: derived data, rebuilt on demand, so dropping it is safe
+        self._memo: dict[tuple[str | None, str | None, str], _Slice] = {}
 
     def __len__(self) -> int:
         return len(self._rules)
@@ -376,7 +422,9 @@ class RuleIndex(Generic[R]):
         anchored: dict[str, list[int]] = {}
         for i, rule in enumerate(self._rules):
             m = rule.match
-            if m.vendor not in (None, vendor) or (m.methods is not None and method not in m.methods):
+            if m.vendor not in (None, vendor) or (
+                m.methods is not None and method not in m.methods
+            ):
                 continue
             if m.path is not None and m.path.kind == "exact":
                 exact.setdefault(m.path.text, []).append(i)
@@ -388,18 +436,46 @@ class RuleIndex(Generic[R]):
 
     def candidates(self, snapshot: RequestSnapshot) -> Iterator[R]:
         """Rules that may match `snapshot`, in order (each still has to be tested)."""
-        vendor = snapshot.vendor if snapshot.vendor in self._vendors else None
-        method = snapshot.method if snapshot.method in self._methods else None
-        bucket = self._buckets[(vendor, method)]
-        path = snapshot.path
-        lists = [bucket.exact.get(path, ()), bucket.anchored.get("", ())]
-        if len(bucket.anchored) > 1:
-            start = path.find("/")
-            while start != -1:
-                lists.append(bucket.anchored.get(path[: start + 1], ()))
-                start = path.find("/", start + 1)
-        found = [positions for positions in lists if positions]
+        part = self._slice(snapshot)
+        found = [part.plain] if part.plain else []
+        for probe, table in part.keyed:
+            found += [table[v] for v in probe_values(probe, snapshot) if v in table]
         if not found:
             return iter(())
         merged = found[0] if len(found) == 1 else heapq.merge(*found)
         return (self._rules[i] for i in merged)
+
+    def _slice(self, s: RequestSnapshot) -> _Slice:
+        vendor = s.vendor if s.vendor in self._vendors else None
+        method = s.method if s.method in self._methods else None
+        key = (vendor, method, s.path)
+        part = self._memo.get(key)
+        if part is None:
+            if len(self._memo) >= _MEMO_LIMIT:
+                self._memo.clear()
+            part = self._memo[key] = self._split(
+                self._path_positions(self._buckets[key[:2]], s.path)
+            )
+        return part
+
+    def _path_positions(self, bucket: _Bucket, path: str) -> list[int]:
+        lists = [bucket.exact.get(path, ()), bucket.anchored.get("", ())]
+        start = path.find("/")
+        while start != -1:
+            lists.append(bucket.anchored.get(path[: start + 1], ()))
+            start = path.find("/", start + 1)
+        return sorted(i for positions in lists for i in positions)
+
+    def _split(self, positions: list[int]) -> _Slice:
+        plain: list[int] = []
+        keyed: dict[Probe, dict[str, list[int]]] = {}
+        for i in positions:
+            key = self._keys[i]
+            if key is None:
+                plain.append(i)
+            else:
+                keyed.setdefault(key[0], {}).setdefault(key[1], []).append(i)
+        tables = tuple(
+            (probe, {v: tuple(p) for v, p in table.items()}) for probe, table in keyed.items()
+        )
+        return _Slice(tuple(plain), tables)

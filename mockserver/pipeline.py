@@ -13,6 +13,7 @@ from aiohttp import web
 
 from mockserver.catalog.model import Catalog
 from mockserver.faults import apply_fault, gateway_page, malformed
+from mockserver.happy import Call, Env
 from mockserver.injection import InjectionError, plan_from_headers
 from mockserver.params import resolve_params
 from mockserver.plan import PASSTHROUGH, Plan
@@ -45,11 +46,13 @@ class Pipeline:
         catalog: Catalog,
         decider: Decider | None = None,
         recorder: Recorder | None = None,
+        env: Env | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.catalog = catalog
         self.decider = decider
         self.recorder = recorder
+        self.env = env
         self.clock = clock
 
     async def handle(self, request: web.Request, vendor: Vendor) -> web.StreamResponse:
@@ -82,8 +85,20 @@ class Pipeline:
             body=body,
             received_at=self.clock(),
         )
-        snap.session = snap.headers.get(SESSION_HEADER) or vendor.session_of(snap)
+        snap.session = (
+            snap.headers.get(SESSION_HEADER)
+            or vendor.session_of(snap)
+            or self._token_session(vendor, snap)
+        )
         return snap
+
+    def _token_session(self, vendor: Vendor, snapshot: RequestSnapshot) -> str | None:
+        # SDKs can't add headers, so a token the mock issued carries its session along
+        value = vendor.token_of(snapshot)
+        if value is None or self.env is None:
+            return None
+        token = self.env.tokens.get(vendor.name, value)
+        return token.session if token is not None else None
 
     def choose(self, snapshot: RequestSnapshot, vendor: Vendor) -> Plan:
         """Header injection first, then scenario rules, then the normal answer."""
@@ -117,14 +132,25 @@ class Pipeline:
         elif plan.kind == "respond" and plan.literal is not None:
             rendered = plan.literal
         else:
-            rendered = self.passthrough(snapshot, vendor, ctx)
+            rendered = self.passthrough(snapshot, vendor, ctx, plan)
         return rendered.with_headers(plan.headers) if plan.headers else rendered
 
     def passthrough(
-        self, snapshot: RequestSnapshot, vendor: Vendor, ctx: RenderContext
+        self,
+        snapshot: RequestSnapshot,
+        vendor: Vendor,
+        ctx: RenderContext,
+        plan: Plan = PASSTHROUGH,
     ) -> Rendered:
         """The endpoint's normal answer; unknown endpoints get the vendor's not-found."""
-        return vendor.render_not_found(self.catalog.vendor(vendor.name), ctx)
+        catalog = self.catalog.vendor(vendor.name)
+        router = vendor.router()
+        found = router.find(snapshot.method, snapshot.path) if router and self.env else None
+        if found is None or self.env is None:
+            return vendor.render_not_found(catalog, ctx)
+        route, args = found
+        call = Call(snapshot, ctx, vendor, catalog, self.env, args, plan.failure)
+        return vendor.authenticate(call) or route.handler(call)
 
     def context(self, snapshot: RequestSnapshot, vendor: Vendor, plan: Plan) -> RenderContext:
         """Everything a renderer may use about this request and plan."""

@@ -8,6 +8,7 @@ from typing import Literal
 
 from mockserver.catalog.model import CatalogEntry
 from mockserver.faults import Fault
+from mockserver.happy import Failure
 from mockserver.render import RateInfo, Rendered
 
 PlanKind = Literal["error", "fault", "respond", "passthrough"]
@@ -31,6 +32,9 @@ class Plan:
         rule: the rule (or injection route) that chose this plan; None when nothing did.
         reason: why, in words, for the journal.
         rate: rate-limit counters to expose as headers.
+        scenario: the scenario of that rule.
+        outcome: what the journal calls it when that differs from `kind` (e.g. rate_limited).
+        failure: for passthrough, how the asynchronous lifecycle should end (callback action).
     """
 
     kind: PlanKind
@@ -43,8 +47,11 @@ class Plan:
     literal: Rendered | None = None
     delay: float = 0.0
     rule: str | None = None
+    scenario: str | None = None
     reason: str = "no rule matched"
     rate: RateInfo | None = None
+    outcome: str | None = None
+    failure: Failure | None = None
 
 
 PASSTHROUGH = Plan("passthrough")

@@ -7,27 +7,76 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from mockserver.callbacks import CallbackSender
 from mockserver.catalog import Catalog, load_catalog
+from mockserver.decide import JournalRecorder, ScenarioDecider
+from mockserver.engine import Engine
+from mockserver.happy import Env, Ids
 from mockserver.pipeline import Pipeline
+from mockserver.resources import ResourceStore, TokenRegistry
 from mockserver.settings import Settings
+from mockserver.state import InMemoryStore
 from mockserver.vendors import VENDORS, Vendor
+from mockserver.watch import ScenarioFiles
 
 
 @dataclass
 class Services:
-    """Everything a request handler needs, created once per server."""
+    """Everything a request handler needs, created once per server.
+
+    Only `store` (rules, counters, windows, journal) and `env` (resources, tokens,
+    callbacks) hold mutable state; everything else is configuration or derived.
+    """
 
     settings: Settings
     catalog: Catalog
+    engine: Engine
+    store: InMemoryStore
+    env: Env
     pipeline: Pipeline
     vendors: dict[str, Vendor] = field(default_factory=lambda: dict(VENDORS))
     started: float = field(default_factory=time.time)
+    files: ScenarioFiles | None = None
+
+    @property
+    def load_errors(self) -> list[str]:
+        """Problems of the last failed scenario-file reload (visible in the admin API)."""
+        return self.files.errors if self.files else []
+
+    def reset(self, session: str | None = None) -> None:
+        """Forget one session (its rules, counters, journal, resources, tokens), or all."""
+        self.engine.reset(session)
+        self.env.resources.reset(session)
+        self.env.tokens.reset(session)
+        self.env.callbacks.reset(session)
+        self.env.ids.reset(session)
 
 
 SERVICES = web.AppKey("services", Services)
 
 
-def build_services(settings: Settings) -> Services:
-    """Load the catalog and wire the pipeline."""
-    catalog = load_catalog(settings.catalog_dir)
-    return Services(settings, catalog, Pipeline(catalog))
+def build_services(settings: Settings, catalog: Catalog | None = None) -> Services:
+    """Load the catalog (unless given) and wire engine, journal and pipeline."""
+    catalog = catalog or load_catalog(settings.catalog_dir)
+    store = InMemoryStore(journal_limit=settings.journal_size)
+    engine = Engine(store, seed=settings.seed, catalog=catalog)
+    env = Env(
+        settings=settings,
+        resources=ResourceStore(settings.resource_limit),
+        tokens=TokenRegistry(),
+        callbacks=CallbackSender(settings.callback_log_size),
+        ids=Ids(settings.seed),
+        clock=time.time,
+    )
+    vendors = dict(VENDORS)
+    pipeline = Pipeline(
+        catalog,
+        decider=ScenarioDecider(engine, catalog, vendors),
+        recorder=JournalRecorder(store),
+        env=env,
+    )
+    services = Services(settings, catalog, engine, store, env, pipeline, vendors)
+    if settings.scenarios:
+        services.files = ScenarioFiles(settings.scenarios, engine, catalog)
+        services.files.load()  # a broken file at start-up is fatal: fail loudly, not later
+    return services

@@ -24,6 +24,11 @@ class Settings:
         max_body: largest request body accepted, in bytes.
         watch_interval: seconds between scenario file checks (0 disables watching).
         log_format: "text" or "json".
+        resource_limit: how many happy-path resources (messages, calls...) are kept.
+        callback_log_size: how many callbacks the callback log keeps.
+        token_ttl: access-token lifetime in seconds for every vendor (None: vendor default).
+        defaults: load the shipped default scenarios (magic test numbers).
+        shutdown_grace: seconds in-flight requests and pending callbacks get on shutdown.
     """
 
     host: str = "127.0.0.1"
@@ -34,9 +39,14 @@ class Settings:
     catalog_dir: Path | None = None
     admin_token: str | None = None
     journal_size: int = 10_000
+    resource_limit: int = 10_000
+    callback_log_size: int = 10_000
     max_body: int = 1_048_576
     watch_interval: float = 1.0
     log_format: str = "text"
+    token_ttl: float | None = None
+    defaults: bool = True
+    shutdown_grace: float = 10.0
 
     def merged_with_env(self, env: Mapping[str, str] | None = None) -> Settings:
         """Fill unset values from MOCKSERVER_* variables (flags win over the environment)."""

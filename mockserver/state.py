@@ -331,16 +331,18 @@ class Store(Protocol):
     def hits(self, rule: RuleKey) -> dict[str | None, int]:
         """How often the rule decided a request, per request session."""
 
-    def window(self, bucket: BucketKey) -> tuple[float, ...]:
-        """The accepted-request times in a rate-limit bucket, oldest first."""
+    def window(self, bucket: BucketKey, horizon: float) -> tuple[int, float | None]:
+        """Drop a rate-limit bucket's times at or before `horizon`; return (count, oldest)."""
 
-    def set_window(self, bucket: BucketKey, stamps: tuple[float, ...]) -> None:
-        """Store a rate-limit bucket's times."""
+    def push_window(self, bucket: BucketKey, stamp: float) -> None:
+        """Add an accepted request's time to a rate-limit bucket."""
 
     def record(self, entry: JournalEntry) -> None:
         """Append to the journal, dropping the oldest entry when it is full."""
 
-    def journal(self, query: JournalQuery | None = None, limit: int | None = None) -> list[JournalEntry]:
+    def journal(
+        self, query: JournalQuery | None = None, limit: int | None = None
+    ) -> list[JournalEntry]:
         """Entries passing `query`, oldest first; `limit` keeps the newest ones."""
 
     def count(self, query: JournalQuery | None = None) -> int:
@@ -369,7 +371,7 @@ class InMemoryStore:
     _generation: int = 0
     _scenarios: dict[ScenarioKey, LoadedScenario] = field(default_factory=dict)
     _counters: dict[tuple[RuleKey, str | None], Counters] = field(default_factory=dict)
-    _windows: dict[BucketKey, tuple[float, ...]] = field(default_factory=dict)
+    _windows: dict[BucketKey, deque[float]] = field(default_factory=dict)
     _journal: deque[JournalEntry] = field(default_factory=deque)
     _dropped: int = 0
 
@@ -412,16 +414,21 @@ class InMemoryStore:
         """How often the rule decided a request, per request session."""
         return {s: c.fired for (r, s), c in self._counters.items() if r == rule and c.fired}
 
-    def window(self, bucket: BucketKey) -> tuple[float, ...]:
-        """The accepted-request times in a bucket, oldest first."""
-        return self._windows.get(bucket, ())
+    def window(self, bucket: BucketKey, horizon: float) -> tuple[int, float | None]:
+        """Drop a bucket's times at or before `horizon`; return (count, oldest)."""
+        stamps = self._windows.get(bucket)
+        if stamps is None:
+            return 0, None
+        while stamps and stamps[0] <= horizon:
+            stamps.popleft()
+        if not stamps:
+            del self._windows[bucket]
+            return 0, None
+        return len(stamps), stamps[0]
 
-    def set_window(self, bucket: BucketKey, stamps: tuple[float, ...]) -> None:
-        """Store a bucket's times (an empty tuple removes it)."""
-        if stamps:
-            self._windows[bucket] = stamps
-        else:
-            self._windows.pop(bucket, None)
+    def push_window(self, bucket: BucketKey, stamp: float) -> None:
+        """Add an accepted request's time to a bucket."""
+        self._windows.setdefault(bucket, deque()).append(stamp)
 
     def record(self, entry: JournalEntry) -> None:
         """Append to the journal, dropping (and counting) the oldest when full."""
@@ -429,7 +436,9 @@ class InMemoryStore:
             self._dropped += 1
         self._journal.append(entry)
 
-    def journal(self, query: JournalQuery | None = None, limit: int | None = None) -> list[JournalEntry]:
+    def journal(
+        self, query: JournalQuery | None = None, limit: int | None = None
+    ) -> list[JournalEntry]:
         """Entries passing `query`, oldest first; `limit` keeps the newest ones."""
         found = [e for e in self._journal if query is None or query.accepts(e)]
         return found[-limit:] if limit else found
@@ -464,9 +473,7 @@ class InMemoryStore:
         owned = [k for k in self._scenarios if k[0] == session]
         self.swap_scenarios((), owned)
         self._counters = {k: v for k, v in self._counters.items() if k[1] != session}
-        self._windows = {
-            k: v for k, v in self._windows.items() if k.shared or k.session != session
-        }
+        self._windows = {k: v for k, v in self._windows.items() if k.shared or k.session != session}
 
 
 _ZERO = Counters()

@@ -9,8 +9,7 @@ from aiohttp.test_utils import TestClient
 
 from mockserver.app import create_app
 from mockserver.catalog import Catalog, load_catalog
-from mockserver.pipeline import Pipeline
-from mockserver.services import Services
+from mockserver.services import Services, build_services
 from mockserver.settings import Settings
 
 ClientFactory = Callable[..., Awaitable[TestClient]]
@@ -24,7 +23,7 @@ def catalog() -> Catalog:
 @pytest.fixture
 def make_services(catalog: Catalog) -> Callable[..., Services]:
     def make(**settings: object) -> Services:
-        return Services(Settings(**settings), catalog, Pipeline(catalog))  # type: ignore[arg-type]
+        return build_services(Settings(**settings), catalog)  # type: ignore[arg-type]
 
     return make
 

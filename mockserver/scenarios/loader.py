@@ -2,32 +2,27 @@
 
 from __future__ import annotations
 
-import difflib
 import json
-import types
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from mockserver.catalog.model import Catalog
 from mockserver.scenarios.model import ErrorAction, Rule, Scenario
+from mockserver.scenarios.problems import (
+    Loc,
+    check_tree,
+    error_message,
+    format_problem,
+    line_of,
+)
+from mockserver.scenarios.problems import ScenarioError as ScenarioError
 
 SUFFIXES = (".yaml", ".yml", ".json")
-MAX_NODES = 100_000
-Loc = tuple[str | int, ...]
-
-
-class ScenarioError(ValueError):
-    """Scenarios that cannot be used; each of `problems` reads `file:line: where: reason`."""
-
-    def __init__(self, problems: Iterable[str]) -> None:
-        """Keep every problem; the message lists them one per line."""
-        self.problems = tuple(problems) or ("invalid scenario",)
-        super().__init__("\n".join(self.problems))
 
 
 @dataclass(frozen=True)
@@ -36,7 +31,9 @@ class _Doc:
     data: Any
 
 
-def load_text(text: str, source: str = "<string>", catalog: Catalog | None = None) -> list[Scenario]:
+def load_text(
+    text: str, source: str = "<string>", catalog: Catalog | None = None
+) -> list[Scenario]:
     """Parse and validate scenarios from YAML or JSON text.
 
     The text holds one scenario, a list of them, or several YAML documents.
@@ -112,7 +109,9 @@ def _load_paths(paths: list[Path], catalog: Catalog | None) -> tuple[list[Scenar
         for scenario, line in found:
             key = (scenario.session, scenario.name)
             if key in first:
-                problems.append(f"{file}:{line}: scenario name {scenario.name!r} repeats {first[key]}")
+                problems.append(
+                    f"{file}:{line}: scenario name {scenario.name!r} repeats {first[key]}"
+                )
             first.setdefault(key, f"{file}:{line}")
             scenarios.append(scenario)
     return scenarios, problems
@@ -135,7 +134,7 @@ def _load(
         scenario = _validate(item, node, source, catalog, problems)
         if scenario is None:
             continue
-        line = _line(node, ("name",))
+        line = line_of(node, ("name",))
         key = (scenario.session, scenario.name)
         if key in lines:
             problems.append(
@@ -167,19 +166,24 @@ def _json_node(text: str, source: str) -> yaml.Node | None:
     except (yaml.YAMLError, RecursionError):
         return None
     if node is not None:
-        _check_tree(node, source)
+        check_tree(node, source)
     return node
 
 
 def _parse_yaml(text: str, source: str) -> list[_Doc]:
-    loader = yaml.SafeLoader(text)
     docs: list[_Doc] = []
     node: yaml.Node | None = None
+    loader: yaml.SafeLoader | None = None
     try:
+        loader = yaml.SafeLoader(text)
         while loader.check_node():
             node = loader.get_node()
-            _check_tree(node, source)
+            if node is None:
+                break
+            check_tree(node, source)
             docs.append(_Doc(node, loader.construct_document(node)))
+    except ScenarioError:
+        raise
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else 1
@@ -192,50 +196,13 @@ def _parse_yaml(text: str, source: str) -> list[_Doc]:
         raise ScenarioError([f"{source}:1: not valid YAML: {err}"]) from None
     except RecursionError:
         raise ScenarioError([f"{source}:1: nested too deeply"]) from None
-    except (ValueError, TypeError, OverflowError) as err:
-        # PyYAML lets some constructor errors escape raw, e.g. a timestamp with month 13
-        raise ScenarioError([f"{source}:{_line(node, ())}: bad value: {err}"]) from None
+    except (ValueError, TypeError, OverflowError, LookupError, AttributeError) as err:
+        # PyYAML lets some constructor errors escape raw: month 13, an empty `!!int`...
+        raise ScenarioError([f"{source}:{line_of(node, ())}: bad value: {err}"]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return docs
-
-
-def _check_tree(root: yaml.Node, source: str) -> None:
-    """Reject duplicate keys, recursive aliases and alias bombs before constructing data."""
-    sizes: dict[int, int] = {}
-
-    def size(node: yaml.Node, active: frozenset[int]) -> int:
-        if id(node) in sizes:
-            return sizes[id(node)]
-        if id(node) in active:
-            raise ScenarioError([f"{source}:{_line(node, ())}: an alias refers to itself"])
-        total = 1 + sum(size(child, active | {id(node)}) for child in _children(node, source))
-        if total > MAX_NODES:
-            raise ScenarioError([f"{source}:{_line(node, ())}: too large after alias expansion"])
-        sizes[id(node)] = total
-        return total
-
-    try:
-        size(root, frozenset())
-    except RecursionError:
-        raise ScenarioError([f"{source}:1: nested too deeply"]) from None
-
-
-def _children(node: yaml.Node, source: str) -> Iterator[yaml.Node]:
-    if isinstance(node, yaml.SequenceNode):
-        yield from node.value
-    elif isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
-                line = key.start_mark.line + 1
-                if key.value in seen:
-                    raise ScenarioError(
-                        [f"{source}:{line}: duplicate key {key.value!r} (first on line {seen[key.value]})"]
-                    )
-                seen[key.value] = line
-            yield key
-            yield value
 
 
 def _items(doc: _Doc, source: str, problems: list[str]) -> Iterator[tuple[yaml.Node | None, Any]]:
@@ -250,7 +217,7 @@ def _items(doc: _Doc, source: str, problems: list[str]) -> Iterator[tuple[yaml.N
     else:
         kind = type(doc.data).__name__
         problems.append(
-            f"{source}:{_line(doc.node, ())}: expected a scenario (a mapping) or a list of "
+            f"{source}:{line_of(doc.node, ())}: expected a scenario (a mapping) or a list of "
             f"scenarios, got {kind}"
         )
 
@@ -261,16 +228,21 @@ def _items(doc: _Doc, source: str, problems: list[str]) -> Iterator[tuple[yaml.N
 def _validate(
     item: Any, node: yaml.Node | None, source: str, catalog: Catalog | None, problems: list[str]
 ) -> Scenario | None:
-    label = f"scenario {item['name']!r}" if isinstance(item, dict) and isinstance(item.get("name"), str) else "scenario"
+    label = (
+        f"scenario {item['name']!r}"
+        if isinstance(item, dict) and isinstance(item.get("name"), str)
+        else "scenario"
+    )
     try:
         scenario = Scenario.model_validate(item)
     except ValidationError as err:
         for e in err.errors():
             loc = tuple(e["loc"])
-            problems.append(_format(source, node, item, label, loc, _message(e["type"], loc, e["msg"])))
+            msg = error_message(e["type"], loc, e["msg"], e.get("input"))
+            problems.append(format_problem(source, node, item, label, loc, msg))
         return None
     found = semantic_problems(scenario, catalog)
-    problems += [_format(source, node, item, label, loc, msg) for loc, msg in found]
+    problems += [format_problem(source, node, item, label, loc, msg) for loc, msg in found]
     return None if found else scenario
 
 
@@ -288,11 +260,13 @@ def semantic_problems(scenario: Scenario, catalog: Catalog | None = None) -> lis
     if catalog is not None and scenario.vendor and scenario.vendor not in catalog.vendors:
         out.append((("vendor",), _unknown_vendor(scenario.vendor, catalog)))
     for i, rule in enumerate(scenario.rules):
-        out += [((("rules", i) + loc), msg) for loc, msg in _rule_problems(scenario, rule, catalog)]
+        out += [(("rules", i, *loc), msg) for loc, msg in _rule_problems(scenario, rule, catalog)]
     return out
 
 
-def _rule_problems(scenario: Scenario, rule: Rule, catalog: Catalog | None) -> Iterator[tuple[Loc, str]]:
+def _rule_problems(
+    scenario: Scenario, rule: Rule, catalog: Catalog | None
+) -> Iterator[tuple[Loc, str]]:
     vendor = scenario.rule_vendor(rule)
     if catalog is not None and rule.match.vendor and rule.match.vendor not in catalog.vendors:
         yield ("match", "vendor"), _unknown_vendor(rule.match.vendor, catalog)
@@ -302,11 +276,21 @@ def _rule_problems(scenario: Scenario, rule: Rule, catalog: Catalog | None) -> I
         if vendor is None:
             yield loc, "an error action needs a vendor: set the scenario's vendor or match.vendor"
         elif catalog is not None and vendor in catalog.vendors:
-            vendor_catalog = catalog.vendor(vendor)
-            if vendor_catalog.get(error.code) is None:
-                near = vendor_catalog.closest(error.code)
-                hint = f"; closest: {', '.join(near)}" if near else ""
-                yield (*loc, "code"), f"{error.code!r} is not in the {vendor} catalog{hint}"
+            problem = _code_problem(catalog, vendor, error.code)
+            if problem:
+                yield (*loc, "code"), problem
+
+
+def _code_problem(catalog: Catalog, vendor: str, code: str) -> str | None:
+    vendor_catalog = catalog.vendor(vendor)
+    entry = vendor_catalog.get(code)
+    if entry is None:
+        near = vendor_catalog.closest(code)
+        hint = f"; closest: {', '.join(near)}" if near else ""
+        return f"{code!r} is not in the {vendor} catalog{hint}"
+    if entry.delivery == "async":
+        return f"{code!r} only arrives in a delivery callback, never as an HTTP answer"
+    return None
 
 
 def _error_actions(rule: Rule) -> Iterator[tuple[Loc, ErrorAction]]:
@@ -321,107 +305,3 @@ def _error_actions(rule: Rule) -> Iterator[tuple[Loc, ErrorAction]]:
 
 def _unknown_vendor(vendor: str, catalog: Catalog) -> str:
     return f"unknown vendor {vendor!r}; known: {', '.join(sorted(catalog.vendors))}"
-
-
-# ---- messages ------------------------------------------------------------------------------
-
-
-def _format(
-    source: str, node: yaml.Node | None, item: Any, label: str, loc: Loc, msg: str
-) -> str:
-    where = format_loc(_clean_loc(item, loc))
-    return f"{source}:{_line(node, loc)}: {label}{', ' + where if where else ''}: {msg}"
-
-
-def _message(kind: str, loc: Loc, msg: str) -> str:
-    if kind == "missing" and loc:
-        return f"missing required key {loc[-1]!r}"
-    if kind == "extra_forbidden" and loc:
-        return _unknown_key(loc)
-    return msg.removeprefix("Value error, ")
-
-
-def _unknown_key(loc: Loc) -> str:
-    allowed = _keys_at(loc[:-1])
-    if not allowed:
-        return f"unknown key {loc[-1]!r}"
-    near = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-    hint = f"did you mean {near[0]!r}?" if near else f"allowed: {', '.join(allowed)}"
-    return f"unknown key {loc[-1]!r} ({hint})"
-
-
-def _keys_at(loc: Loc) -> list[str]:
-    """The keys the model at `loc` accepts (by alias), found by walking field annotations."""
-    kind: Any = Scenario
-    for part in loc:
-        kind = _unwrap(kind)
-        if isinstance(kind, type) and issubclass(kind, BaseModel):
-            fields = {f.alias or n: f for n, f in kind.model_fields.items()}
-            if part not in fields:
-                return []
-            kind = fields[str(part)].annotation
-        elif get_origin(kind) in (tuple, list) and isinstance(part, int):
-            kind = get_args(kind)[0]
-        elif get_origin(kind) is dict:
-            kind = get_args(kind)[1]
-        else:
-            return []
-    kind = _unwrap(kind)
-    if isinstance(kind, type) and issubclass(kind, BaseModel):
-        return [f.alias or n for n, f in kind.model_fields.items()]
-    return []
-
-
-def _unwrap(kind: Any) -> Any:
-    while get_origin(kind) in (Union, types.UnionType, Annotated):
-        args = [a for a in get_args(kind) if a is not type(None)]
-        kind = args[0]
-    return kind
-
-
-def _clean_loc(item: Any, loc: Loc) -> Loc:
-    """The part of a pydantic location that exists in the data (drops union branch tags)."""
-    out: list[str | int] = []
-    data = item
-    for i, part in enumerate(loc):
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
-            data = data[part]
-        elif i == len(loc) - 1 and isinstance(data, dict):
-            pass  # a missing key: still worth naming
-        else:
-            continue
-        out.append(part)
-    return tuple(out)
-
-
-def format_loc(loc: Loc) -> str:
-    """A location as people read it: `rules[0].match.path`."""
-    text = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
-    return text.lstrip(".")
-
-
-def _line(node: yaml.Node | None, loc: Loc) -> int:
-    """1-based line of the deepest node `loc` reaches (the key's line for mapping members)."""
-    if node is None:
-        return 1
-    line = node.start_mark.line + 1
-    for part in loc:
-        found = _child(node, part)
-        if found is None:
-            continue
-        key, node = found
-        line = (key or node).start_mark.line + 1
-    return line
-
-
-def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
-    if isinstance(node, yaml.MappingNode):
-        for key, value in reversed(node.value):  # the last duplicate wins, as in the data
-            if isinstance(key, yaml.ScalarNode) and key.value == str(part):
-                return key, value
-    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-        if 0 <= part < len(node.value):
-            return None, node.value[part]
-    return None

@@ -1,20 +1,13 @@
-"""Scenario file format: frozen pydantic models for scenarios, rules, matchers and actions."""
+"""Scenario file format: frozen pydantic models for scenarios, rules, actions and triggers."""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    JsonValue,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, JsonValue, field_validator, model_validator
+
+from mockserver.scenarios.matchers import Match, Spec, Text, only_one, to_text
 
 FaultType = Literal["reset", "empty", "hang", "drip", "truncate", "malformed", "html502", "html503"]
 FAULT_TYPES: tuple[str, ...] = FaultType.__args__  # type: ignore[attr-defined]
@@ -22,185 +15,13 @@ MAX_DELAY = 300.0
 RATE_KEY = re.compile(r"^(session|ip|rule|header:[!#$%&'*+.^_`|~0-9A-Za-z-]+)$")
 
 
-def scalar_text(value: object) -> str:
-    """The text a scalar compares as: JSON spelling for booleans and null, str() otherwise.
-
-    Objects and arrays become their compact JSON text, so `contains` works on them too.
-    """
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int | float):
-        return str(value)
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
-
-
-def check_regex(pattern: str) -> str:
-    """Compile `pattern` once so a bad regex fails at load time, not on a request."""
-    try:
-        re.compile(pattern)
-    except (re.error, OverflowError, RecursionError, ValueError) as err:
-        # hostile patterns raise more than re.error (code size limit, nesting depth)
-        raise ValueError(f"invalid regex {pattern!r}: {err}") from None
-    return pattern
-
-
-def _to_text(value: Any) -> Any:
-    """YAML turns `5` and `true` into numbers and booleans; header and param values are text."""
-    if isinstance(value, bool | int | float | str):
-        return scalar_text(value)
-    return value
-
-
-Text = Annotated[str, BeforeValidator(_to_text)]
 Seconds = Annotated[float, Field(ge=0, le=MAX_DELAY, allow_inf_nan=False)]
 
 
-def _only_one(model: BaseModel, names: tuple[str, ...], what: str) -> None:
-    chosen = [n for n in names if getattr(model, n) is not None]
-    if len(chosen) != 1:
-        got = ", ".join(chosen) if chosen else "none"
-        raise ValueError(f"{what} needs exactly one of {', '.join(names)} (got {got})")
-
-
-class _Spec(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=False)
-
-
-class ValueMatcher(_Spec):
-    """How one request value is compared; a bare scalar means `equals`."""
-
-    equals: Text | None = Field(None, description="The value, compared as text, is exactly this.")
-    contains: Text | None = Field(None, description="The value contains this text.")
-    regex: str | None = Field(
-        None, description="Python regex searched in the value (anchor with ^ and $)."
-    )
-    exists: bool | None = Field(
-        None, description="true: the value is present (any value); false: it is absent."
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _shorthand(cls, data: Any) -> Any:
-        if data is None:
-            raise ValueError("a matcher cannot be null; use {exists: false} for 'absent'")
-        return {"equals": data} if isinstance(data, str | int | float | bool) else data
-
-    @field_validator("regex")
-    @classmethod
-    def _regex(cls, value: str | None) -> str | None:
-        return None if value is None else check_regex(value)
-
-    @model_validator(mode="after")
-    def _one(self) -> ValueMatcher:
-        _only_one(self, ("equals", "contains", "regex", "exists"), "a matcher")
-        return self
-
-
-class PathMatcher(_Spec):
-    """How the vendor-relative path is compared; a bare string means `exact`."""
-
-    exact: str | None = Field(None, description="The path is exactly this.")
-    prefix: str | None = Field(None, description="The path starts with this text.")
-    glob: str | None = Field(
-        None, description="Glob: `*` is any text within one segment, `**` any text, `?` one char."
-    )
-    regex: str | None = Field(None, description="Python regex that must match the whole path.")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _shorthand(cls, data: Any) -> Any:
-        return {"exact": data} if isinstance(data, str) else data
-
-    @field_validator("exact", "prefix", "glob")
-    @classmethod
-    def _rooted(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("/"):
-            raise ValueError(f"{value!r}: paths are vendor-relative and start with '/'")
-        return value
-
-    @field_validator("regex")
-    @classmethod
-    def _regex(cls, value: str | None) -> str | None:
-        return None if value is None else check_regex(value)
-
-    @model_validator(mode="after")
-    def _one(self) -> PathMatcher:
-        _only_one(self, ("exact", "prefix", "glob", "regex"), "path")
-        return self
-
-
-class Match(_Spec):
-    """Which requests a rule applies to; every key given must match (AND)."""
-
-    vendor: str | None = Field(
-        None, description="Vendor id, e.g. ringcentral; defaults to the scenario's vendor."
-    )
-    method: tuple[str, ...] | None = Field(
-        None, description="HTTP method, or a list of them (case-insensitive)."
-    )
-    path: PathMatcher | None = Field(
-        None, description="Vendor-relative path: a string (exact) or {exact|prefix|glob|regex}."
-    )
-    query: dict[str, ValueMatcher] = Field(
-        default_factory=dict, description="Query parameters by name; any repeated value may match."
-    )
-    headers: dict[str, ValueMatcher] = Field(
-        default_factory=dict, description="Request headers by name (names are case-insensitive)."
-    )
-    body: dict[str, ValueMatcher] = Field(
-        default_factory=dict,
-        description="JSON body values by dotted path; list indexes are numbers (to.0.phoneNumber).",
-    )
-    form: dict[str, ValueMatcher] = Field(
-        default_factory=dict, description="Form (x-www-form-urlencoded) fields by name."
-    )
-    session: str | None = Field(None, description="Only requests of this test session.")
-
-    @field_validator("method", mode="before")
-    @classmethod
-    def _methods(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = [value]
-        if isinstance(value, list | tuple):
-            return tuple(v.upper() if isinstance(v, str) else v for v in value)
-        return value
-
-    @field_validator("method")
-    @classmethod
-    def _method_names(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        if value is not None:
-            if not value:
-                raise ValueError("method list is empty")
-            bad = [m for m in value if not re.fullmatch(r"[A-Z]+", m)]
-            if bad:
-                raise ValueError(f"not an HTTP method: {', '.join(map(repr, bad))}")
-        return value
-
-    @field_validator("headers")
-    @classmethod
-    def _header_names(cls, value: dict[str, ValueMatcher]) -> dict[str, ValueMatcher]:
-        lowered = [name.lower() for name in value]
-        if len(set(lowered)) != len(lowered):
-            raise ValueError("header names repeat (names are case-insensitive)")
-        return value
-
-    @field_validator("body")
-    @classmethod
-    def _body_paths(cls, value: dict[str, ValueMatcher]) -> dict[str, ValueMatcher]:
-        for dotted in value:
-            if not dotted or "" in dotted.split("."):
-                raise ValueError(f"body path {dotted!r} has an empty segment")
-        return value
-
-
-class ErrorAction(_Spec):
+class ErrorAction(Spec):
     """Answer with a catalogued vendor error; a bare string is its code."""
 
-    code: str = Field(
+    code: Text = Field(
         min_length=1, description="Catalog key or code of the rule's vendor, e.g. CMN-301."
     )
     params: dict[str, Text] = Field(
@@ -217,10 +38,10 @@ class ErrorAction(_Spec):
     @model_validator(mode="before")
     @classmethod
     def _shorthand(cls, data: Any) -> Any:
-        return {"code": _to_text(data)} if isinstance(data, str | int) else data
+        return {"code": to_text(data)} if isinstance(data, str | int) else data
 
 
-class FaultAction(_Spec):
+class FaultAction(Spec):
     """A transport-level fault; a bare string is its type."""
 
     type: FaultType = Field(description="What goes wrong on the connection.")
@@ -250,7 +71,7 @@ class FaultAction(_Spec):
         return self
 
 
-class RespondAction(_Spec):
+class RespondAction(Spec):
     """Answer with a literal response."""
 
     status: int = Field(200, ge=100, le=599, description="HTTP status.")
@@ -260,14 +81,14 @@ class RespondAction(_Spec):
     )
 
 
-class PassthroughAction(_Spec):
+class PassthroughAction(Spec):
     """Let the request through to the vendor's normal (happy-path) answer."""
 
 
 PASSTHROUGH = PassthroughAction()
 
 
-class RateLimit(_Spec):
+class RateLimit(Spec):
     """Count requests per window; over the limit the vendor's own 429 is answered."""
 
     limit: int = Field(ge=1, description="Requests allowed per window.")
@@ -289,7 +110,18 @@ class RateLimit(_Spec):
 Action = ErrorAction | FaultAction | RespondAction | PassthroughAction | RateLimit
 
 
-class Delay(_Spec):
+def action_kind(action: Action) -> str:
+    """error, fault, respond, passthrough or rate_limit."""
+    kinds: dict[type, str] = {
+        ErrorAction: "error",
+        FaultAction: "fault",
+        RespondAction: "respond",
+        RateLimit: "rate_limit",
+    }
+    return kinds.get(type(action), "passthrough")
+
+
+class Delay(Spec):
     """Seconds to wait before answering: a number, or [min, max] drawn from the rule's RNG."""
 
     min: Seconds = Field(description="Shortest delay in seconds.")
@@ -313,7 +145,7 @@ class Delay(_Spec):
         return self
 
 
-class Active(_Spec):
+class Active(Spec):
     """A time window, in seconds after the scenario was loaded."""
 
     start: float = Field(
@@ -337,11 +169,12 @@ class Active(_Spec):
 ACTION_KEYS = ("error", "fault", "respond", "passthrough")
 
 
-class Step(_Spec):
+class Step(Spec):
     """One action with an optional delay: a rule's own action, a sequence step, or `then`."""
 
     error: ErrorAction | None = Field(
-        None, description="A catalogued error: a code, or {code, params, status, headers, retry_after}."
+        None,
+        description="A catalogued error: a code, or {code, params, status, headers, retry_after}.",
     )
     fault: FaultAction | None = Field(
         None, description="A transport fault: a type, or {type, chunk, interval, duration}."
@@ -349,12 +182,8 @@ class Step(_Spec):
     respond: RespondAction | None = Field(
         None, description="A literal answer: {status, headers, body}."
     )
-    passthrough: Literal[True] | None = Field(
-        None, description="true: the vendor's normal answer."
-    )
-    delay: Delay | None = Field(
-        None, description="Seconds to wait first: a number or [min, max]."
-    )
+    passthrough: Literal[True] | None = Field(None, description="true: the vendor's normal answer.")
+    delay: Delay | None = Field(None, description="Seconds to wait first: a number or [min, max].")
 
     @model_validator(mode="before")
     @classmethod
@@ -363,7 +192,7 @@ class Step(_Spec):
 
     @model_validator(mode="after")
     def _one(self) -> Step:
-        _only_one(self, ACTION_KEYS, "a step")
+        only_one(self, ACTION_KEYS, "a step")
         return self
 
     def action(self) -> Action:
@@ -371,7 +200,7 @@ class Step(_Spec):
         return self.error or self.fault or self.respond or PASSTHROUGH
 
 
-class Rule(_Spec):
+class Rule(Spec):
     """Match + exactly one action (or rate_limit) + optional triggers and delay."""
 
     name: str | None = Field(
@@ -381,7 +210,8 @@ class Rule(_Spec):
     priority: int = Field(0, description="Higher wins; equal priorities keep load order.")
     match: Match = Field(default_factory=Match, description="Which requests it applies to.")
     error: ErrorAction | None = Field(
-        None, description="A catalogued error: a code, or {code, params, status, headers, retry_after}."
+        None,
+        description="A catalogued error: a code, or {code, params, status, headers, retry_after}.",
     )
     fault: FaultAction | None = Field(
         None, description="A transport fault: a type, or {type, chunk, interval, duration}."
@@ -391,7 +221,9 @@ class Rule(_Spec):
         None, description="true: the vendor's normal answer (useful with delay)."
     )
     sequence: tuple[Step, ...] | None = Field(
-        None, min_length=1, description="Actions played one per firing, in order."
+        None,
+        description="Actions played one per firing, in order.",
+        json_schema_extra={"minItems": 1},
     )
     then: Step | None = Field(
         None, description="sequence: the action after the list is exhausted (default passthrough)."
@@ -403,7 +235,9 @@ class Rule(_Spec):
     delay: Delay | None = Field(
         None, description="Seconds to wait first: a number or [min, max] (seeded)."
     )
-    times: int | None = Field(None, ge=1, description="Fire for the first N eligible requests only.")
+    times: int | None = Field(
+        None, ge=1, description="Fire for the first N eligible requests only."
+    )
     after: int | None = Field(None, ge=0, description="Skip the first N matching requests.")
     every: int | None = Field(None, ge=1, description="Fire on every Nth eligible request.")
     probability: float | None = Field(
@@ -416,9 +250,16 @@ class Rule(_Spec):
         None, description="Time window {from, until} in seconds after load."
     )
 
+    @field_validator("sequence")
+    @classmethod
+    def _some_steps(cls, value: tuple[Step, ...] | None) -> tuple[Step, ...] | None:
+        if value == ():
+            raise ValueError("a sequence needs at least one step")
+        return value
+
     @model_validator(mode="after")
     def _shape(self) -> Rule:
-        _only_one(self, (*ACTION_KEYS, "sequence", "rate_limit"), "a rule")
+        only_one(self, (*ACTION_KEYS, "sequence", "rate_limit"), "a rule")
         if self.sequence is None and (self.then is not None or self.cycle):
             raise ValueError("then and cycle only apply to a sequence")
         if self.cycle and self.then is not None:
@@ -434,10 +275,8 @@ class Rule(_Spec):
         return self.error or self.fault or self.respond or PASSTHROUGH
 
     def steps(self) -> tuple[Step, ...]:
-        """Every step this rule can play, including `then` (for checks such as the catalog)."""
-        if self.sequence is not None:
-            return self.sequence + ((self.then,) if self.then else ())
-        return (_own_step(self),)
+        """The steps it plays: its sequence, or its single action (with the rule's delay)."""
+        return self.sequence if self.sequence is not None else (_own_step(self),)
 
 
 def _own_step(rule: Rule) -> Step:
@@ -446,7 +285,7 @@ def _own_step(rule: Rule) -> Step:
     return Step(passthrough=True, delay=rule.delay)
 
 
-class Scenario(_Spec):
+class Scenario(Spec):
     """A named set of rules, loaded and removed as one."""
 
     name: str = Field(min_length=1, description="Unique id of the scenario (per session).")
@@ -455,7 +294,17 @@ class Scenario(_Spec):
     session: str | None = Field(
         None, min_length=1, description="Test session owning it; its rules see only that session."
     )
-    rules: tuple[Rule, ...] = Field(min_length=1, description="The rules; on equal priority the first listed wins.")
+    rules: tuple[Rule, ...] = Field(
+        description="The rules; on equal priority the first listed wins.",
+        json_schema_extra={"minItems": 1},
+    )
+
+    @field_validator("rules")
+    @classmethod
+    def _some_rules(cls, value: tuple[Rule, ...]) -> tuple[Rule, ...]:
+        if not value:
+            raise ValueError("a scenario needs at least one rule")
+        return value
 
     @model_validator(mode="after")
     def _names(self) -> Scenario:
@@ -472,3 +321,24 @@ class Scenario(_Spec):
     def rule_vendor(self, rule: Rule) -> str | None:
         """The vendor a rule applies to: its own match.vendor, else the scenario's."""
         return rule.match.vendor or self.vendor
+
+
+_SECONDS = {"type": "number", "minimum": 0, "maximum": MAX_DELAY}
+SHORTHANDS: dict[str, list[dict[str, Any]]] = {
+    "ValueMatcher": [{"type": ["string", "number", "boolean"], "description": "Same as equals."}],
+    "PathMatcher": [{"type": "string", "description": "Same as exact."}],
+    "ErrorAction": [{"type": ["string", "integer"], "description": "Same as {code: ...}."}],
+    "FaultAction": [{"enum": list(FAULT_TYPES), "description": "Same as {type: ...}."}],
+    "Delay": [
+        {**_SECONDS, "description": "A fixed delay in seconds."},
+        {
+            "type": "array",
+            "items": _SECONDS,
+            "minItems": 2,
+            "maxItems": 2,
+            "description": "[min, max]: uniform, drawn from the rule's seeded RNG.",
+        },
+    ],
+    "Step": [{"const": "passthrough", "description": "Same as {passthrough: true}."}],
+}
+"""JSON Schema of the short forms each model also accepts (used by the schema generator)."""

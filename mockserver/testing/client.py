@@ -57,13 +57,20 @@ class MockSession:
         return table[vendor]
 
     def call(
-        self, method: str, path: str, body: Any = None, query: Mapping[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        query: Mapping[str, str] | None = None,
+        text: str | None = None,
     ) -> Any:
         """Call the admin API; raise AdminError with its answer on a non-2xx status."""
         url = f"{self.base_url}/__admin/{path.lstrip('/')}"
         if query:
             url += "?" + urllib.parse.urlencode(query)
-        data = None if body is None else json.dumps(body).encode()
+        data = text.encode() if text is not None else None
+        if body is not None:
+            data = json.dumps(body).encode()
         request = urllib.request.Request(url, data=data, method=method)
         request.add_header("Content-Type", "application/json")
         if self._token:
@@ -78,10 +85,14 @@ class MockSession:
     def load_scenario(self, scenario: Mapping[str, Any] | str) -> Any:
         """Load a scenario (a mapping, YAML/JSON text, or a file path) into this session."""
         text = scenario if isinstance(scenario, str) else json.dumps(scenario)
-        if isinstance(scenario, str) and "\n" not in scenario and scenario.endswith((".yaml", ".yml", ".json")):
+        if (
+            isinstance(scenario, str)
+            and "\n" not in scenario
+            and scenario.endswith((".yaml", ".yml", ".json"))
+        ):
             with open(scenario, encoding="utf-8") as handle:
                 text = handle.read()
-        return self.call("POST", "scenarios", {"text": text}, {"session": self.session})
+        return self.call("POST", "scenarios", query={"session": self.session}, text=text)
 
     def inject(
         self,
@@ -104,13 +115,19 @@ class MockSession:
             rule["fault"] = fault
         else:
             error: dict[str, Any] = {"code": code}
-            for key, value in (("params", params), ("status", status), ("retry_after", retry_after)):
+            for key, value in (
+                ("params", params),
+                ("status", status),
+                ("retry_after", retry_after),
+            ):
                 if value is not None:
                     error[key] = value
             rule["error"] = error
-        for key, value in (("times", times), ("after", after), ("delay", delay)):
-            if value is not None:
-                rule[key] = value
+        for key, count in (("times", times), ("after", after)):
+            if count is not None:
+                rule[key] = count
+        if delay is not None:
+            rule["delay"] = delay
         name = f"{self.session}-inject-{self._injected}"
         self.load_scenario({"name": name, "vendor": vendor, "rules": [rule]})
         return name
@@ -130,12 +147,16 @@ class MockSession:
         got = self.count(**match)
         if got == expected:
             return
-        seen = [f"  {r['method']} {r['vendor']}{r['path']} -> {r['status']}" for r in self.requests()]
+        seen = [
+            f"  {r['method']} {r['vendor']}{r['path']} -> {r['status']}" for r in self.requests()
+        ]
         near = self.call("GET", "requests/unmatched", query={"session": self.session})
         raise AssertionError(
             f"expected {expected} request(s) matching {match}, got {got}\n"
-            f"received in session {self.session}:\n" + ("\n".join(seen) or "  (none)")
-            + "\nnear misses:\n" + json.dumps(near.get("requests", [])[:3], indent=2)
+            f"received in session {self.session}:\n"
+            + ("\n".join(seen) or "  (none)")
+            + "\nnear misses:\n"
+            + json.dumps(near.get("requests", [])[:3], indent=2)
         )
 
     def callbacks(self) -> list[dict[str, Any]]:

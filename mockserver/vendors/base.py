@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from mockserver.catalog.model import CatalogEntry, VendorCatalog
 from mockserver.render import RenderContext, Rendered
 from mockserver.snapshot import RequestSnapshot
+
+if TYPE_CHECKING:
+    from mockserver.happy import Call, Router
 
 
 class Vendor(abc.ABC):
@@ -28,6 +32,8 @@ class Vendor(abc.ABC):
     not_found_key: str
     rate_limit_key: str
     request_id_header: str | None = None
+    # the HTTP status of a rate-limited answer; None keeps the entry's own (Yeastar: HTTP 200)
+    rate_limit_status: int | None = 429
 
     @abc.abstractmethod
     def family_for(self, method: str, path: str) -> str:
@@ -65,3 +71,15 @@ class Vendor(abc.ABC):
         if self.request_id_header:
             return ((self.request_id_header, ctx.request_id),)
         return ()
+
+    def router(self) -> Router | None:
+        """The vendor's happy-path routes (None: every path is unknown)."""
+        return None
+
+    def authenticate(self, call: Call) -> Rendered | None:
+        """The vendor's auth error for this call, or None when its credentials pass."""
+        return None
+
+    def token_of(self, snapshot: RequestSnapshot) -> str | None:
+        """The issued token a request authenticates with, if the vendor issues tokens."""
+        return None

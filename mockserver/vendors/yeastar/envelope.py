@@ -90,6 +90,7 @@ class Yeastar(Vendor):
     not_found_key = "10001"
     # No throttle is documented; FAILURE is the generic "API request fail" (docs/vendors/yeastar.md).
     rate_limit_key = "-1"
+    rate_limit_status = None  # Yeastar answers HTTP 200 with a non-zero errcode, even here
     request_id_header = None
 
     def family_for(self, method: str, path: str) -> str:

@@ -1,0 +1,166 @@
+"""Admin handlers for scenarios, reset, the request journal, near misses and callbacks."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from mockserver.admin.common import AdminInputError, json_ok, services_of
+from mockserver.matching import compile_match
+from mockserver.scenarios import Match, ScenarioError, load_text
+from mockserver.state import JournalQuery
+
+MAX_SCENARIO_BYTES = 1_048_576
+
+
+def _session(request: web.Request) -> str | None:
+    return request.query.get("session") or None
+
+
+async def list_scenarios(request: web.Request) -> web.Response:
+    """Loaded rules (with hit counts) and the last file-loading problems."""
+    services = services_of(request)
+    rules = [asdict(info) for info in services.engine.rules(_session(request))]
+    scenarios = sorted({r["scenario"] for r in rules})
+    return json_ok({"scenarios": scenarios, "rules": rules, "errors": services.load_errors})
+
+
+async def _scenario_text(request: web.Request) -> str:
+    if request.content_length and request.content_length > MAX_SCENARIO_BYTES:
+        raise AdminInputError(413, "too_large", f"scenario body over {MAX_SCENARIO_BYTES} bytes")
+    raw = await request.read()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise AdminInputError(400, "bad_encoding", f"scenario body is not UTF-8: {err}") from None
+
+
+async def load_scenarios(request: web.Request) -> web.Response:
+    """Load YAML or JSON scenarios atomically; a bad batch changes nothing."""
+    services = services_of(request)
+    text = await _scenario_text(request)
+    replace = request.query.get("replace", "true").lower() != "false"
+    try:
+        scenarios = load_text(text, source="request body", catalog=services.catalog)
+        names = services.engine.load(
+            scenarios, session=_session(request), replace=replace, group="admin"
+        )
+    except ScenarioError as err:
+        raise AdminInputError(
+            400, "invalid_scenario", str(err), problems=list(err.problems)
+        ) from None
+    return json_ok({"loaded": names, "session": _session(request)}, status=201)
+
+
+async def delete_scenario(request: web.Request) -> web.Response:
+    """Remove one scenario of a session (or a shared one)."""
+    name = request.match_info["name"]
+    if not services_of(request).engine.remove(name, session=_session(request)):
+        raise AdminInputError(404, "unknown_scenario", f"no scenario {name!r} in this session")
+    return json_ok({"removed": name})
+
+
+async def reset(request: web.Request) -> web.Response:
+    """Forget one session's state (`?session=`), or everything."""
+    session = _session(request)
+    services_of(request).reset(session)
+    return json_ok({"reset": session or "all"})
+
+
+def _float(request: web.Request, name: str) -> float | None:
+    raw = request.query.get(name)
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        raise AdminInputError(
+            400, "bad_query", f"query parameter {name} must be a number"
+        ) from None
+
+
+def _query(request: web.Request, match: Any = None) -> JournalQuery:
+    q = request.query
+    status = _float(request, "status")
+    return JournalQuery(
+        session=_session(request),
+        vendor=q.get("vendor") or None,
+        method=q.get("method") or None,
+        path=q.get("path") or None,
+        rule=q.get("rule") or None,
+        status=int(status) if status is not None else None,
+        outcome=q.get("outcome") or None,
+        since=_float(request, "since"),
+        match=match,
+    )
+
+
+async def list_requests(request: web.Request) -> web.Response:
+    """Journal entries, oldest first (filters: session, vendor, method, path, rule, status, since)."""
+    store = services_of(request).store
+    limit = _float(request, "limit")
+    entries = store.journal(_query(request), int(limit) if limit else None)
+    return json_ok({"requests": [e.to_dict() for e in entries], "dropped": store.dropped})
+
+
+async def clear_requests(request: web.Request) -> web.Response:
+    """Empty the journal of one session, or all of it."""
+    services_of(request).store.clear_journal(_session(request))
+    return json_ok({"cleared": _session(request) or "all"})
+
+
+async def count_requests(request: web.Request) -> web.Response:
+    """How many journalled requests match a rule-style `match` (for verification)."""
+    try:
+        body = json.loads(await request.read() or b"{}")
+        match = Match.model_validate(body.get("match", {}) if isinstance(body, dict) else body)
+    except (ValueError, ValidationError) as err:
+        raise AdminInputError(
+            400, "invalid_match", f'body must be {{"match": {{...}}}}: {err}'
+        ) from None
+    compiled = compile_match(match, session=_session(request))
+    return json_ok({"count": services_of(request).store.count(_query(request, compiled))})
+
+
+async def unmatched(request: web.Request) -> web.Response:
+    """Requests no rule decided, each with the closest rules and what did not match."""
+    services = services_of(request)
+    entries = [e for e in services.store.journal(_query(request)) if e.rule is None]
+    out = []
+    for entry in entries[-50:]:
+        misses = services.engine.near_misses(entry.snapshot())
+        out.append({**entry.to_dict(), "near_misses": [_miss(m) for m in misses]})
+    return json_ok({"requests": out})
+
+
+def _miss(miss: Any) -> dict[str, Any]:
+    return {
+        "scenario": miss.rule.scenario,
+        "rule": miss.rule.name,
+        "matched_parts": f"{miss.satisfied}/{miss.total}",
+        "mismatches": [str(m) for m in miss.mismatches],
+    }
+
+
+async def list_callbacks(request: web.Request) -> web.Response:
+    """Delivery callbacks sent (or pending) and every attempt's outcome."""
+    sender = services_of(request).env.callbacks
+    records = sender.records(_session(request), request.query.get("vendor") or None)
+    return json_ok({"callbacks": [r.to_dict() for r in records], "pending": sender.pending})
+
+
+def add_routes(app: web.Application) -> None:
+    """Register this module's routes."""
+    app.router.add_get("/scenarios", list_scenarios)
+    app.router.add_post("/scenarios", load_scenarios)
+    app.router.add_delete("/scenarios/{name}", delete_scenario)
+    app.router.add_post("/reset", reset)
+    app.router.add_get("/requests", list_requests)
+    app.router.add_delete("/requests", clear_requests)
+    app.router.add_post("/requests/count", count_requests)
+    app.router.add_get("/requests/unmatched", unmatched)
+    app.router.add_get("/callbacks", list_callbacks)

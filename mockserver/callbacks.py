@@ -1,0 +1,166 @@
+"""Delivery callbacks: send a vendor's status notifications with its retry policy, log attempts."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+
+@dataclass(frozen=True)
+class Callback:
+    """One notification to deliver.
+
+    Attributes:
+        vendor: who sends it.
+        session: the session it belongs to.
+        url: where to send it (the URL the request named).
+        body: the exact payload bytes.
+        content_type: the vendor's content type for it.
+        headers: signature and other vendor headers.
+        event: what it reports, e.g. "delivered" or "failed 30003".
+        resource: the id of the resource it is about.
+        delay: seconds before the first attempt.
+        retries: seconds to wait before each retry after a failed attempt.
+        method: HTTP method (some vendors allow GET receipts).
+    """
+
+    vendor: str
+    session: str | None
+    url: str
+    body: bytes
+    content_type: str
+    headers: tuple[tuple[str, str], ...] = ()
+    event: str = ""
+    resource: str = ""
+    delay: float = 0.0
+    retries: tuple[float, ...] = ()
+    method: str = "POST"
+
+
+@dataclass
+class CallbackRecord:
+    """A scheduled callback and every attempt made to deliver it."""
+
+    id: int
+    callback: Callback
+    scheduled: float
+    attempts: list[dict[str, Any]] = field(default_factory=list)
+    outcome: str = "pending"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON view for the admin API."""
+        cb = self.callback
+        return {
+            "id": self.id,
+            "vendor": cb.vendor,
+            "session": cb.session,
+            "url": cb.url,
+            "method": cb.method,
+            "event": cb.event,
+            "resource": cb.resource,
+            "content_type": cb.content_type,
+            "headers": dict(cb.headers),
+            "payload": cb.body.decode("utf-8", "replace"),
+            "scheduled": self.scheduled,
+            "attempts": self.attempts,
+            "outcome": self.outcome,
+        }
+
+
+class CallbackSender:
+    """Delivers callbacks in background tasks; bounded log; drains on close."""
+
+    def __init__(
+        self, capacity: int = 10_000, timeout: float = 10.0, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.timeout = timeout
+        self.clock = clock
+        self.dropped = 0
+        self.sent = 0
+        self.failed = 0
+        self._log: deque[CallbackRecord] = deque(maxlen=capacity)
+        self._ids = itertools.count(1)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._session: aiohttp.ClientSession | None = None
+
+    def schedule(self, callback: Callback) -> CallbackRecord:
+        """Queue a callback; it is sent after its delay by a background task."""
+        record = CallbackRecord(next(self._ids), callback, self.clock())
+        if len(self._log) == self._log.maxlen:
+            self.dropped += 1
+        self._log.append(record)
+        task = asyncio.get_running_loop().create_task(self._deliver(record))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return record
+
+    def records(
+        self, session: str | None = None, vendor: str | None = None
+    ) -> list[CallbackRecord]:
+        """Logged callbacks, oldest first, optionally of one session/vendor."""
+        return [
+            r
+            for r in self._log
+            if (session is None or r.callback.session == session)
+            and (vendor is None or r.callback.vendor == vendor)
+        ]
+
+    def reset(self, session: str | None = None) -> None:
+        """Forget the log of one session, or all (in-flight deliveries still finish)."""
+        kept = [] if session is None else [r for r in self._log if r.callback.session != session]
+        self._log.clear()
+        self._log.extend(kept)
+
+    @property
+    def pending(self) -> int:
+        """Deliveries not finished yet."""
+        return len(self._tasks)
+
+    async def _deliver(self, record: CallbackRecord) -> None:
+        cb = record.callback
+        waits = (cb.delay, *cb.retries)
+        for number, wait in enumerate(waits, start=1):
+            await asyncio.sleep(wait)
+            if await self._attempt(record, number):
+                record.outcome = "delivered"
+                self.sent += 1
+                return
+        record.outcome = "failed"
+        self.failed += 1
+
+    async def _attempt(self, record: CallbackRecord, number: int) -> bool:
+        cb = record.callback
+        headers = {**dict(cb.headers), "Content-Type": cb.content_type}
+        attempt: dict[str, Any] = {"number": number, "time": self.clock(), "status": None}
+        record.attempts.append(attempt)
+        try:
+            session = self._client()
+            async with session.request(cb.method, cb.url, data=cb.body, headers=headers) as resp:
+                attempt["status"] = resp.status
+                return 200 <= resp.status < 300
+        except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as err:
+            attempt["error"] = f"{type(err).__name__}: {err}"
+            return False
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            timeout = aiohttp.ClientTimeout(total=self.timeout)
+            self._session = aiohttp.ClientSession(timeout=timeout)
+        return self._session
+
+    async def close(self, grace: float = 5.0) -> None:
+        """Let pending deliveries finish within `grace` seconds, cancel the rest, close."""
+        if self._tasks:
+            _, late = await asyncio.wait(set(self._tasks), timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        if self._session is not None:
+            await self._session.close()

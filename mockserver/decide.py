@@ -1,0 +1,125 @@
+"""Glue between the scenario engine and the pipeline: Decision -> Plan, requests -> journal."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+from mockserver.catalog.model import Catalog
+from mockserver.engine import Decision, Engine
+from mockserver.faults import Fault
+from mockserver.plan import Plan
+from mockserver.render import JSON, Rendered
+from mockserver.scenarios import (
+    ErrorAction,
+    FaultAction,
+    RespondAction,
+)
+from mockserver.snapshot import RequestSnapshot
+from mockserver.state import Store, journal_entry
+from mockserver.vendors.base import Vendor
+
+
+class ScenarioDecider:
+    """Asks the engine which rule decides a request and turns its decision into a Plan."""
+
+    def __init__(self, engine: Engine, catalog: Catalog, vendors: dict[str, Vendor]) -> None:
+        self.engine = engine
+        self.catalog = catalog
+        self.vendors = vendors
+
+    def plan_for(self, snapshot: RequestSnapshot) -> Plan | None:
+        """The plan of the first rule that matches and fires, or None."""
+        decision = self.engine.decide(snapshot, peer=snapshot.headers.get("x-forwarded-for"))
+        if decision is None:
+            return None
+        return self.plan(snapshot.vendor, decision)
+
+    def plan(self, vendor: str, decision: Decision) -> Plan:
+        """Translate one decision; every field of the Plan says where it came from."""
+        base = Plan(
+            "passthrough",
+            delay=decision.delay,
+            rule=decision.rule,
+            scenario=decision.scenario,
+            reason=decision.reason,
+            rate=decision.rate,
+        )
+        action = decision.action
+        if decision.rate_limited:
+            return self._rate_limited(vendor, decision, base)
+        if isinstance(action, ErrorAction):
+            entry = self.catalog.vendor(vendor).get(action.code)
+            if entry is None:  # the engine checks codes at load; a catalog swap could still race
+                raise LookupError(f"{vendor} has no catalogued error {action.code!r}")
+            return replace(
+                base,
+                kind="error",
+                entry=entry,
+                params=dict(action.params),
+                status=action.status,
+                headers=dict(action.headers),
+                retry_after=action.retry_after,
+            )
+        if isinstance(action, FaultAction):
+            return replace(base, kind="fault", fault=_fault(action))
+        if isinstance(action, RespondAction):
+            return replace(base, kind="respond", literal=_literal(action))
+        return base
+
+    def _rate_limited(self, vendor: str, decision: Decision, base: Plan) -> Plan:
+        spec = self.vendors[vendor]
+        entry = self.catalog.vendor(vendor).get(spec.rate_limit_key)
+        retry = decision.rate.retry_after if decision.rate else None
+        return replace(
+            base,
+            kind="error",
+            entry=entry,
+            status=spec.rate_limit_status,
+            retry_after=retry,
+            outcome="rate_limited",
+        )
+
+
+def _fault(action: FaultAction) -> Fault:
+    fault = Fault(action.type)
+    return Fault(
+        action.type,
+        chunk=action.chunk or fault.chunk,
+        interval=fault.interval if action.interval is None else action.interval,
+        max_hang=action.duration or fault.max_hang,
+    )
+
+
+def _literal(action: RespondAction) -> Rendered:
+    headers = dict(action.headers)
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), JSON)
+    rest = tuple((k, v) for k, v in headers.items() if k.lower() != "content-type")
+    body = action.body
+    raw = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+    return Rendered(action.status, raw, content_type, rest)
+
+
+class JournalRecorder:
+    """Writes one redacted journal entry per answered request into the store."""
+
+    def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.clock = clock
+
+    def record(self, snapshot: RequestSnapshot, plan: Plan, status: int, latency_ms: float) -> None:
+        """Keep what happened to one request."""
+        self.store.record(
+            journal_entry(
+                snapshot,
+                time=snapshot.received_at or self.clock(),
+                outcome=plan.outcome or plan.kind,
+                status=status,
+                latency_ms=round(latency_ms, 3),
+                rule=plan.rule,
+                scenario=plan.scenario,
+                reason=plan.reason,
+            )
+        )

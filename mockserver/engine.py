@@ -1,0 +1,500 @@
+"""The scenario engine: for one request, which rule wins, what it does, and why."""
+
+from __future__ import annotations
+
+import math
+import secrets
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from mockserver.catalog.model import Catalog
+from mockserver.matching import CompiledMatch, Mismatch, NearMiss, RuleIndex, compile_match
+from mockserver.matching import near_misses as rank_near_misses
+from mockserver.render import RateInfo
+from mockserver.scenarios.loader import semantic_problems
+from mockserver.scenarios.model import (
+    PASSTHROUGH,
+    Action,
+    RateLimit,
+    Rule,
+    Scenario,
+    Step,
+    action_kind,
+)
+from mockserver.scenarios.problems import ScenarioError, format_loc
+from mockserver.scenarios.triggers import (
+    draw_delay,
+    fired_notes,
+    gate,
+    idle_reason,
+    select_step,
+    window_text,
+)
+from mockserver.snapshot import RequestSnapshot
+from mockserver.state import BucketKey, Counters, LoadedScenario, RuleKey, ScenarioKey, Store
+
+_THEN_DEFAULT = Step(passthrough=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the winning rule does with one request.
+
+    Attributes:
+        rule: the rule's name.
+        scenario: its scenario's name.
+        action: the single action to carry out (for a sequence, the current step; when
+            rate-limited, the RateLimit itself: answer the vendor's own 429).
+        delay: seconds to wait before answering.
+        reason: why this rule, and its trigger state, in words.
+        rate: rate-limit counters to expose as the vendor's headers, for rate_limit rules.
+        rate_limited: True when the request is over the limit.
+    """
+
+    rule: str
+    scenario: str
+    action: Action
+    delay: float
+    reason: str
+    rate: RateInfo | None = None
+    rate_limited: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    """A loaded rule ready for matching: compiled match, resolved name, seed and order."""
+
+    key: RuleKey
+    name: str
+    scenario: str
+    owner: str | None
+    group: str | None
+    spec: Rule
+    match: CompiledMatch
+    steps: tuple[Step, ...]
+    then: Step
+    loaded_at: float
+    seed: str
+    seed_label: str
+    order: tuple[int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    """One loaded rule as listed by `Engine.rules`."""
+
+    scenario: str
+    rule: str
+    session: str | None
+    group: str | None
+    priority: int
+    vendor: str | None
+    action: str
+    hits: int
+    description: str | None
+
+
+class Engine:
+    """Chooses the rule that decides a request; all mutable state lives in the Store.
+
+    Rules are ordered by priority (highest first), then load order (scenario, then the
+    rule's place in it). The first rule whose match holds and whose trigger fires wins.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        seed: int | None = None,
+        catalog: Catalog | None = None,
+    ) -> None:
+        """Create an engine.
+
+        Args:
+            store: where scenarios, counters, windows and the journal live.
+            clock: seconds, monotonic; drives `active` windows and rate limits.
+            seed: default seed for rules without one (None: random per load).
+            catalog: when given, every load checks vendors and error codes against it.
+        """
+        self._store = store
+        self._clock = clock
+        self._seed = seed
+        self._catalog = catalog
+        # derived from the store and rebuilt when its generation changes: a cache, not state
+        self._cache: tuple[int, RuleIndex[CompiledRule]] | None = None
+
+    # ---- loading ---------------------------------------------------------------------------
+
+    def load(
+        self,
+        scenarios: Iterable[Scenario],
+        *,
+        session: str | None = None,
+        replace: bool = False,
+        group: str | None = None,
+    ) -> list[str]:
+        """Load scenarios atomically: everything is checked first, then swapped in at once.
+
+        Args:
+            scenarios: validated scenarios (from the loader, or built in code).
+            session: bind them to this test session (their rules see only its requests).
+            replace: replace loaded scenarios of the same name (they keep their place in
+                the order, their counters restart) instead of rejecting the batch.
+            group: a label of where they come from (e.g. "admin"), kept with each one.
+
+        Returns:
+            The names loaded, in order.
+
+        Raises:
+            ScenarioError: a problem with any scenario; nothing was changed.
+        """
+        return self._apply(list(scenarios), session, replace, group, sync=False)
+
+    def sync(self, scenarios: Iterable[Scenario], group: str) -> list[str]:
+        """Make `group` hold exactly `scenarios`, atomically (for reloading scenario files).
+
+        Scenarios of the group with a name in the batch are replaced, new ones are added and
+        the group's other scenarios are removed; scenarios of other groups are untouched.
+
+        Args:
+            scenarios: the group's new content.
+            group: the group, e.g. "files".
+
+        Returns:
+            The names loaded, in order.
+
+        Raises:
+            ScenarioError: a problem with any scenario; nothing was changed.
+        """
+        return self._apply(list(scenarios), None, True, group, sync=True)
+
+    def _apply(
+        self,
+        batch: list[Scenario],
+        session: str | None,
+        replace: bool,
+        group: str | None,
+        *,
+        sync: bool,
+    ) -> list[str]:
+        current = {s.key: s for s in self._store.scenarios()}
+        bound = [self._bind(s, session) for s in batch]
+        problems = self._problems(bound, session, replace, current)
+        if problems:
+            raise ScenarioError(problems)
+        put = self._place(bound, current, group)
+        for loaded in put:
+            self._compile(loaded)  # fails here, before the swap, if anything cannot compile
+        keep = {p.key for p in put}
+        stale = [k for k, s in current.items() if sync and s.group == group and k not in keep]
+        self._store.swap_scenarios(put, stale)
+        return [s.name for s in bound]
+
+    def _bind(self, scenario: Scenario, session: str | None) -> Scenario:
+        if session is None or scenario.session is not None:
+            return scenario
+        return scenario.model_copy(update={"session": session})
+
+    def _problems(
+        self,
+        batch: list[Scenario],
+        session: str | None,
+        replace: bool,
+        current: Mapping[ScenarioKey, LoadedScenario],
+    ) -> list[str]:
+        problems: list[str] = []
+        seen: set[ScenarioKey] = set()
+        for scenario in batch:
+            label = f"scenario {scenario.name!r}"
+            key = (scenario.session, scenario.name)
+            if session is not None and scenario.session != session:
+                problems.append(
+                    f"{label}: belongs to session {scenario.session!r}, not {session!r}"
+                )
+            if key in seen:
+                problems.append(f"{label}: appears twice in the batch")
+            if key in current and not replace:
+                problems.append(f"{label}: already loaded (remove it first, or replace)")
+            seen.add(key)
+            for loc, msg in semantic_problems(scenario, self._catalog):
+                problems.append(f"{label}, {format_loc(loc)}: {msg}")
+        return problems
+
+    def _place(
+        self,
+        batch: list[Scenario],
+        current: Mapping[ScenarioKey, LoadedScenario],
+        group: str | None,
+    ) -> list[LoadedScenario]:
+        now = self._clock()
+        next_seq = max((s.seq for s in current.values()), default=-1) + 1
+        put = []
+        for scenario in batch:
+            old = current.get((scenario.session, scenario.name))
+            seq = old.seq if old else next_seq  # a replaced scenario keeps its place
+            next_seq += old is None
+            put.append(
+                LoadedScenario(scenario, scenario.session, seq, now, group, self._salt(scenario))
+            )
+        return put
+
+    def _salt(self, scenario: Scenario) -> str:
+        if self._seed is None:
+            return secrets.token_hex(8)
+        return f"{self._seed}:{scenario.name}"
+
+    def remove(self, name: str, *, session: str | None = None) -> bool:
+        """Remove one scenario (and its counters).
+
+        Args:
+            name: the scenario's name.
+            session: the session it was loaded for (None: a shared scenario).
+
+        Returns:
+            Whether it was loaded.
+        """
+        key = (session, name)
+        if all(s.key != key for s in self._store.scenarios()):
+            return False
+        self._store.swap_scenarios((), [key])
+        return True
+
+    def reset(self, session: str | None = None) -> None:
+        """Forget one session's scenarios, counters, windows and journal; or everything."""
+        self._store.reset(session)
+
+    def inject(
+        self,
+        rule: Rule | Mapping[str, Any],
+        *,
+        vendor: str | None = None,
+        session: str | None = None,
+        name: str | None = None,
+    ) -> str:
+        """Load a one-off rule as its own scenario (for test helpers and quick experiments).
+
+        Args:
+            rule: a Rule, or a mapping in the scenario-file format of one rule.
+            vendor: the vendor it applies to.
+            session: the session it belongs to.
+            name: the scenario name (default: a fresh `inject-<hex>`); an existing one of
+                that name is replaced.
+
+        Returns:
+            The scenario name, for `remove`.
+
+        Raises:
+            ScenarioError: the rule is invalid.
+        """
+        spec = rule if isinstance(rule, Rule) else _rule_from(rule)
+        name = name or f"inject-{secrets.token_hex(4)}"
+        scenario = Scenario(name=name, vendor=vendor, rules=(spec,))
+        self.load([scenario], session=session, replace=True, group="inject")
+        return name
+
+    # ---- deciding --------------------------------------------------------------------------
+
+    def decide(self, snapshot: RequestSnapshot, *, peer: str | None = None) -> Decision | None:
+        """The decision of the first rule that matches and fires, or None (happy path).
+
+        Synchronous on purpose: the check-and-increment of counters cannot interleave with
+        another request, so `times: 3` gives exactly 3 under any concurrency.
+
+        Args:
+            snapshot: the request.
+            peer: the client's IP address, for `rate_limit.key: ip`.
+
+        Returns:
+            The decision, or None when no rule fired.
+        """
+        now = self._clock()
+        for rule in self._index().candidates(snapshot):
+            if rule.owner is not None and rule.owner != snapshot.session:
+                continue
+            if rule.match.matches(snapshot):
+                decision = self._fire(rule, snapshot, now, peer)
+                if decision is not None:
+                    return decision
+        return None
+
+    def _fire(
+        self, rule: CompiledRule, snapshot: RequestSnapshot, now: float, peer: str | None
+    ) -> Decision | None:
+        spec, notes = rule.spec, []
+        if spec.active is not None:
+            elapsed = now - rule.loaded_at
+            if not spec.active.contains(elapsed):
+                return None  # outside the window a request is not counted at all
+            notes.append(f"active {window_text(spec.active)} (at {elapsed:.1f}s)")
+        state = self._store.counters(rule.key, snapshot.session)
+        seen = state.seen + 1
+        if not gate(spec, rule.seed, seen, state.fired):
+            self._store.set_counters(rule.key, snapshot.session, Counters(seen, state.fired))
+            return None
+        notes += fired_notes(spec, rule.seed_label, seen, state.fired)
+        step, note = select_step(spec, rule.steps, rule.then, state.fired)
+        action: Action = step.action()
+        rate, limited = None, False
+        if spec.rate_limit is not None:
+            action, rate, limited, note = self._rate(rule, spec.rate_limit, snapshot, now, peer)
+        self._store.set_counters(rule.key, snapshot.session, Counters(seen, state.fired + 1))
+        delay = draw_delay(step.delay or spec.delay, rule.seed, seen)
+        reason = _reason(rule, [*notes, note] if note else notes)
+        return Decision(rule.name, rule.scenario, action, delay, reason, rate, limited)
+
+    def _rate(
+        self,
+        rule: CompiledRule,
+        limit: RateLimit,
+        snapshot: RequestSnapshot,
+        now: float,
+        peer: str | None,
+    ) -> tuple[Action, RateInfo, bool, str]:
+        # sliding log: only accepted requests are kept, so hammering does not extend a penalty
+        bucket = _bucket(rule.key, limit.key, snapshot, peer)
+        count, oldest = self._store.window(bucket, now - limit.window)
+        window = math.ceil(limit.window)
+        per = f"{limit.limit} per {limit.window:g}s (key {limit.key})"
+        if count < limit.limit or oldest is None:
+            self._store.push_window(bucket, now)
+            info = RateInfo(limit.limit, limit.limit - count - 1, window)
+            return PASSTHROUGH, info, False, f"rate limit {count + 1}/{per}"
+        retry = max(1, math.ceil(oldest + limit.window - now))
+        info = RateInfo(limit.limit, 0, window, retry_after=retry)
+        return limit, info, True, f"rate limit {per} exceeded; retry after {retry}s"
+
+    # ---- introspection ---------------------------------------------------------------------
+
+    def near_misses(self, snapshot: RequestSnapshot, n: int = 3) -> list[NearMiss[CompiledRule]]:
+        """Why no rule decided `snapshot`, best explanation first.
+
+        Rules that matched but whose trigger did not fire come first, then the rules that
+        satisfied the most match parts.
+
+        Args:
+            snapshot: the request (usually one that got the happy path).
+            n: how many to return.
+
+        Returns:
+            Near misses, best first; only rules visible to the request's session.
+        """
+        now = self._clock()
+        visible = [r for r in self._index() if r.owner in (None, snapshot.session)]
+        unfired = [
+            NearMiss(r, r.match.parts, r.match.parts, (self._trigger_state(r, snapshot, now),))
+            for r in visible
+            if r.match.matches(snapshot)
+        ]
+        return (unfired + rank_near_misses(visible, snapshot, n))[:n]
+
+    def _trigger_state(self, rule: CompiledRule, snapshot: RequestSnapshot, now: float) -> Mismatch:
+        c = self._store.counters(rule.key, snapshot.session)
+        expected, actual = idle_reason(rule.spec, c.seen, c.fired, now - rule.loaded_at)
+        return Mismatch("trigger", expected, actual)
+
+    def rules(self, session: str | None = None) -> list[RuleInfo]:
+        """Loaded rules in decision order, with how often each decided a request.
+
+        Args:
+            session: only rules visible to this session, with its hits only (None: all
+                rules, hits summed over sessions).
+
+        Returns:
+            One entry per rule.
+        """
+        out = []
+        for r in self._index():
+            if session is not None and r.owner not in (None, session):
+                continue
+            hits = self._store.hits(r.key)
+            count = sum(hits.values()) if session is None else hits.get(session, 0)
+            out.append(
+                RuleInfo(
+                    r.scenario,
+                    r.name,
+                    r.owner,
+                    r.group,
+                    r.spec.priority,
+                    r.match.vendor,
+                    action_kind(r.spec.action()),
+                    count,
+                    r.spec.description,
+                )
+            )
+        return out
+
+    # ---- compiling -------------------------------------------------------------------------
+
+    def _index(self) -> RuleIndex[CompiledRule]:
+        generation = self._store.generation
+        if self._cache is None or self._cache[0] != generation:
+            compiled = [r for s in self._store.scenarios() for r in self._compile(s)]
+            compiled.sort(key=lambda r: r.order)
+            self._cache = (generation, RuleIndex(compiled))
+        return self._cache[1]
+
+    def _compile(self, loaded: LoadedScenario) -> list[CompiledRule]:
+        scenario = loaded.scenario
+        out = []
+        for i, (spec, name) in enumerate(zip(scenario.rules, scenario.rule_names(), strict=True)):
+            seed, label = _seed(spec, loaded, name)
+            out.append(
+                CompiledRule(
+                    key=(loaded.owner, scenario.name, name),
+                    name=name,
+                    scenario=scenario.name,
+                    owner=loaded.owner,
+                    group=loaded.group,
+                    spec=spec,
+                    match=compile_match(spec.match, scenario.vendor),
+                    steps=spec.steps(),
+                    then=spec.then or _THEN_DEFAULT,
+                    loaded_at=loaded.loaded_at,
+                    seed=seed,
+                    seed_label=label,
+                    order=(-spec.priority, loaded.seq, i),
+                )
+            )
+        return out
+
+
+# ---- pure helpers --------------------------------------------------------------------------
+
+
+def _rule_from(data: Mapping[str, Any]) -> Rule:
+    try:
+        return Rule.model_validate(data)
+    except ValidationError as err:
+        problems = [
+            f"rule{', ' + format_loc(tuple(e['loc'])) if e['loc'] else ''}: {e['msg']}"
+            for e in err.errors()
+        ]
+        raise ScenarioError(problems) from None
+
+
+def _seed(spec: Rule, loaded: LoadedScenario, name: str) -> tuple[str, str]:
+    if spec.seed is not None:
+        return str(spec.seed), f"seed {spec.seed}"
+    return f"{loaded.salt}:{name}", "unseeded"
+
+
+def _bucket(rule: RuleKey, key: str, snapshot: RequestSnapshot, peer: str | None) -> BucketKey:
+    if key == "rule":
+        return BucketKey(rule, None, "", shared=True)
+    if key == "ip":
+        forwarded = snapshot.headers.get("x-forwarded-for", "").split(",")[0].strip()
+        return BucketKey(rule, snapshot.session, peer or forwarded or "unknown")
+    if key.startswith("header:"):
+        return BucketKey(rule, snapshot.session, snapshot.headers.get(key[7:].lower(), ""))
+    return BucketKey(rule, snapshot.session)
+
+
+def _reason(rule: CompiledRule, notes: list[str]) -> str:
+    prio = f" (priority {rule.spec.priority})" if rule.spec.priority else ""
+    head = f"rule {rule.name!r} of scenario {rule.scenario!r}{prio}"
+    return f"{head}: {', '.join(notes) if notes else 'always'}"

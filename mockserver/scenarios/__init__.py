@@ -1,0 +1,39 @@
+"""Scenario files: the rule format (model), its loader with file:line errors, its JSON Schema."""
+
+from mockserver.scenarios.loader import (
+    load_path,
+    load_text,
+    semantic_problems,
+    validate_paths,
+)
+from mockserver.scenarios.matchers import Match
+from mockserver.scenarios.model import (
+    Action,
+    ErrorAction,
+    FaultAction,
+    PassthroughAction,
+    RateLimit,
+    RespondAction,
+    Rule,
+    Scenario,
+    Step,
+)
+from mockserver.scenarios.problems import ScenarioError
+
+__all__ = [
+    "Action",
+    "ErrorAction",
+    "FaultAction",
+    "Match",
+    "PassthroughAction",
+    "RateLimit",
+    "RespondAction",
+    "Rule",
+    "Scenario",
+    "ScenarioError",
+    "Step",
+    "load_path",
+    "load_text",
+    "semantic_problems",
+    "validate_paths",
+]
