@@ -10,9 +10,11 @@ from dataclasses import replace
 from mockserver.catalog.model import Catalog
 from mockserver.engine import Decision, Engine
 from mockserver.faults import Fault
+from mockserver.happy import Failure
 from mockserver.plan import Plan
 from mockserver.render import JSON, Rendered
 from mockserver.scenarios import (
+    CallbackAction,
     ErrorAction,
     FaultAction,
     RespondAction,
@@ -67,6 +69,8 @@ class ScenarioDecider:
             return replace(base, kind="fault", fault=_fault(action))
         if isinstance(action, RespondAction):
             return replace(base, kind="respond", literal=_literal(action))
+        if isinstance(action, CallbackAction):
+            return replace(base, failure=Failure(action.code, action.delay), outcome="callback")
         return base
 
     def _rate_limited(self, vendor: str, decision: Decision, base: Plan) -> Plan:

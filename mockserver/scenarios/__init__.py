@@ -9,6 +9,7 @@ from mockserver.scenarios.loader import (
 from mockserver.scenarios.matchers import Match
 from mockserver.scenarios.model import (
     Action,
+    CallbackAction,
     ErrorAction,
     FaultAction,
     PassthroughAction,
@@ -22,6 +23,7 @@ from mockserver.scenarios.problems import ScenarioError
 
 __all__ = [
     "Action",
+    "CallbackAction",
     "ErrorAction",
     "FaultAction",
     "Match",

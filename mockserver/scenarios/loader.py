@@ -12,7 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from mockserver.catalog.model import Catalog
-from mockserver.scenarios.model import ErrorAction, Rule, Scenario
+from mockserver.scenarios.model import CallbackAction, ErrorAction, Rule, Scenario
 from mockserver.scenarios.problems import (
     Loc,
     check_tree,
@@ -272,13 +272,30 @@ def _rule_problems(
         yield ("match", "vendor"), _unknown_vendor(rule.match.vendor, catalog)
     if scenario.session and rule.match.session not in (None, scenario.session):
         yield ("match", "session"), f"contradicts the scenario's session {scenario.session!r}"
-    for loc, error in _error_actions(rule):
+    for loc, action in _coded_actions(rule):
+        kind = "error" if isinstance(action, ErrorAction) else "callback"
         if vendor is None:
-            yield loc, "an error action needs a vendor: set the scenario's vendor or match.vendor"
+            article = "an" if kind == "error" else "a"
+            yield (
+                loc,
+                f"{article} {kind} action needs a vendor: set the scenario's vendor or match.vendor",
+            )
         elif catalog is not None and vendor in catalog.vendors:
-            problem = _code_problem(catalog, vendor, error.code)
+            check = _code_problem if kind == "error" else _callback_problem
+            problem = check(catalog, vendor, action.code)
             if problem:
                 yield (*loc, "code"), problem
+
+
+def _callback_problem(catalog: Catalog, vendor: str, code: str) -> str | None:
+    entry = catalog.vendor(vendor).get(code)
+    if entry is None:
+        near = catalog.vendor(vendor).closest(code)
+        hint = f"; closest: {', '.join(near)}" if near else ""
+        return f"{code!r} is not in the {vendor} catalog{hint}"
+    if entry.delivery != "async":
+        return f"{code!r} is an HTTP answer, not a delivery failure: use an error action for it"
+    return None
 
 
 def _code_problem(catalog: Catalog, vendor: str, code: str) -> str | None:
@@ -293,14 +310,15 @@ def _code_problem(catalog: Catalog, vendor: str, code: str) -> str | None:
     return None
 
 
-def _error_actions(rule: Rule) -> Iterator[tuple[Loc, ErrorAction]]:
-    if rule.error is not None:
-        yield ("error",), rule.error
-    for j, step in enumerate(rule.sequence or ()):
-        if step.error is not None:
-            yield ("sequence", j, "error"), step.error
-    if rule.then is not None and rule.then.error is not None:
-        yield ("then", "error"), rule.then.error
+def _coded_actions(rule: Rule) -> Iterator[tuple[Loc, ErrorAction | CallbackAction]]:
+    for key in ("error", "callback"):
+        if getattr(rule, key) is not None:
+            yield (key,), getattr(rule, key)
+        for j, step in enumerate(rule.sequence or ()):
+            if getattr(step, key) is not None:
+                yield ("sequence", j, key), getattr(step, key)
+        if rule.then is not None and getattr(rule.then, key) is not None:
+            yield ("then", key), getattr(rule.then, key)
 
 
 def _unknown_vendor(vendor: str, catalog: Catalog) -> str:

@@ -81,6 +81,28 @@ class RespondAction(Spec):
     )
 
 
+class CallbackAction(Spec):
+    """Let the request through, but end its delivery lifecycle with a catalogued async failure.
+
+    The vendor's normal answer is sent (e.g. the SMS is accepted, 201), then the status
+    callbacks to the URL the request named report this code instead of success, and the
+    stored resource ends with it. A bare string is the code.
+    """
+
+    code: Text = Field(
+        min_length=1, description="An asynchronous catalog code, e.g. 30003 or 7109."
+    )
+    delay: Seconds | None = Field(
+        None,
+        description="Seconds from the request to the failure callback (vendor default if unset).",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"code": to_text(data)} if isinstance(data, str | int) else data
+
+
 class PassthroughAction(Spec):
     """Let the request through to the vendor's normal (happy-path) answer."""
 
@@ -107,7 +129,7 @@ class RateLimit(Spec):
         return value
 
 
-Action = ErrorAction | FaultAction | RespondAction | PassthroughAction | RateLimit
+Action = ErrorAction | FaultAction | RespondAction | PassthroughAction | CallbackAction | RateLimit
 
 
 def action_kind(action: Action) -> str:
@@ -116,6 +138,7 @@ def action_kind(action: Action) -> str:
         ErrorAction: "error",
         FaultAction: "fault",
         RespondAction: "respond",
+        CallbackAction: "callback",
         RateLimit: "rate_limit",
     }
     return kinds.get(type(action), "passthrough")
@@ -166,7 +189,7 @@ class Active(Spec):
         return self.start <= elapsed and (self.until is None or elapsed < self.until)
 
 
-ACTION_KEYS = ("error", "fault", "respond", "passthrough")
+ACTION_KEYS = ("error", "fault", "respond", "passthrough", "callback")
 
 
 class Step(Spec):
@@ -183,6 +206,9 @@ class Step(Spec):
         None, description="A literal answer: {status, headers, body}."
     )
     passthrough: Literal[True] | None = Field(None, description="true: the vendor's normal answer.")
+    callback: CallbackAction | None = Field(
+        None, description="The normal answer, then a failure delivery callback with this code."
+    )
     delay: Delay | None = Field(None, description="Seconds to wait first: a number or [min, max].")
 
     @model_validator(mode="before")
@@ -197,7 +223,7 @@ class Step(Spec):
 
     def action(self) -> Action:
         """The one action this step carries."""
-        return self.error or self.fault or self.respond or PASSTHROUGH
+        return self.error or self.fault or self.respond or self.callback or PASSTHROUGH
 
 
 class Rule(Spec):
@@ -219,6 +245,9 @@ class Rule(Spec):
     respond: RespondAction | None = Field(None, description="A literal answer.")
     passthrough: Literal[True] | None = Field(
         None, description="true: the vendor's normal answer (useful with delay)."
+    )
+    callback: CallbackAction | None = Field(
+        None, description="The normal answer, then a failure delivery callback with this code."
     )
     sequence: tuple[Step, ...] | None = Field(
         None,
@@ -272,7 +301,7 @@ class Rule(Spec):
             return self.sequence[0].action()
         if self.rate_limit is not None:
             return self.rate_limit
-        return self.error or self.fault or self.respond or PASSTHROUGH
+        return self.error or self.fault or self.respond or self.callback or PASSTHROUGH
 
     def steps(self) -> tuple[Step, ...]:
         """The steps it plays: its sequence, or its single action (with the rule's delay)."""
@@ -280,8 +309,14 @@ class Rule(Spec):
 
 
 def _own_step(rule: Rule) -> Step:
-    if rule.error or rule.fault or rule.respond:
-        return Step(error=rule.error, fault=rule.fault, respond=rule.respond, delay=rule.delay)
+    if rule.error or rule.fault or rule.respond or rule.callback:
+        return Step(
+            error=rule.error,
+            fault=rule.fault,
+            respond=rule.respond,
+            callback=rule.callback,
+            delay=rule.delay,
+        )
     return Step(passthrough=True, delay=rule.delay)
 
 
