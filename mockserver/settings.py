@@ -29,6 +29,12 @@ class Settings:
         token_ttl: access-token lifetime in seconds for every vendor (None: vendor default).
         defaults: load the shipped default scenarios (magic test numbers).
         shutdown_grace: seconds in-flight requests and pending callbacks get on shutdown.
+        delivery_delay: seconds from accepting a message/call to its final status (and
+            final callback); intermediate statuses come at fractions of it.
+        webhook_secret: the secret vendor-signed webhooks are signed with, where the
+            vendor signs with a configured secret (Yeastar X-Signature, Webex x-hub-signature).
+        webhooks: vendor -> URL for vendors whose webhooks are configured in an admin
+            console rather than per request (Yeastar); `--webhook yeastar=URL`.
     """
 
     host: str = "127.0.0.1"
@@ -47,6 +53,9 @@ class Settings:
     token_ttl: float | None = None
     defaults: bool = True
     shutdown_grace: float = 10.0
+    delivery_delay: float = 0.5
+    webhook_secret: str = "mockserver-webhook-secret"
+    webhooks: Mapping[str, str] = field(default_factory=dict)
 
     def merged_with_env(self, env: Mapping[str, str] | None = None) -> Settings:
         """Fill unset values from MOCKSERVER_* variables (flags win over the environment)."""
