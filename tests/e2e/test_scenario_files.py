@@ -1,0 +1,74 @@
+"""Scenario files: loaded at start, reloaded on change, a broken edit keeps the old rules."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from mockserver.app import create_app
+from mockserver.cli import main
+from mockserver.scenarios import ScenarioError
+from mockserver.services import Services
+from tests.conftest import ClientFactory
+
+GOOD = "name: outage\nvendor: yeastar\nrules:\n  - {error: '-2'}\n"
+CHANGED = "name: outage\nvendor: yeastar\nrules:\n  - {error: '10005'}\n"
+BROKEN = "name: outage\nvendor: yeastar\nrules:\n  - {error: '-2', tims: 3}\n"
+
+
+def _touch(path: Path, text: str) -> None:
+    path.write_text(text)
+    stat = path.stat()  # make the change visible even within one mtime tick
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+
+
+async def test_reload_applies_changes_and_survives_a_broken_edit(
+    tmp_path: Path, aiohttp_client: ClientFactory, make_services: Callable[..., Services]
+) -> None:
+    scenario = tmp_path / "outage.yaml"
+    scenario.write_text(GOOD)
+    services = make_services(scenarios=(tmp_path,), watch_interval=0)
+    client = await aiohttp_client(create_app(services.settings, services))
+    url = "/yeastar/openapi/v1.0/extension/list"
+    assert (await (await client.get(url)).json())["errcode"] == -2
+
+    _touch(scenario, CHANGED)
+    assert services.files is not None and services.files.reload_if_changed()
+    assert (await (await client.get(url)).json())["errcode"] == 10005
+
+    _touch(scenario, BROKEN)
+    assert not services.files.reload_if_changed()
+    assert (await (await client.get(url)).json())["errcode"] == 10005  # old rules still serve
+    listing = await (await client.get("/__admin/scenarios")).json()
+    assert any("outage.yaml:4" in e and "tims" in e for e in listing["errors"])
+
+    _touch(scenario, GOOD)
+    assert services.files.reload_if_changed()
+    assert (await (await client.get("/__admin/scenarios")).json())["errors"] == []
+
+
+def test_broken_file_at_start_is_fatal(
+    tmp_path: Path, make_services: Callable[..., Services]
+) -> None:
+    (tmp_path / "bad.yaml").write_text(BROKEN)
+    with pytest.raises(ScenarioError, match="bad.yaml:4"):
+        make_services(scenarios=(tmp_path,))
+
+
+def test_validate_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
+    good.write_text(GOOD)
+    bad.write_text(BROKEN)
+    assert main(["validate", str(good)]) == 0
+    assert main(["validate", str(good), str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "bad.yaml:4" in err
+    assert "tims" in err
+
+
+def test_shipped_scenarios_validate() -> None:
+    root = Path(__file__).resolve().parents[2] / "scenarios"
+    assert main(["validate", str(root)]) == 0
