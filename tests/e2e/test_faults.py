@@ -43,9 +43,12 @@ def test_hang_is_a_client_timeout(server: ServerThread) -> None:
 
 def test_truncated_body_is_a_payload_error(server: ServerThread) -> None:
     async def fetch() -> None:
-        async with aiohttp.ClientSession() as session:
-            async with session.get(server.url + PATH, headers={"X-Mock-Fault": "truncate"}) as r:
-                await r.read()
+        headers = {"X-Mock-Fault": "truncate"}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(server.url + PATH, headers=headers) as r,
+        ):
+            await r.read()
 
     with pytest.raises(aiohttp.ClientPayloadError):
         asyncio.run(fetch())

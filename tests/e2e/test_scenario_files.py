@@ -36,7 +36,8 @@ async def test_reload_applies_changes_and_survives_a_broken_edit(
     assert (await (await client.get(url)).json())["errcode"] == -2
 
     _touch(scenario, CHANGED)
-    assert services.files is not None and services.files.reload_if_changed()
+    assert services.files is not None
+    assert services.files.reload_if_changed()
     assert (await (await client.get(url)).json())["errcode"] == 10005
 
     _touch(scenario, BROKEN)
@@ -54,7 +55,7 @@ def test_broken_file_at_start_is_fatal(
     tmp_path: Path, make_services: Callable[..., Services]
 ) -> None:
     (tmp_path / "bad.yaml").write_text(BROKEN)
-    with pytest.raises(ScenarioError, match="bad.yaml:4"):
+    with pytest.raises(ScenarioError, match=r"bad\.yaml:4"):
         make_services(scenarios=(tmp_path,))
 
 
