@@ -34,3 +34,6 @@ async def client(
 ) -> TestClient:
     services = make_services()
     return await aiohttp_client(create_app(services.settings, services))
+
+
+pytest_plugins = ["pytester"]

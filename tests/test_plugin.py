@@ -1,0 +1,111 @@
+"""The pytest plugin, driven by pytester: fixtures, injection, isolation, failure messages."""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Iterator
+
+import pytest
+
+from mockserver.testing import ServerThread
+
+# A user's test file, exactly as they would write it (stdlib HTTP, no extra packages)
+USER_TESTS = """
+import json
+import urllib.error
+import urllib.request
+
+SEND = "/2010-04-01/Accounts/{project}/Messages.json"
+
+
+def post(mock, headers=None):
+    project = mock.credentials("signalwire")["project"]
+    url = mock.url_for("signalwire") + SEND.format(project=project)
+    request = urllib.request.Request(url, data=b"To=%2B15550100&From=%2B15550101&Body=hi",
+                                     method="POST", headers={**mock.headers, **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            return resp.status, json.loads(resp.read() or b"{}")
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def test_first_send_rate_limited_then_ok(mock):
+    mock.inject("signalwire", "20429", times=1)
+    assert post(mock)[0] == 429
+    assert post(mock)[0] != 429
+    mock.assert_requests(2, vendor="signalwire", method="POST")
+
+
+def test_isolated_from_the_other_test(mock):
+    # the rule injected in the other test belongs to that test's session only
+    assert post(mock)[0] != 429
+"""
+
+
+def _plugin_args() -> list[str]:
+    installed = {ep.value for ep in importlib.metadata.entry_points(group="pytest11")}
+    return [] if "mockserver.testing.plugin" in installed else ["-p", "mockserver.testing.plugin"]
+
+
+def test_fixture_inject_and_assert(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_user=USER_TESTS)
+    result = pytester.runpytest_subprocess(*_plugin_args(), "-q")
+    result.assert_outcomes(passed=2)
+
+
+def test_parallel_run_under_xdist_keeps_sessions_apart(pytester: pytest.Pytester) -> None:
+    many = USER_TESTS + "".join(
+        f"\n\ndef test_copy_{i}(mock):\n    test_first_send_rate_limited_then_ok(mock)\n"
+        for i in range(8)
+    )
+    pytester.makepyfile(test_user=many)
+    result = pytester.runpytest_subprocess(*_plugin_args(), "-q", "-n", "2")
+    result.assert_outcomes(passed=10)
+
+
+def test_failure_message_shows_requests_and_near_misses(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_user=USER_TESTS
+        + """
+
+def test_wrong_expectation(mock):
+    mock.inject("signalwire", "21211", match={"method": "DELETE"})
+    post(mock)
+    mock.assert_requests(5, vendor="signalwire")
+"""
+    )
+    result = pytester.runpytest_subprocess(*_plugin_args(), "-q", "-k", "wrong_expectation")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*expected 5 request(s) matching*got 1*",
+            "*POST signalwire/2010-04-01/Accounts/*/Messages.json -> *",
+            "*near misses*",
+            "*method*",
+        ]
+    )
+
+
+@pytest.fixture
+def external() -> Iterator[ServerThread]:
+    with ServerThread() as server:
+        yield server
+
+
+def test_external_server_via_env(
+    pytester: pytest.Pytester, external: ServerThread, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOCKSERVER_URL", external.url)
+    seen: list[str] = []
+    recorder = external.services.pipeline.recorder
+    assert recorder is not None
+    original = recorder.record
+    monkeypatch.setattr(
+        recorder, "record", lambda snap, *a: (seen.append(snap.path), original(snap, *a))
+    )
+    pytester.makepyfile(test_user=USER_TESTS)
+    result = pytester.runpytest_subprocess(*_plugin_args(), "-q")
+    result.assert_outcomes(passed=2)
+    assert len(seen) == 3  # the requests really went to the external server
+    assert external.services.store.journal() == []  # and each test's session was reset after it
