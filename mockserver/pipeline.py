@@ -58,10 +58,14 @@ class Pipeline:
     async def handle(self, request: web.Request, vendor: Vendor) -> web.StreamResponse:
         """Answer one vendor request."""
         started = time.perf_counter()
-        snapshot = self.snapshot(request, vendor, await request.read())
+        try:
+            body, too_large = await request.read(), False
+        except web.HTTPRequestEntityTooLarge:
+            body, too_large = b"", True
+        snapshot = self.snapshot(request, vendor, body)
         response: web.StreamResponse
         try:
-            plan = self.choose(snapshot, vendor)
+            plan = self.too_large(vendor) if too_large else self.choose(snapshot, vendor)
         except InjectionError as err:
             plan = Plan("respond", rule="header", reason=f"rejected: {err.message}")
             response = admin_error(400, err.body(vendor.name))
@@ -99,6 +103,18 @@ class Pipeline:
             return None
         token = self.env.tokens.get(vendor.name, value)
         return token.session if token is not None else None
+
+    def too_large(self, vendor: Vendor) -> Plan:
+        """The vendor's answer to a body over the configured limit."""
+        entry = self.catalog.vendor(vendor.name).get(vendor.too_large_key)
+        return Plan(
+            "error",
+            entry=entry,
+            status=vendor.too_large_status,
+            rule="max-body",
+            reason="request body over the --max-body limit",
+            outcome="too_large",
+        )
 
     def choose(self, snapshot: RequestSnapshot, vendor: Vendor) -> Plan:
         """Header injection first, then scenario rules, then the normal answer."""

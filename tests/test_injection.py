@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from aiohttp.test_utils import TestClient
+
+from mockserver.app import create_app
+from mockserver.services import Services
+from tests.conftest import ClientFactory
 
 SMS = "/ringcentral/restapi/v1.0/account/~/extension/~/sms"
 MESSAGES = "/signalwire/2010-04-01/Accounts/PROJ/Messages.json"
@@ -150,3 +157,39 @@ async def test_server_keeps_serving_after_bad_input(client: TestClient) -> None:
     await client.post(SMS, data=b"\xff\xfe{{{", headers={"X-Mock-Error": "\u00e9"})
     resp = await client.post(SMS, headers={"X-Mock-Error": "CMN-301"})
     assert resp.status == 429
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "check"),
+    [
+        (
+            "/ringcentral/restapi/v1.0/account/~/extension/~/sms",
+            413,
+            lambda b: b["errorCode"] == "MSG-338",
+        ),
+        ("/yeastar/openapi/v1.0/message/send", 200, lambda b: b["errcode"] == 40004),
+        ("/signalwire/2010-04-01/Accounts/P/Messages.json", 413, lambda b: b["code"] == 20413),
+        (
+            "/fonedynamics/v2/Properties/P/Messages",
+            400,
+            lambda b: b["ResponseStatus"]["ErrorCode"] == "PARAMETER_TOO_LONG",
+        ),
+        ("/webexconnect/resources/v1/messaging", 400, lambda b: b["response"][0]["code"] == "7000"),
+    ],
+)
+async def test_oversized_body_gets_the_vendors_answer(
+    aiohttp_client: ClientFactory,
+    make_services: Callable[..., Services],
+    path: str,
+    status: int,
+    check: Callable[[dict[str, Any]], bool],
+) -> None:
+    services = make_services(max_body=1024)
+    client = await aiohttp_client(create_app(services.settings, services))
+    resp = await client.post(path, data=b"x" * 4096, headers={"Content-Type": "application/json"})
+    assert resp.status == status
+    assert check(await resp.json())
+    journal = services.store.journal()
+    assert journal[-1].outcome == "too_large"
+    resp = await client.get("/__admin/health")
+    assert resp.status == 200

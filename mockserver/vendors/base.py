@@ -34,6 +34,9 @@ class Vendor(abc.ABC):
     request_id_header: str | None = None
     # the HTTP status of a rate-limited answer; None keeps the entry's own (Yeastar: HTTP 200)
     rate_limit_status: int | None = 429
+    # the answer to a body over --max-body: the closest catalogued code (docs/vendors/*.md)
+    too_large_key: str
+    too_large_status: int | None = 413
 
     @abc.abstractmethod
     def family_for(self, method: str, path: str) -> str:
