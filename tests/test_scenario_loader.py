@@ -179,7 +179,10 @@ def test_every_problem_is_reported() -> None:
         ("{after: -1, passthrough: true}", "greater than or equal to 0"),
         ("{every: 0, passthrough: true}", "greater than or equal to 1"),
         ("{passthrough: false}", "Input should be True"),
-        ("{}", "needs exactly one of error, fault, respond, passthrough, callback, sequence, rate_limit"),
+        (
+            "{}",
+            "needs exactly one of error, fault, respond, passthrough, callback, sequence, rate_limit",
+        ),
         ("{then: passthrough, passthrough: true}", "then and cycle only apply to a sequence"),
         ("{sequence: [passthrough], cycle: true, then: passthrough}", "never reaches then"),
         ("{sequence: []}", "at least one step"),

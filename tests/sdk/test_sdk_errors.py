@@ -76,8 +76,11 @@ def test_ringcentral_api_exception_carries_error_code(
     platform = _ringcentral(server)
     headers = {"X-Mock-Error": code, "X-Mock-Error-Status": str(status)}
     with pytest.raises(ApiException) as info:
-        platform.get("/restapi/v1.0/account/~/extension/~/message-store/1", headers=headers,
-                     skip_auth_check=True)
+        platform.get(
+            "/restapi/v1.0/account/~/extension/~/message-store/1",
+            headers=headers,
+            skip_auth_check=True,
+        )
     response = info.value.api_response()
     assert response.response().status_code == status
     body = response.json_dict()
@@ -89,8 +92,12 @@ def test_ringcentral_api_exception_carries_error_code(
 def test_ringcentral_login_failure_is_oauth_shaped(server: ServerThread) -> None:
     platform = _ringcentral(server)
     with pytest.raises(ApiException) as info:
-        platform.post("/restapi/oauth/token", body={"grant_type": "password"},
-                      headers={"X-Mock-Error": "OAU-140"}, skip_auth_check=True)
+        platform.post(
+            "/restapi/oauth/token",
+            body={"grant_type": "password"},
+            headers={"X-Mock-Error": "OAU-140"},
+            skip_auth_check=True,
+        )
     response = info.value.api_response()
     assert response.response().status_code == 400
     assert response.json_dict()["error"] == "invalid_grant"

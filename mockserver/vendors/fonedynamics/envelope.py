@@ -108,6 +108,8 @@ class FoneDynamics(Vendor):
     not_found_key = "RECORD_NOT_FOUND"
     # No throttle is documented; FORBIDDEN is the generic refusal (docs/vendors/fonedynamics.md).
     rate_limit_key = "FORBIDDEN"
+    too_large_key = "PARAMETER_TOO_LONG"  # inferred: no documented answer to an oversized body
+    too_large_status = 400
     request_id_header = None
 
     def family_for(self, method: str, path: str) -> str:

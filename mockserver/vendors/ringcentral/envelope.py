@@ -217,6 +217,7 @@ class RingCentral(Vendor):
     families = ("rest", "oauth", "gateway")
     not_found_key = "AGW-404"
     rate_limit_key = "CMN-301"
+    too_large_key = "MSG-338"  # inferred: no documented answer to an oversized body
     request_id_header = "RCRequestId"
 
     def family_for(self, method: str, path: str) -> str:

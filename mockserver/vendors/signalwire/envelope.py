@@ -53,6 +53,7 @@ class SignalWire(Vendor):
     families = ("compat", "rest", "relay")
     not_found_key = "20404"
     rate_limit_key = "20429"
+    too_large_key = "20413"  # inferred: no documented answer to an oversized body
     request_id_header = REQUEST_ID_HEADER
 
     def family_for(self, method: str, path: str) -> str:

@@ -34,6 +34,8 @@ class WebexConnect(Vendor):
     families = ("v1", "v2")
     not_found_key = "7600"
     rate_limit_key = "7020"
+    too_large_key = "7000"  # inferred: no documented answer to an oversized body
+    too_large_status = 400
     request_id_header = None
 
     def family_for(self, method: str, path: str) -> str:

@@ -90,6 +90,8 @@ class Yeastar(Vendor):
     not_found_key = "10001"
     # No throttle is documented; FAILURE is the generic "API request fail" (docs/vendors/yeastar.md).
     rate_limit_key = "-1"
+    too_large_key = "40004"  # inferred: no documented answer to an oversized body
+    too_large_status = None
     rate_limit_status = None  # Yeastar answers HTTP 200 with a non-zero errcode, even here
     request_id_header = None
 
