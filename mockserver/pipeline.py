@@ -45,13 +45,13 @@ class Pipeline:
         self,
         catalog: Catalog,
         decider: Decider | None = None,
-        recorder: Recorder | None = None,
+        recorders: tuple[Recorder, ...] = (),
         env: Env | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.catalog = catalog
         self.decider = decider
-        self.recorder = recorder
+        self.recorders = recorders
         self.env = env
         self.clock = clock
 
@@ -73,9 +73,9 @@ class Pipeline:
             if plan.delay:
                 await asyncio.sleep(plan.delay)
             response = await self.execute(request, snapshot, vendor, plan)
-        if self.recorder is not None:
-            latency = (time.perf_counter() - started) * 1000
-            self.recorder.record(snapshot, plan, response.status, latency)
+        latency = (time.perf_counter() - started) * 1000
+        for recorder in self.recorders:
+            recorder.record(snapshot, plan, response.status, latency)
         return response
 
     def snapshot(self, request: web.Request, vendor: Vendor, body: bytes) -> RequestSnapshot:

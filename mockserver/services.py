@@ -72,7 +72,7 @@ def build_services(settings: Settings, catalog: Catalog | None = None) -> Servic
     pipeline = Pipeline(
         catalog,
         decider=ScenarioDecider(engine, catalog, vendors),
-        recorder=JournalRecorder(store),
+        recorders=(JournalRecorder(store),),
         env=env,
     )
     services = Services(settings, catalog, engine, store, env, pipeline, vendors)

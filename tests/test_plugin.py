@@ -98,8 +98,7 @@ def test_external_server_via_env(
 ) -> None:
     monkeypatch.setenv("MOCKSERVER_URL", external.url)
     seen: list[str] = []
-    recorder = external.services.pipeline.recorder
-    assert recorder is not None
+    recorder = external.services.pipeline.recorders[0]
     original = recorder.record
     monkeypatch.setattr(
         recorder, "record", lambda snap, *a: (seen.append(snap.path), original(snap, *a))
