@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from typing import Any
 
+SUFFIXES = (".yaml", ".yml", ".json")
 VENDOR_PREFIXES = ("ringcentral", "yeastar", "signalwire", "fonedynamics", "webexconnect")
 
 
@@ -82,16 +84,17 @@ class MockSession:
             raise AdminError(f"{method} {path}: {err.code} {err.read().decode()}") from None
         return json.loads(raw) if raw else None
 
-    def load_scenario(self, scenario: Mapping[str, Any] | str) -> Any:
-        """Load a scenario (a mapping, YAML/JSON text, or a file path) into this session."""
-        text = scenario if isinstance(scenario, str) else json.dumps(scenario)
-        if (
-            isinstance(scenario, str)
-            and "\n" not in scenario
-            and scenario.endswith((".yaml", ".yml", ".json"))
+    def load_scenario(self, scenario: Mapping[str, Any] | str | os.PathLike[str]) -> Any:
+        """Load a scenario into this session: a mapping, YAML/JSON text, or a file path."""
+        if isinstance(scenario, os.PathLike) or (
+            isinstance(scenario, str) and "\n" not in scenario and scenario.endswith(SUFFIXES)
         ):
             with open(scenario, encoding="utf-8") as handle:
                 text = handle.read()
+        elif isinstance(scenario, str):
+            text = scenario
+        else:
+            text = json.dumps(scenario)
         return self.call("POST", "scenarios", query={"session": self.session}, text=text)
 
     def inject(
