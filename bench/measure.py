@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import statistics
 import tempfile
@@ -83,6 +84,22 @@ def _check_replay(base: procs.Server, case: Case, recorded: Recorded) -> None:
 def measure_case(case: Case, gen: Generator, cfg: Settings, log: Any = print) -> CaseOutcome:
     """Fresh mockserver, probe once, replay in a bare app, then alternate A/B runs."""
     outcome = CaseOutcome(case)
+    try:
+        return _measure(outcome, gen, cfg, log)
+    except (RuntimeError, OSError, http.client.HTTPException) as err:
+        outcome.skipped = f"failed: {_gist(str(err))}"
+        outcome.mock.clear()
+        outcome.base.clear()
+        return outcome
+
+
+def _gist(text: str) -> str:
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    return f"{lines[0]} ... {lines[-1]}" if len(lines) > 1 else text
+
+
+def _measure(outcome: CaseOutcome, gen: Generator, cfg: Settings, log: Any) -> CaseOutcome:
+    case = outcome.case
     with running("mockserver", procs.mockserver_cmd()) as mock:
         try:
             outcome.case = case = prepare(case, mock.host, mock.port)

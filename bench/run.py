@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from bench import measure, procs
 from bench.cases import CASES, Case
 from bench.load import Generator
 from bench.report import Run, machine, markdown, payload, write_json
+
+T = TypeVar("T")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,10 +69,20 @@ def _rss(
     drivable = [o.case for o in outcomes if o.skipped is None and o.case.rules is None]
     if n <= 0 or not drivable:
         return None
-    _log(f"RSS: idle, then {n:,} requests over {', '.join(c.name for c in drivable)}")
+    _log(f"  idle, then {n:,} requests over {', '.join(c.name for c in drivable)}")
     rss = measure.rss_under_load(drivable, gen, cfg, n)
     recorded = next(o.response for o in outcomes if o.response is not None)
     return {**rss, "baseline_idle": measure.baseline_idle_rss(recorded)}
+
+
+def _guarded(what: str, fn: Callable[..., T], *args: Any) -> T | None:
+    """Run one measurement; a server that fails to start costs that figure, not the run."""
+    _log(f"{what} ...")
+    try:
+        return fn(*args)
+    except (RuntimeError, OSError) as err:
+        _log(f"  {what} failed: {err}")
+        return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,11 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     info = machine(gen.name, gen.version())
     _log(f"load generator: {gen.name}; servers bind {procs.HOST} only")
     outcomes = _cases(_selected(args.cases), gen, cfg)
-    ready = None
-    if args.ready_runs > 0:
-        _log(f"ready: {args.ready_runs} start-ups")
-        ready = measure.ready_time(args.ready_runs)
-    rss = _rss(outcomes, gen, cfg, args.rss_requests)
+    ready = _guarded("ready", measure.ready_time, args.ready_runs) if args.ready_runs > 0 else None
+    rss = _guarded("RSS", _rss, outcomes, gen, cfg, args.rss_requests)
     run = Run(when, info, cfg, outcomes, ready, rss, args.rss_requests)
     print(markdown(run))
     path = write_json(payload(run), when)

@@ -108,3 +108,27 @@ def test_external_server_via_env(
     result.assert_outcomes(passed=2)
     assert len(seen) == 3  # the requests really went to the external server
     assert external.services.store.journal() == []  # and each test's session was reset after it
+
+
+def test_load_scenario_accepts_paths_text_and_mappings(
+    external: ServerThread, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    from mockserver.testing.client import MockSession
+
+    session = MockSession(external.url, "s-paths")
+    root = Path(__file__).resolve().parents[1] / "scenarios" / "signalwire"
+    names = [
+        session.load_scenario(root / "rate-limited-then-recovers.yaml")["loaded"],
+        session.load_scenario(str(root / "connection-reset.yaml"))["loaded"],
+        session.load_scenario("name: t\nvendor: yeastar\nrules:\n  - {error: '10004'}\n")["loaded"],
+        session.load_scenario({"name": "m", "vendor": "yeastar", "rules": [{"error": "-2"}]})[
+            "loaded"
+        ],
+    ]
+    assert [len(n) for n in names] == [1, 1, 1, 1]
+    assert {
+        r["session"]
+        for r in session.call("GET", "scenarios", query={"session": "s-paths"})["rules"]
+    } == {"s-paths"}

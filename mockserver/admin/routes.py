@@ -1,4 +1,4 @@
-"""The /__admin/ sub-app: its middleware (token, input errors) and its route table."""
+"""The /__admin/ sub-app: its middleware (JSON errors, token, input errors) and its route table."""
 
 from __future__ import annotations
 
@@ -7,20 +7,41 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from mockserver.admin import catalog, scenarios
+from mockserver.admin import catalog, metrics, openapi, scenarios
 from mockserver.admin.common import AdminInputError, services_of
 from mockserver.pipeline import admin_error
 from mockserver.services import SERVICES, Services
 
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_KINDS = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+
 
 @web.middleware
-async def _require_token(
-    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-) -> web.StreamResponse:
+async def _json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """aiohttp's own refusals (no such route, wrong method, body too large) as admin JSON.
+
+    Clients of the admin API parse every error the same way, so none may be text/plain.
+    """
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        kind = _KINDS.get(exc.status, "http_error")
+        message = f"{request.method} {request.path}: {exc.reason}"
+        response = admin_error(exc.status, {"error": kind, "message": message})
+        if "Allow" in exc.headers:
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
+
+
+@web.middleware
+async def _require_token(request: web.Request, handler: Handler) -> web.StreamResponse:
     token = services_of(request).settings.admin_token
     if token:
-        given = request.headers.get("Authorization", "")
-        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        # non-UTF-8 header bytes arrive as surrogates; they must compare unequal, not crash
+        given = request.headers.get("Authorization", "").encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(given, f"Bearer {token}".encode()):
             return admin_error(
                 401,
                 {
@@ -36,8 +57,11 @@ async def _require_token(
 
 def create_admin_app(services: Services) -> web.Application:
     """The /__admin/ sub-app and its route table."""
-    app = web.Application(middlewares=[_require_token])
+    app = web.Application(middlewares=[_json_errors, _require_token])
     app[SERVICES] = services
     catalog.add_routes(app)
     scenarios.add_routes(app)
+    metrics.add_routes(app)
+    openapi.add_routes(app)
+    metrics.metrics_recorder(services)  # count from the first request, not the first scrape
     return app

@@ -6,12 +6,15 @@ import base64
 import hashlib
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockserver.catalog.model import CatalogEntry
 from mockserver.render import RenderContext, Rendered, compact_json
 from mockserver.snapshot import RequestSnapshot
 from mockserver.vendors.base import Vendor
+
+if TYPE_CHECKING:
+    from mockserver.happy import Call, Router
 
 CONTENT_TYPE = "application/json; charset=utf-8"
 
@@ -138,3 +141,16 @@ class FoneDynamics(Vendor):
         if code == "PARAMETER_INVALID":
             return {"FieldName": "To"}
         return {}
+
+    # Happy paths live in sibling modules that import this one, hence the local imports.
+    def router(self) -> Router:
+        """Send, get, list and batch messages."""
+        from mockserver.vendors.fonedynamics.routes import ROUTER
+
+        return ROUTER
+
+    def authenticate(self, call: Call) -> Rendered | None:
+        """HTTP Basic `AccountSid:Token`, both non-empty; otherwise a 401 `ResponseStatus`."""
+        from mockserver.vendors.fonedynamics.auth import authenticate
+
+        return authenticate(call)

@@ -7,12 +7,15 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockserver.catalog.model import CatalogEntry, VendorCatalog
 from mockserver.render import RenderContext, Rendered, compact_json
 from mockserver.snapshot import RequestSnapshot
 from mockserver.vendors.base import Vendor
+
+if TYPE_CHECKING:
+    from mockserver.happy import Call, Router
 
 CONTENT_TYPE = "application/json; charset=UTF-8"
 Headers = tuple[tuple[str, str], ...]
@@ -258,8 +261,27 @@ class RingCentral(Vendor):
         return Rendered(200, compact_json(notification), CONTENT_TYPE, headers)
 
     def session_of(self, snapshot: RequestSnapshot) -> str | None:
-        """The client id of a Basic-authenticated (token) request; bearer calls are shared."""
+        """The client id of a Basic-authenticated (token) request; bearer calls use the token's."""
         return basic_client_id(snapshot)
+
+    # The happy-path modules import this one (envelope helpers), so they are imported late.
+    def router(self) -> Router:
+        """Token, SMS, message store, RingOut, call log and webhook subscription routes."""
+        from mockserver.vendors.ringcentral.routes import ROUTER
+
+        return ROUTER
+
+    def authenticate(self, call: Call) -> Rendered | None:
+        """OAU-134 without a bearer token, OAU-213 for an unknown/revoked one, OAU-128 expired."""
+        from mockserver.vendors.ringcentral.auth import authenticate
+
+        return authenticate(call)
+
+    def token_of(self, snapshot: RequestSnapshot) -> str | None:
+        """The bearer access token (header or `access_token` query), so calls keep its session."""
+        from mockserver.vendors.ringcentral.auth import bearer
+
+        return bearer(snapshot)
 
     def default_params(self, entry: CatalogEntry, snapshot: RequestSnapshot) -> Mapping[str, str]:
         """Placeholder values the request itself can supply (field names, method, numbers)."""

@@ -7,13 +7,16 @@ import binascii
 import re
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from mockserver.catalog.model import CatalogEntry
 from mockserver.render import JSON, RenderContext, Rendered, compact_json
 from mockserver.snapshot import RequestSnapshot
 from mockserver.vendors.base import Vendor
+
+if TYPE_CHECKING:
+    from mockserver.happy import Call, Router
 
 FORM = "application/x-www-form-urlencoded"
 API_VERSION = "2010-04-01"
@@ -95,6 +98,22 @@ class SignalWire(Vendor):
             if found is not None:
                 values[name] = found
         return values
+
+    def router(self) -> Router:
+        """Compat Messages/Calls/Account and /api/messaging (built once, on first use)."""
+        from mockserver.vendors.signalwire.routes import ROUTER  # routes import this module
+
+        return ROUTER
+
+    def authenticate(self, call: Call) -> Rendered | None:
+        """Basic ProjectID:APIToken; 20003 when missing, malformed or for another project."""
+        from mockserver.vendors.signalwire.auth import authenticate
+
+        return authenticate(call)
+
+    def token_of(self, snapshot: RequestSnapshot) -> str | None:
+        """SignalWire issues no tokens: the project's API token is the credential."""
+        return None
 
 
 def _under(path: str, prefix: str) -> bool:

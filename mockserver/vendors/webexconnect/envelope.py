@@ -7,12 +7,15 @@ import binascii
 import json
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockserver.catalog.model import CatalogEntry, VendorCatalog
 from mockserver.render import JSON, RenderContext, Rendered, compact_json
 from mockserver.snapshot import RequestSnapshot
 from mockserver.vendors.base import Vendor
+
+if TYPE_CHECKING:
+    from mockserver.happy import Call, Router
 
 # Only the message-expired code has a documented non-Failed status ("Un-Delivered");
 # 7301/7503 mean the same thing, so they get it too.
@@ -69,6 +72,19 @@ class WebexConnect(Vendor):
         values = {name: snapshot.field(name) for name in ("correlationid", "callbackData")}
         values["destination"] = first_destination(snapshot.json)
         return {name: value for name, value in values.items() if value}
+
+    # Happy paths live in sibling modules that import this one, hence the local imports.
+    def router(self) -> Router:
+        """Messaging, events and profiles (`/resources/*`) and the SMS API (`/v1/sms/*`)."""
+        from mockserver.vendors.webexconnect.routes import ROUTER
+
+        return ROUTER
+
+    def authenticate(self, call: Call) -> Rendered | None:
+        """7002 without a service key, 7001 with an empty key or an unusable JWT."""
+        from mockserver.vendors.webexconnect.auth import authenticate
+
+        return authenticate(call)
 
 
 def v1_body(entry: CatalogEntry, ctx: RenderContext, message: str) -> dict[str, Any]:

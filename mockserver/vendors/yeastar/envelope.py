@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockserver.catalog.model import CatalogEntry
 from mockserver.render import RenderContext, Rendered, compact_json
 from mockserver.snapshot import RequestSnapshot
 from mockserver.vendors.base import Vendor
+
+if TYPE_CHECKING:
+    from mockserver.happy import Call, Router
 
 CONTENT_TYPE = "application/json; charset=utf-8"
 CALL_STATUS_CHANGED = 30011
@@ -122,3 +125,22 @@ class Yeastar(Vendor):
         if entry.code == "-1" and snapshot.path.endswith("/get_token"):
             return {"field": "username or password", "value": "error"}
         return {}
+
+    # Happy paths live in sibling modules that import this one, hence the local imports.
+    def router(self) -> Router:
+        """get_token, refresh_token, del_token, call/dial, call/query, message/send, extension/list."""
+        from mockserver.vendors.yeastar.routes import ROUTER
+
+        return ROUTER
+
+    def authenticate(self, call: Call) -> Rendered | None:
+        """40002 without a User-Agent; 10004 without a valid `access_token` (token calls aside)."""
+        from mockserver.vendors.yeastar.auth import authenticate
+
+        return authenticate(call)
+
+    def token_of(self, snapshot: RequestSnapshot) -> str | None:
+        """The `access_token` query parameter (refresh_token: the body's refresh token)."""
+        from mockserver.vendors.yeastar.auth import token_of
+
+        return token_of(snapshot)
