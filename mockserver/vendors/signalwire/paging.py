@@ -1,0 +1,132 @@
+"""Twilio-style list pages (PageSize, Page, PageToken) and /api/* `links` pages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+DEFAULT_SIZE = 50
+MAX_SIZE = 1000  # 20007 "The maximum page size is 1000"
+MAX_DIGITS = 12  # longer digit runs are refused before int() (Python caps int() at 4300 digits)
+Query = list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """Which page a list request asks for."""
+
+    size: int
+    number: int
+    token: str | None
+
+
+@dataclass(frozen=True)
+class Window:
+    """The slice of the full list a page shows, and the request that chose it."""
+
+    request: PageRequest
+    start: int
+    end: int
+
+
+def parse_page(
+    query: Mapping[str, str], names: tuple[str, str, str] = ("PageSize", "Page", "PageToken")
+) -> PageRequest | str:
+    """The page asked for, or the catalog key of what is wrong with the paging parameters."""
+    size_name, number_name, token_name = names
+    size_text = query.get(size_name, str(DEFAULT_SIZE))
+    number = _number(query.get(number_name, "0"))
+    if _digits(size_text) and (len(size_text) > MAX_DIGITS or int(size_text) > MAX_SIZE):
+        return "20007"
+    size = _number(size_text)
+    if size is None or size < 1 or number is None:
+        return "20422"
+    return PageRequest(size, number, query.get(token_name) or None)
+
+
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
+def _number(text: str) -> int | None:
+    """A non-negative integer; None for anything else (also for absurdly long digit runs)."""
+    return int(text) if _digits(text) and len(text) <= MAX_DIGITS else None
+
+
+def locate(ids: Sequence[str], req: PageRequest) -> Window | None:
+    """The window of a page; None for a PageToken that names no item of this list.
+
+    Tokens are "PA<id>" (the page after that item) and "PB<id>" (the page before it), so a
+    page stays put while new items arrive at the head of the list.
+    """
+    if req.token is None:
+        start = req.number * req.size
+        return Window(req, start, start + req.size)
+    direction, anchor = req.token[:2], req.token[2:]
+    if direction not in ("PA", "PB") or anchor not in ids:
+        return None
+    index = ids.index(anchor)
+    if direction == "PA":
+        return Window(req, index + 1, index + 1 + req.size)
+    return Window(req, max(0, index - req.size), index)
+
+
+def link(base: str, query: Query) -> str:
+    """`base?query`; undecodable characters are replaced rather than failing the answer."""
+    return f"{base}?{urlencode(query, errors='replace')}" if query else base
+
+
+def compat_page(
+    items: list[dict[str, Any]], key: str, base: str, filters: Query, window: Window
+) -> dict[str, Any]:
+    """The list body twilio's `Page` reads: one record key plus the meta keys."""
+    req, ids = window.request, [str(item["sid"]) for item in items]
+    chunk = items[window.start : window.end]
+
+    def at(number: int, token: str | None) -> str:
+        query = [*filters, ("PageSize", str(req.size)), ("Page", str(number))]
+        return link(base, query + ([("PageToken", token)] if token else []))
+
+    return {
+        key: chunk,
+        "page": req.number,
+        "page_size": req.size,
+        "start": window.start,
+        "end": window.start + max(len(chunk) - 1, 0),
+        "uri": at(req.number, req.token),
+        "first_page_uri": at(0, None),
+        "next_page_uri": at(req.number + 1, "PA" + ids[window.end - 1])
+        if _more(window, ids)
+        else None,
+        "previous_page_uri": (
+            at(max(req.number - 1, 0), "PB" + ids[window.start]) if _less(window, ids) else None
+        ),
+    }
+
+
+def links_page(items: list[dict[str, Any]], base: str, window: Window) -> dict[str, Any]:
+    """The /api/* list body signalwire-sdk's paginator walks: `data` and `links.next`."""
+    req, ids = window.request, [str(item["id"]) for item in items]
+
+    def at(number: int, token: str | None) -> str:
+        query = [("page_number", str(number)), ("page_size", str(req.size))]
+        return link(base, query + ([("page_token", token)] if token else []))
+
+    links: dict[str, str] = {"self": at(req.number, req.token), "first": at(0, None)}
+    if _more(window, ids):
+        links["next"] = at(req.number + 1, "PA" + ids[window.end - 1])
+    if _less(window, ids):
+        links["prev"] = at(max(req.number - 1, 0), "PB" + ids[window.start])
+    return {"data": items[window.start : window.end], "links": links}
+
+
+def _more(window: Window, ids: Sequence[str]) -> bool:
+    """Items follow this page (and it has a last item to anchor the token on)."""
+    return 0 < window.end < len(ids)
+
+
+def _less(window: Window, ids: Sequence[str]) -> bool:
+    """Items precede this page (and it has a first item to anchor the token on)."""
+    return 0 < window.start < len(ids)
