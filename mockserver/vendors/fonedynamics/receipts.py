@@ -1,0 +1,50 @@
+"""Fone Dynamics delivery receipts (payload inferred): the final message, by POST or GET."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from yarl import URL
+
+from mockserver.callbacks import Callback
+from mockserver.happy import Call
+from mockserver.render import compact_json
+from mockserver.vendors.fonedynamics.envelope import CONTENT_TYPE
+from mockserver.vendors.fonedynamics.messages import view
+from mockserver.vendors.fonedynamics.wire import VENDOR
+
+
+def schedule_receipt(call: Call, record: dict[str, Any]) -> None:
+    """One receipt when the message reaches Delivered or Failed; no retries (none documented)."""
+    if record["receipt"] is None:
+        return
+    uri, method = record["receipt"]
+    final_at = record["start"] + record["length"]
+    final = view(record, math.inf)  # exact: start + length - start may round below length
+    url, body = request_parts(uri, method, final)
+    call.schedule(
+        Callback(
+            vendor=VENDOR,
+            session=call.session,
+            url=url,
+            body=body,
+            content_type=CONTENT_TYPE,
+            event=" ".join(filter(None, (final["Status"].lower(), final.get("ErrorCode")))),
+            resource=final["MessageSid"],
+            delay=max(final_at - call.now, 0.0),
+            method=method,
+        )
+    )
+
+
+def request_parts(uri: str, method: str, message: dict[str, Any]) -> tuple[str, bytes]:
+    """POST: `{"Message": {...}}` as JSON (the GET resource's shape); GET: the fields as a query."""
+    if method == "POST":
+        return uri, compact_json({"Message": message})
+    query = {name: _query_value(value) for name, value in message.items()}
+    return str(URL(uri).update_query(query)), b""
+
+
+def _query_value(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)

@@ -1,0 +1,62 @@
+"""Webex Connect Event API (`/resources/v1/events/externalevent`): one `1002` per event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.happy import Call
+from mockserver.render import Rendered
+from mockserver.vendors.webexconnect.wire import (
+    INVALID,
+    VENDOR,
+    error,
+    item,
+    json_object,
+    text,
+    uuid,
+    v1_answer,
+)
+
+KIND = "event"
+INVALID_VALUE = "7004/14"  # the Event section's "Invalid value"
+PARAMETERS_MISSING = "7025"  # Mandatory custom parameters missing
+
+
+def external_event(call: Call) -> Rendered:
+    """`{"events":[{"evtid", "correlationid", "parameters":{...}}]}` → one result per event."""
+    data = json_object(call)
+    if data is INVALID:
+        return call.error("7000/2")
+    key = problem(data)
+    if key is not None:
+        return error(call, key, data)
+    queued = call.entry("1002")
+    results = []
+    for event in data["events"]:
+        transid = uuid(call)
+        stored = {"transid": transid, "evtid": str(event["evtid"]), "created": call.now}
+        call.env.resources.put(VENDOR, call.session, KIND, transid, stored)
+        cid = text(event.get("correlationid"))
+        results.append(item(queued.code, queued.message, transid, cid))
+    return v1_answer(results)
+
+
+def problem(data: dict[str, Any]) -> str | None:
+    """Events must be a non-empty list of objects with an `evtid` and a `parameters` object."""
+    events = data.get("events")
+    if not isinstance(events, list) or not events:
+        return INVALID_VALUE
+    for event in events:
+        if not isinstance(event, dict) or not _event_id(event.get("evtid")):
+            return INVALID_VALUE
+        if "parameters" not in event:
+            return PARAMETERS_MISSING
+        if not isinstance(event["parameters"], dict):
+            return INVALID_VALUE
+    return None
+
+
+def _event_id(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or text(value) is not None

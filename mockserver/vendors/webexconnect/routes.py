@@ -1,0 +1,17 @@
+"""Webex Connect happy-path route table: legacy `/resources/*` and the newer `/v1/sms`."""
+
+from __future__ import annotations
+
+from mockserver.happy import Router, route
+from mockserver.vendors.webexconnect import events, messaging, profiles, sms
+
+ROUTER = Router(
+    [
+        route("POST", r"/resources/v1/messaging", messaging.send),
+        route("POST", r"/resources/v1/events/externalevent", events.external_event),
+        route("POST", r"/resources/v2/customerprofile", profiles.create),
+        route("GET", r"/resources/v2/customerprofile/(?P<customer>[^/]+)", profiles.fetch),
+        route("POST", r"/v1/sms/messages", sms.send),
+        route("GET", r"/v1/sms/messages/(?P<message>[^/]+)", sms.get),
+    ]
+)

@@ -1,0 +1,71 @@
+"""Yeastar extension/list: a seeded, per-session set of realistic extensions, paged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.happy import Call
+from mockserver.render import Rendered
+from mockserver.vendors.yeastar.wire import VENDOR, faker, invalid, success
+
+KIND = "extension"
+COUNT = 12
+FIRST_NUMBER = 1000
+DEFAULT_PAGE_SIZE = 20  # undocumented default; the mock's choice
+_PRESENCE = ("available", "available", "away", "do_not_disturb", "business_trip")
+_ROLES = ("Employee", "Employee", "Supervisor", "Administrator")
+
+
+def list_extensions(call: Call) -> Rendered:
+    """`page`/`page_size` (positive integers) over the session's extensions."""
+    page = _positive(call, "page", 1)
+    if isinstance(page, Rendered):
+        return page
+    size = _positive(call, "page_size", DEFAULT_PAGE_SIZE)
+    if isinstance(size, Rendered):
+        return size
+    everything = extensions(call)
+    start = (page - 1) * size
+    return success(total_number=len(everything), data=everything[start : start + size])
+
+
+def extensions(call: Call) -> list[dict[str, Any]]:
+    """The session's extensions, generated once and then read back from the store."""
+    stored = call.env.resources.list(VENDOR, call.session, KIND)
+    if stored:
+        return stored
+    fake = faker(call)
+    for index in range(COUNT):
+        item = extension(index, fake.name(), fake.msisdn(), fake.random_element(_PRESENCE))
+        item["role_name"] = fake.random_element(_ROLES)
+        item["email_addr"] = f"{item['number']}@{fake.free_email_domain()}"
+        call.env.resources.put(VENDOR, call.session, KIND, str(item["id"]), item)
+    return call.env.resources.list(VENDOR, call.session, KIND)
+
+
+def extension(index: int, name: str, mobile: str, presence: str) -> dict[str, Any]:
+    """One extension in the P-Series list shape (field names inferred from the docs' summary)."""
+    registered = presence != "business_trip"
+    return {
+        "id": index + 1,
+        "online_status": {
+            "sip_phone": {"status": int(registered)},
+            "linkus_desktop": {"status": 0},
+            "linkus_mobile": {"status": 0},
+            "linkus_web": {"status": 0},
+        },
+        "presence_status": presence,
+        "number": str(FIRST_NUMBER + index),
+        "caller_id_name": name,
+        "mobile_number": mobile,
+    }
+
+
+def _positive(call: Call, name: str, default: int) -> int | Rendered:
+    raw = call.snapshot.query.get(name)
+    if raw is None:
+        return default
+    digits = raw.strip()
+    if not (digits.isascii() and digits.isdecimal()) or len(digits) > 9 or int(digits) < 1:
+        return invalid(call, name, raw)
+    return int(digits)
