@@ -1,0 +1,146 @@
+"""RingCentral OAuth: the token endpoint's four grants, revoke, and bearer checks on resource calls."""
+
+from __future__ import annotations
+
+import string
+
+from mockserver.happy import Call
+from mockserver.render import Rendered
+from mockserver.settings import Settings
+from mockserver.snapshot import RequestSnapshot
+from mockserver.vendors.ringcentral.common import (
+    VENDOR,
+    answer,
+    empty,
+    fail,
+    guarded,
+    identity_of,
+    invalid,
+)
+from mockserver.vendors.ringcentral.envelope import basic_client_id
+
+ACCESS_TTL = 3600.0  # vendors.md 1.2 and the SDK's ACCESS_TOKEN_TTL
+REFRESH_TTL = 604800.0  # one week, the SDK's REFRESH_TOKEN_TTL
+JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+SCOPE = "ReadAccounts ReadCallLog ReadMessages RingOut SMS SubscriptionWebhook"
+# What each grant must carry (RFC 6749 sections 4.1.3, 4.3.2, 6; RFC 7523 for the JWT grant).
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    JWT_GRANT: ("assertion",),
+    "authorization_code": ("code",),
+    "password": ("username", "password"),
+    "refresh_token": ("refresh_token",),
+}
+_ENDPOINT_ALPHABET = string.ascii_letters + string.digits + "-_"
+
+
+def token_ttls(settings: Settings) -> tuple[float, float]:
+    """Access and refresh lifetimes: RingCentral's, or `--token-ttl` and 168x it (the real ratio)."""
+    if settings.token_ttl is None:
+        return ACCESS_TTL, REFRESH_TTL
+    return settings.token_ttl, settings.token_ttl * (REFRESH_TTL / ACCESS_TTL)
+
+
+def bearer(snapshot: RequestSnapshot) -> str | None:
+    """The access token of `Authorization: Bearer <token>` (or `?access_token=`), if any."""
+    scheme, _, value = snapshot.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return snapshot.query.get("access_token") or None
+
+
+def _client_id(call: Call) -> str:
+    client_id = basic_client_id(call.snapshot)
+    if client_id is None:
+        header = call.snapshot.headers.get("authorization", "")
+        raise fail(call, "OAU-123", parameter=header)
+    return client_id
+
+
+def _seconds(value: float) -> int | float:
+    return int(value) if value == int(value) else value
+
+
+def _endpoint_id(call: Call, session: str | None) -> str:
+    rng = call.env.ids.rng(session)
+    return "".join(rng.choice(_ENDPOINT_ALPHABET) for _ in range(22))
+
+
+def _redeem(call: Call, value: str) -> str | None:
+    """Spend a refresh token; its session carries over to the new pair."""
+    token = call.env.tokens.get(VENDOR, value)
+    if token is None or token.kind != "refresh":
+        raise fail(call, "OAU-213")
+    state = token.state(call.now)
+    if state == "expired":
+        raise fail(call, "OAU-210")
+    if state == "revoked":
+        raise fail(call, "OAU-213")
+    # refresh tokens are single use: rotating revokes the old pair (access token included)
+    call.env.tokens.revoke(VENDOR, value)
+    return token.session
+
+
+def _issue(call: Call, client_id: str, session: str | None) -> Rendered:
+    access_ttl, refresh_ttl = token_ttls(call.env.settings)
+    access, refresh = call.env.tokens.issue(
+        VENDOR, session, client_id, call.now, access_ttl, refresh_ttl, SCOPE
+    )
+    body = {
+        "access_token": access.value,
+        "token_type": "bearer",
+        "expires_in": _seconds(access_ttl),
+        "refresh_token": refresh.value,
+        "refresh_token_expires_in": _seconds(refresh_ttl),
+        "scope": SCOPE,
+        "owner_id": identity_of(call, session).extension_id,
+        "endpoint_id": _endpoint_id(call, session),
+    }
+    return answer(call, body)
+
+
+@guarded
+def token(call: Call) -> Rendered:
+    """POST /restapi/oauth/token: JWT, authorization code, password and refresh grants."""
+    client_id = _client_id(call)
+    form = call.snapshot.form
+    grant = form.get("grant_type")
+    if not grant:
+        raise invalid(call, "grant_type")
+    required = _REQUIRED.get(grant)
+    if required is None:
+        raise fail(call, "OAU-251")
+    missing = next((name for name in required if not form.get(name)), None)
+    if missing is not None:
+        raise invalid(call, missing)
+    session = call.session
+    if grant == "refresh_token":
+        session = _redeem(call, form["refresh_token"])
+    return _issue(call, client_id, session)
+
+
+@guarded
+def revoke(call: Call) -> Rendered:
+    """POST /restapi/oauth/revoke: the token and its pair stop working; 200 with no body."""
+    _client_id(call)
+    value = call.snapshot.form.get("token")
+    if not value:
+        raise invalid(call, "token")
+    # an unknown token is not an error (RFC 7009 section 2.2): there is nothing left to revoke
+    call.env.tokens.revoke(VENDOR, value)
+    return empty(call)
+
+
+def authenticate(call: Call) -> Rendered | None:
+    """Resource calls need a live bearer token; the token endpoint checks its own Basic auth."""
+    if call.ctx.family == "oauth":
+        return None
+    value = bearer(call.snapshot)
+    if value is None:
+        return call.error("OAU-134")
+    found = call.env.tokens.get(VENDOR, value)
+    if found is None or found.kind != "access":
+        return call.error("OAU-213")
+    state = found.state(call.now)
+    if state == "revoked":
+        return call.error("OAU-213")
+    return call.error("OAU-128") if state == "expired" else None

@@ -1,0 +1,229 @@
+"""Webhook subscriptions: create (with the Validation-Token handshake), list, renew, delete."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from mockserver.happy import Call, Env
+from mockserver.render import Rendered
+from mockserver.vendors.ringcentral.common import (
+    API,
+    SUBSCRIPTION,
+    VENDOR,
+    answer,
+    base_url,
+    empty,
+    every,
+    fail,
+    guarded,
+    identity,
+    invalid,
+    iso,
+    json_body,
+    store,
+    stored,
+)
+from mockserver.vendors.ringcentral.envelope import CONTENT_TYPE
+from mockserver.vendors.ringcentral.notify import USER_AGENT
+
+DEFAULT_EXPIRES_IN = 604_800  # a week (inferred: RingCentral's webhook default)
+MAX_EXPIRES_IN = 315_360_000  # ten years; the docs' blacklist sample expires 15 years out
+HANDSHAKE_TIMEOUT = 5.0  # seconds; RingCentral asks for an answer within 3 s, CI gets slack
+_TOKENS = ("verificationToken", "validationToken")
+# Handshakes run after the answer (handlers are synchronous); keep them referenced until done.
+_HANDSHAKES: set[asyncio.Task[None]] = set()
+
+
+def view(record: dict[str, Any], now: float) -> dict[str, Any]:
+    """The subscription as RingCentral lists it (docs code-samples/webhooks/blacklist.json)."""
+    body = {
+        "uri": record["uri"],
+        "id": record["id"],
+        "creationTime": iso(record["created"]),
+        "status": record["status"],
+        "eventFilters": record["filters"],
+        "expirationTime": iso(record["expires"]),
+        "expiresIn": max(0, round(record["expires"] - now)),
+        "deliveryMode": {"transportType": "WebHook", "encryption": False, **record["mode"]},
+    }
+    if "blacklisted" in record:
+        body["blacklistedData"] = record["blacklisted"]
+    return body
+
+
+def _filters(call: Call, value: Any) -> list[str]:
+    if not isinstance(value, list) or not value or not all(isinstance(f, str) for f in value):
+        raise invalid(call, "eventFilters")
+    me = identity(call)
+    out = []
+    for item in value:
+        if not item.startswith("/restapi/"):
+            raise fail(call, "SUB-508", filters=item)
+        # RingCentral answers with `~` resolved to the caller's account and extension ids
+        expanded = item.replace("/account/~", f"/account/{me.account_id}")
+        out.append(expanded.replace("/extension/~", f"/extension/{me.extension_id}"))
+    return out
+
+
+def _address(call: Call, value: Any) -> str:
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise invalid(call, "deliveryMode.address", value)
+    return str(value)
+
+
+def _mode(call: Call, value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise invalid(call, "deliveryMode")
+    transport = value.get("transportType")
+    if transport != "WebHook":
+        raise invalid(call, "deliveryMode.transportType", transport)
+    mode = {"address": _address(call, value.get("address"))}
+    for name in _TOKENS:
+        if name in value:
+            if not isinstance(value[name], str) or not value[name]:
+                raise invalid(call, f"deliveryMode.{name}", value[name])
+            mode[name] = value[name]
+    return mode
+
+
+def _expires_in(call: Call, value: Any) -> int:
+    if value is None:
+        return DEFAULT_EXPIRES_IN
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise invalid(call, "expiresIn", value)
+    if not 1 <= value <= MAX_EXPIRES_IN:
+        raise invalid(call, "expiresIn", value)
+    return value
+
+
+async def _probe(address: str, token: str) -> str | None:
+    """POST the handshake; None when the receiver echoed the token, else why it failed."""
+    sent = {"Validation-Token": token, "User-Agent": USER_AGENT, "Content-Type": CONTENT_TYPE}
+    timeout = aiohttp.ClientTimeout(total=HANDSHAKE_TIMEOUT)
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as client,
+            client.post(address, data=b"", headers=sent) as resp,
+        ):
+            if resp.status != 200:
+                return f"Webhook server response is invalid. HTTP status [{resp.status}]"
+            if resp.headers.get("Validation-Token") != token:
+                return "Webhook server response is invalid. Validation-Token header is missing"
+            return None
+    except TimeoutError:
+        return "I/O operation is failed. Details: [Read timed out]"
+    except (aiohttp.ClientError, OSError, ValueError) as err:
+        return f"I/O operation is failed. Details: [{type(err).__name__}: {err}]"
+
+
+async def _handshake(env: Env, session: str | None, sid: str, address: str, token: str) -> None:
+    reason = await _probe(address, token)
+    record = env.resources.get(VENDOR, session, SUBSCRIPTION, sid)
+    # the subscription may be gone or re-pointed meanwhile: only the probe it waits for counts
+    if record is None or record.get("probe") != token:
+        return
+    if reason is not None:
+        record["status"] = "Blacklisted"
+        record["blacklisted"] = {"reason": reason, "blacklistedAt": iso(env.clock())}
+
+
+def _start_handshake(call: Call, record: dict[str, Any]) -> None:
+    token = record["mode"].get("validationToken") or call.env.ids.uuid(call.session)
+    record["probe"] = token
+    args = (call.env, call.session, record["id"], record["mode"]["address"], token)
+    task = asyncio.get_running_loop().create_task(_handshake(*args))
+    _HANDSHAKES.add(task)
+    task.add_done_callback(_HANDSHAKES.discard)
+
+
+async def wait_for_handshakes() -> None:
+    """Let pending handshakes finish (tests use it to observe a handshake's outcome)."""
+    if _HANDSHAKES:
+        await asyncio.gather(*list(_HANDSHAKES), return_exceptions=True)
+
+
+@guarded
+def create(call: Call) -> Rendered:
+    """POST /restapi/v1.0/subscription: a WebHook subscription, Active until its handshake fails."""
+    data = json_body(call)
+    filters = _filters(call, data.get("eventFilters"))
+    mode = _mode(call, data.get("deliveryMode"))
+    expires_in = _expires_in(call, data.get("expiresIn"))
+    sid, now = call.env.ids.uuid(call.session), call.now
+    record: dict[str, Any] = {
+        "id": sid,
+        "uri": f"{base_url(call)}{API}/subscription/{sid}",
+        "created": now,
+        "status": "Active",
+        "filters": filters,
+        "expires_in": expires_in,
+        "expires": now + expires_in,
+        "mode": mode,
+    }
+    store(call, SUBSCRIPTION, sid, record)
+    _start_handshake(call, record)
+    return answer(call, view(record, now))
+
+
+def _find(call: Call) -> dict[str, Any]:
+    record = stored(call, SUBSCRIPTION, call.args["subscriptionId"])
+    if record is None:
+        raise fail(call, "CMN-102", 404, parameterName="subscriptionId")
+    return record
+
+
+@guarded
+def listing(call: Call) -> Rendered:
+    """GET /restapi/v1.0/subscription: every subscription of the session."""
+    now = call.now
+    records = [view(r, now) for r in every(call, SUBSCRIPTION)]
+    return answer(call, {"uri": f"{base_url(call)}{API}/subscription", "records": records})
+
+
+@guarded
+def fetch(call: Call) -> Rendered:
+    """GET /restapi/v1.0/subscription/{id}."""
+    return answer(call, view(_find(call), call.now))
+
+
+@guarded
+def renew(call: Call) -> Rendered:
+    """POST (or PUT) .../subscription/{id}/renew: the lifetime starts again."""
+    record, now = _find(call), call.now
+    record["expires"] = now + record["expires_in"]
+    return answer(call, view(record, now))
+
+
+@guarded
+def update(call: Call) -> Rendered:
+    """PUT .../subscription/{id}: new filters/delivery mode/lifetime if given; always renews."""
+    record = _find(call)
+    data = json_body(call) if call.snapshot.body.strip() else {}
+    # validate everything before changing anything, so a rejected update changes nothing
+    changes: dict[str, Any] = {}
+    if "eventFilters" in data:
+        changes["filters"] = _filters(call, data["eventFilters"])
+    if "expiresIn" in data:
+        changes["expires_in"] = _expires_in(call, data["expiresIn"])
+    if "deliveryMode" in data:
+        changes.update(mode=_mode(call, data["deliveryMode"]), status="Active")
+    record.update(changes)
+    if "mode" in changes:
+        record.pop("blacklisted", None)
+        _start_handshake(call, record)
+    now = call.now
+    record["expires"] = now + record["expires_in"]
+    return answer(call, view(record, now))
+
+
+@guarded
+def delete(call: Call) -> Rendered:
+    """DELETE .../subscription/{id}: 204; no further notifications."""
+    _find(call)
+    call.env.resources.delete(VENDOR, call.session, SUBSCRIPTION, call.args["subscriptionId"])
+    return empty(call, 204)
