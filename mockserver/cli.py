@@ -15,7 +15,7 @@ from mockserver.catalog import CatalogError, load_catalog
 from mockserver.catalog.query import detail, preview, rendered_json, search, summary
 from mockserver.injection import InjectionError, parse_params
 from mockserver.scenarios import ScenarioError, validate_paths
-from mockserver.settings import Settings, parse_vendor_ports
+from mockserver.settings import Settings, parse_pairs, parse_vendor_ports
 from mockserver.vendors import VENDORS
 
 
@@ -55,6 +55,25 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--journal-size", type=int, default=10_000, help="requests kept")
     serve.add_argument("--max-body", type=int, default=1_048_576, help="largest body, bytes")
     serve.add_argument("--log-format", choices=["text", "json"], default="text")
+    serve.add_argument(
+        "--delivery-delay",
+        type=float,
+        default=0.5,
+        metavar="SECONDS",
+        help="time from accepting a message/call to its final status",
+    )
+    serve.add_argument(
+        "--webhook",
+        action="append",
+        default=[],
+        metavar="NAME=URL",
+        help="webhook URL of a vendor configured in its console (yeastar)",
+    )
+    serve.add_argument(
+        "--webhook-secret",
+        default="mockserver-webhook-secret",
+        help="secret for X-Signature / x-hub-signature webhook signing",
+    )
     validate = sub.add_parser("validate", help="check scenario files; exit 1 on any problem")
     validate.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     cat = sub.add_parser("catalog", help="browse the error catalog offline")
@@ -152,6 +171,9 @@ def _settings(args: argparse.Namespace) -> Settings:
         journal_size=args.journal_size,
         max_body=args.max_body,
         log_format=args.log_format,
+        delivery_delay=args.delivery_delay,
+        webhooks=parse_pairs(args.webhook, "--webhook", set(VENDORS)),
+        webhook_secret=args.webhook_secret,
     ).merged_with_env()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
     from mockserver.vendors.base import Vendor
 
-Handler = Callable[["Call"], Rendered]
+# A handler may be async when it must talk to the outside first (e.g. a webhook handshake)
+Handler = Callable[["Call"], "Rendered | Awaitable[Rendered]"]
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class Ids:
         """The session's random stream."""
         rng = self._rngs.get(session)
         if rng is None:
-            rng = random.Random(f"{self.seed}:{session}")
+            rng = random.Random(_seed_bytes(self.seed, session))
             self._remember(self._rngs, session, rng)
         return rng
 
@@ -82,7 +83,7 @@ class Ids:
             from faker import Faker
 
             fake = Faker()
-            fake.seed_instance(f"{self.seed}:{session}")
+            fake.seed_instance(_seed_bytes(self.seed, session))
             self._remember(self._fakers, session, fake)
         return fake
 
@@ -112,6 +113,11 @@ class Ids:
         table[key] = value
         while len(table) > self.capacity:
             table.popitem(last=False)
+
+
+def _seed_bytes(seed: int, session: str | None) -> bytes:
+    # header values may carry lone surrogates (aiohttp decodes bytes with surrogateescape)
+    return f"{seed}:{session}".encode("utf-8", "surrogatepass")
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -131,13 +132,13 @@ class Pipeline:
         if plan.kind == "fault" and plan.fault is not None:
             if plan.fault.type in ("html502", "html503"):
                 return to_response(gateway_page(int(plan.fault.type[-3:])))
-            base = self.render(snapshot, vendor, Plan("passthrough"), ctx)
+            base = await self.render(snapshot, vendor, Plan("passthrough"), ctx)
             if plan.fault.type == "malformed":
                 return to_response(malformed(base))
             return await apply_fault(request, plan.fault, base)
-        return to_response(self.render(snapshot, vendor, plan, ctx))
+        return to_response(await self.render(snapshot, vendor, plan, ctx))
 
-    def render(
+    async def render(
         self, snapshot: RequestSnapshot, vendor: Vendor, plan: Plan, ctx: RenderContext
     ) -> Rendered:
         """The answer for error, respond and passthrough plans."""
@@ -148,10 +149,10 @@ class Pipeline:
         elif plan.kind == "respond" and plan.literal is not None:
             rendered = plan.literal
         else:
-            rendered = self.passthrough(snapshot, vendor, ctx, plan)
+            rendered = await self.passthrough(snapshot, vendor, ctx, plan)
         return rendered.with_headers(plan.headers) if plan.headers else rendered
 
-    def passthrough(
+    async def passthrough(
         self,
         snapshot: RequestSnapshot,
         vendor: Vendor,
@@ -166,7 +167,11 @@ class Pipeline:
             return vendor.render_not_found(catalog, ctx)
         route, args = found
         call = Call(snapshot, ctx, vendor, catalog, self.env, args, plan.failure)
-        return vendor.authenticate(call) or route.handler(call)
+        denied = vendor.authenticate(call)
+        if denied is not None:
+            return denied
+        result = route.handler(call)
+        return await result if inspect.isawaitable(result) else result
 
     def context(self, snapshot: RequestSnapshot, vendor: Vendor, plan: Plan) -> RenderContext:
         """Everything a renderer may use about this request and plan."""

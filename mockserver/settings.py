@@ -79,3 +79,16 @@ def parse_vendor_ports(values: list[str], known: set[str]) -> dict[str, int]:
             )
         out[name] = int(port)
     return out
+
+
+def parse_pairs(values: list[str], flag: str, known: set[str]) -> dict[str, str]:
+    """Parse `NAME=VALUE` items of a repeatable flag; raise ValueError naming the bad item."""
+    out: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not value:
+            raise ValueError(f"{flag} {item!r}: expected NAME=VALUE")
+        if name not in known:
+            raise ValueError(f"{flag} {item!r}: unknown vendor {name!r}; known: {sorted(known)}")
+        out[name] = value
+    return out

@@ -21,7 +21,6 @@ from mockserver.catalog import Catalog
 from mockserver.services import Services
 from mockserver.settings import Settings
 from mockserver.testing import ServerThread
-from mockserver.vendors.ringcentral.subscriptions import wait_for_handshakes
 from tests.conftest import ClientFactory
 
 RC = "/ringcentral"
@@ -686,7 +685,6 @@ async def test_subscription_handshake_and_message_notifications(
     assert handshake_headers["Validation-Token"]
     assert handshake_headers["User-Agent"] == "RingCentral-Webhook/8.3"
     assert handshake_body == b""
-    await wait_for_handshakes()
     assert (await (await live.get(f"{SUBSCRIPTION}/{sub['id']}", headers=bearer(token))).json())[
         "status"
     ] == "Active"
@@ -735,7 +733,6 @@ async def test_failed_handshake_blacklists_and_silences(
         await live.post(SUBSCRIPTION, json=subscription_body(address), headers=bearer(token))
     ).json()
     await hook.wait_for(1)
-    await wait_for_handshakes()
     got = await (await live.get(f"{SUBSCRIPTION}/{sub['id']}", headers=bearer(token))).json()
     assert got["status"] == "Blacklisted"
     assert "Validation-Token" in got["blacklistedData"]["reason"]
@@ -751,7 +748,6 @@ async def test_other_sessions_subscriptions_are_not_notified(
     alice, bob = await token_for(live, "alice"), await token_for(live, "bob")
     await live.post(SUBSCRIPTION, json=subscription_body(address), headers=bearer(alice))
     await hook.wait_for(1)
-    await wait_for_handshakes()
     await send(live, bob)
     await asyncio.sleep(0.4)
     assert len(hook.received) == 1
@@ -814,7 +810,6 @@ async def test_subscription_renew_list_and_delete(rc: TestClient, clock: Clock) 
         parameterName="subscriptionId",
     )
     assert await gone.json() == expected
-    await wait_for_handshakes()
 
 
 # --- fuzz: every endpoint answers in RingCentral's shape ---------------------------------

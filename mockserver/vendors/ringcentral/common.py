@@ -6,11 +6,12 @@ import functools
 import hashlib
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from mockserver.happy import Call, Handler
+from mockserver.happy import Call
 from mockserver.render import Rendered
 from mockserver.vendors.ringcentral.envelope import CONTENT_TYPE, jackson_json
 
@@ -44,7 +45,7 @@ def invalid(call: Call, name: str, value: Any = None) -> Reject:
     return fail(call, "CMN-101", parameterName=name)
 
 
-def guarded(handler: Handler) -> Handler:
+def guarded(handler: Callable[[Call], Rendered]) -> Callable[[Call], Rendered]:
     """Let a handler `raise fail(...)` instead of threading error answers through returns."""
 
     @functools.wraps(handler)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,6 +13,7 @@ from mockserver.vendors.ringcentral.common import (
     API,
     SUBSCRIPTION,
     VENDOR,
+    Reject,
     answer,
     base_url,
     empty,
@@ -35,7 +35,6 @@ MAX_EXPIRES_IN = 315_360_000  # ten years; the docs' blacklist sample expires 15
 HANDSHAKE_TIMEOUT = 5.0  # seconds; RingCentral asks for an answer within 3 s, CI gets slack
 _TOKENS = ("verificationToken", "validationToken")
 # Handshakes run after the answer (handlers are synchronous); keep them referenced until done.
-_HANDSHAKES: set[asyncio.Task[None]] = set()
 
 
 def view(record: dict[str, Any], now: float) -> dict[str, Any]:
@@ -132,24 +131,24 @@ async def _handshake(env: Env, session: str | None, sid: str, address: str, toke
         record["blacklisted"] = {"reason": reason, "blacklistedAt": iso(env.clock())}
 
 
-def _start_handshake(call: Call, record: dict[str, Any]) -> None:
+async def _run_handshake(call: Call, record: dict[str, Any]) -> None:
+    # RingCentral probes the address before it answers the create/update call
     token = record["mode"].get("validationToken") or call.env.ids.uuid(call.session)
     record["probe"] = token
-    args = (call.env, call.session, record["id"], record["mode"]["address"], token)
-    task = asyncio.get_running_loop().create_task(_handshake(*args))
-    _HANDSHAKES.add(task)
-    task.add_done_callback(_HANDSHAKES.discard)
+    await _handshake(call.env, call.session, record["id"], record["mode"]["address"], token)
 
 
-async def wait_for_handshakes() -> None:
-    """Let pending handshakes finish (tests use it to observe a handshake's outcome)."""
-    if _HANDSHAKES:
-        await asyncio.gather(*list(_HANDSHAKES), return_exceptions=True)
+async def create(call: Call) -> Rendered:
+    """POST /restapi/v1.0/subscription: probe the address, answer Active or Blacklisted."""
+    try:
+        record = _new_subscription(call)
+    except Reject as err:
+        return err.rendered
+    await _run_handshake(call, record)
+    return answer(call, view(record, call.now))
 
 
-@guarded
-def create(call: Call) -> Rendered:
-    """POST /restapi/v1.0/subscription: a WebHook subscription, Active until its handshake fails."""
+def _new_subscription(call: Call) -> dict[str, Any]:
     data = json_body(call)
     filters = _filters(call, data.get("eventFilters"))
     mode = _mode(call, data.get("deliveryMode"))
@@ -166,8 +165,7 @@ def create(call: Call) -> Rendered:
         "mode": mode,
     }
     store(call, SUBSCRIPTION, sid, record)
-    _start_handshake(call, record)
-    return answer(call, view(record, now))
+    return record
 
 
 def _find(call: Call) -> dict[str, Any]:
@@ -199,9 +197,18 @@ def renew(call: Call) -> Rendered:
     return answer(call, view(record, now))
 
 
-@guarded
-def update(call: Call) -> Rendered:
+async def update(call: Call) -> Rendered:
     """PUT .../subscription/{id}: new filters/delivery mode/lifetime if given; always renews."""
+    try:
+        record, probe = _apply_update(call)
+    except Reject as err:
+        return err.rendered
+    if probe:
+        await _run_handshake(call, record)
+    return answer(call, view(record, call.now))
+
+
+def _apply_update(call: Call) -> tuple[dict[str, Any], bool]:
     record = _find(call)
     data = json_body(call) if call.snapshot.body.strip() else {}
     # validate everything before changing anything, so a rejected update changes nothing
@@ -215,10 +222,8 @@ def update(call: Call) -> Rendered:
     record.update(changes)
     if "mode" in changes:
         record.pop("blacklisted", None)
-        _start_handshake(call, record)
-    now = call.now
-    record["expires"] = now + record["expires_in"]
-    return answer(call, view(record, now))
+    record["expires"] = call.now + record["expires_in"]
+    return record, "mode" in changes
 
 
 @guarded
