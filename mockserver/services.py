@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from aiohttp import web
 
@@ -14,6 +15,7 @@ from mockserver.engine import Engine
 from mockserver.happy import Env, Ids
 from mockserver.pipeline import Pipeline
 from mockserver.resources import ResourceStore, TokenRegistry
+from mockserver.scenarios import load_path
 from mockserver.settings import Settings
 from mockserver.state import InMemoryStore
 from mockserver.vendors import VENDORS, Vendor
@@ -53,6 +55,8 @@ class Services:
 
 
 SERVICES = web.AppKey("services", Services)
+# Magic test numbers shipped with the package (README "Magic values"); --no-defaults skips them
+DEFAULTS_DIR = Path(__file__).resolve().parent / "defaults"
 
 
 def build_services(settings: Settings, catalog: Catalog | None = None) -> Services:
@@ -76,6 +80,8 @@ def build_services(settings: Settings, catalog: Catalog | None = None) -> Servic
         env=env,
     )
     services = Services(settings, catalog, engine, store, env, pipeline, vendors)
+    if settings.defaults:
+        engine.load(load_path(DEFAULTS_DIR, catalog), group="defaults")
     if settings.scenarios:
         services.files = ScenarioFiles(settings.scenarios, engine, catalog)
         services.files.load()  # a broken file at start-up is fatal: fail loudly, not later

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from mockserver.testing import ServerThread
+from mockserver.vendors import VENDORS
 
 # A user's test file, exactly as they would write it (stdlib HTTP, no extra packages)
 USER_TESTS = """
@@ -128,7 +129,8 @@ def test_load_scenario_accepts_paths_text_and_mappings(
         ],
     ]
     assert [len(n) for n in names] == [1, 1, 1, 1]
-    assert {
-        r["session"]
-        for r in session.call("GET", "scenarios", query={"session": "s-paths"})["rules"]
-    } == {"s-paths"}
+    listing = session.call("GET", "scenarios", query={"session": "s-paths"})
+    # the session sees its own rules plus the shared ones (the shipped magic numbers)
+    assert {r["session"] for r in listing["rules"]} == {"s-paths", None}
+    shared = {r["scenario"] for r in listing["rules"] if r["session"] is None}
+    assert shared == {f"defaults-{v}" for v in VENDORS}
