@@ -23,6 +23,11 @@ def _vendor_handler(
     return handle
 
 
+async def _stop_faults(app: web.Application) -> None:
+    # on_shutdown runs before aiohttp waits for in-flight handlers
+    app[SERVICES].pipeline.stopping.set()
+
+
 async def _background(app: web.Application) -> AsyncIterator[None]:
     """Watch scenario files while serving; drain pending callbacks on shutdown."""
     services = app[SERVICES]
@@ -41,7 +46,7 @@ def create_vendor_app(services: Services, vendor: Vendor) -> web.Application:
     """One vendor at the root path: used as a sub-app and for `--vendor-port`."""
     app = web.Application(client_max_size=services.settings.max_body)
     app[SERVICES] = services
-    app.router.add_route("*", "/{tail:.*}", _vendor_handler(services, vendor))
+    app.router.add_route("*", "/{tail:[\\s\\S]*}", _vendor_handler(services, vendor))
     return app
 
 
@@ -54,6 +59,7 @@ def create_app(
     app = web.Application(client_max_size=settings.max_body)
     app[SERVICES] = services
     app.cleanup_ctx.append(_background)
+    app.on_shutdown.append(_stop_faults)
     app.add_subapp("/__admin/", create_admin_app(services))
     for name, vendor in services.vendors.items():
         app.add_subapp(f"/{name}/", create_vendor_app(services, vendor))

@@ -56,6 +56,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-body", type=int, default=1_048_576, help="largest body, bytes")
     serve.add_argument("--log-format", choices=["text", "json"], default="text")
     serve.add_argument(
+        "--shutdown-grace",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="time in-flight requests and pending callbacks get on SIGTERM",
+    )
+    serve.add_argument(
         "--delivery-delay",
         type=float,
         default=0.5,
@@ -172,6 +179,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         max_body=args.max_body,
         log_format=args.log_format,
         delivery_delay=args.delivery_delay,
+        shutdown_grace=args.shutdown_grace,
         webhooks=parse_pairs(args.webhook, "--webhook", set(VENDORS)),
         webhook_secret=args.webhook_secret,
     ).merged_with_env()

@@ -66,12 +66,15 @@ def _kill_socket(request: web.Request, hard: bool) -> None:
     transport.abort() if hard else transport.close()
 
 
-async def _hang(request: web.Request, fault: Fault) -> None:
-    # aiohttp does not cancel handlers when the peer leaves, so poll for the closed transport
+async def _hang(request: web.Request, fault: Fault, stopping: asyncio.Event | None) -> None:
+    # aiohttp does not cancel handlers when the peer leaves, so poll for the closed transport;
+    # a server shutting down stops hanging too, so SIGTERM is not held up by a test's client
     loop = asyncio.get_running_loop()
     deadline = loop.time() + fault.max_hang
     transport = request.transport
     while transport is not None and not transport.is_closing() and loop.time() < deadline:
+        if stopping is not None and stopping.is_set():
+            break
         await asyncio.sleep(0.05)
     _kill_socket(request, hard=False)
 
@@ -94,13 +97,15 @@ async def _stream(
     return response
 
 
-async def apply_fault(request: web.Request, fault: Fault, base: Rendered) -> web.StreamResponse:
+async def apply_fault(
+    request: web.Request, fault: Fault, base: Rendered, stopping: asyncio.Event | None = None
+) -> web.StreamResponse:
     """Carry out `fault` on the connection of `request`; `base` is the answer it corrupts."""
     if fault.type in ("reset", "empty"):
         _kill_socket(request, hard=fault.type == "reset")
         return web.Response(status=499)
     if fault.type == "hang":
-        await _hang(request, fault)
+        await _hang(request, fault, stopping)
         return web.Response(status=499)
     if fault.type in ("drip", "truncate"):
         return await _stream(request, base, fault, truncate=fault.type == "truncate")

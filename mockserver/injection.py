@@ -65,7 +65,8 @@ def _int_header(headers: Mapping[str, str], name: str, low: int, high: int) -> i
     raw = headers.get(name)
     if raw is None:
         return None
-    if not raw.strip().isdigit() or not low <= int(raw) <= high:
+    # isdecimal() alone admits other scripts' digits ("٣"); only ASCII digits are a status
+    if not (raw.strip().isascii() and raw.strip().isdigit()) or not low <= int(raw) <= high:
         shown = "-".join(part.capitalize() for part in name.split("-"))
         raise InjectionError("bad_header", f"{shown} {raw!r}: expected an integer {low}..{high}")
     return int(raw)
@@ -91,7 +92,8 @@ def _error_plan(catalog: VendorCatalog, headers: Mapping[str, str], delay: float
         "error",
         entry=entry,
         params=parse_params(headers.get(PARAMS, "")),
-        status=_int_header(headers, STATUS, 100, 599),
+        # 1xx are interim answers: the client would wait forever for the final one
+        status=_int_header(headers, STATUS, 200, 599),
         retry_after=_int_header(headers, RETRY_AFTER, 0, 86_400),
         delay=delay,
         rule="header:X-Mock-Error",

@@ -55,6 +55,8 @@ class Pipeline:
         self.recorders = recorders
         self.env = env
         self.clock = clock
+        # set when the server shuts down: hanging faults end so shutdown isn't held up
+        self.stopping = asyncio.Event()
 
     async def handle(self, request: web.Request, vendor: Vendor) -> web.StreamResponse:
         """Answer one vendor request."""
@@ -135,7 +137,7 @@ class Pipeline:
             base = await self.render(snapshot, vendor, Plan("passthrough"), ctx)
             if plan.fault.type == "malformed":
                 return to_response(malformed(base))
-            return await apply_fault(request, plan.fault, base)
+            return await apply_fault(request, plan.fault, base, self.stopping)
         return to_response(await self.render(snapshot, vendor, plan, ctx))
 
     async def render(

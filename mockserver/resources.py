@@ -9,56 +9,77 @@ from typing import Any, Literal
 
 TokenState = Literal["valid", "expired", "revoked", "unknown"]
 ResourceKey = tuple[str, str | None, str, str]  # vendor, session, kind, id
+GroupKey = tuple[str, str | None, str]  # vendor, session, kind
 
 
 class ResourceStore:
     """Resources created through happy paths, scoped by vendor and session.
 
     Bounded: past `capacity` resources the oldest is dropped and counted in `dropped`.
+    Indexed by (vendor, session, kind), so listing one session's resources costs what that
+    session holds, not what the whole store holds.
     """
 
     def __init__(self, capacity: int = 10_000) -> None:
         self.capacity = capacity
         self.dropped = 0
-        self._items: OrderedDict[ResourceKey, dict[str, Any]] = OrderedDict()
+        self._order: OrderedDict[ResourceKey, None] = OrderedDict()
+        self._groups: dict[GroupKey, OrderedDict[str, dict[str, Any]]] = {}
 
     def put(
         self, vendor: str, session: str | None, kind: str, rid: str, data: dict[str, Any]
     ) -> None:
         """Store (or replace) one resource."""
         key = (vendor, session, kind, rid)
-        self._items[key] = data
-        self._items.move_to_end(key)
-        while len(self._items) > self.capacity:
-            self._items.popitem(last=False)
+        group = self._groups.setdefault((vendor, session, kind), OrderedDict())
+        group[rid] = data
+        group.move_to_end(rid)
+        self._order[key] = None
+        self._order.move_to_end(key)
+        while len(self._order) > self.capacity:
+            oldest, _ = self._order.popitem(last=False)
+            self._discard(oldest)
             self.dropped += 1
+
+    def _discard(self, key: ResourceKey) -> None:
+        vendor, session, kind, rid = key
+        group = self._groups.get((vendor, session, kind))
+        if group is not None:
+            group.pop(rid, None)
+            if not group:
+                del self._groups[(vendor, session, kind)]
 
     def get(self, vendor: str, session: str | None, kind: str, rid: str) -> dict[str, Any] | None:
         """One resource, or None."""
-        return self._items.get((vendor, session, kind, rid))
+        group = self._groups.get((vendor, session, kind))
+        return None if group is None else group.get(rid)
 
     def list(self, vendor: str, session: str | None, kind: str) -> list[dict[str, Any]]:
         """All resources of a kind in this session, oldest first."""
-        return [
-            data
-            for (v, s, k, _), data in self._items.items()
-            if v == vendor and s == session and k == kind
-        ]
+        group = self._groups.get((vendor, session, kind))
+        return [] if group is None else list(group.values())
 
     def delete(self, vendor: str, session: str | None, kind: str, rid: str) -> bool:
         """Remove one resource; False when it did not exist."""
-        return self._items.pop((vendor, session, kind, rid), None) is not None
+        key = (vendor, session, kind, rid)
+        if key not in self._order:
+            return False
+        del self._order[key]
+        self._discard(key)
+        return True
 
     def reset(self, session: str | None = None) -> None:
         """Forget one session's resources, or everything."""
         if session is None:
-            self._items.clear()
+            self._order.clear()
+            self._groups.clear()
             return
-        for key in [k for k in self._items if k[1] == session]:
-            del self._items[key]
+        for key in [k for k in self._order if k[1] == session]:
+            del self._order[key]
+            self._discard(key)
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._order)
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,6 @@ from mockserver.app import create_app, create_vendor_app
 from mockserver.services import Services, build_services
 from mockserver.settings import Settings
 
-SHUTDOWN_GRACE = 10.0
-
 
 def banner(services: Services, url: str, vendor_urls: dict[str, str]) -> str:
     """The start-up summary: where each vendor lives and what it serves."""
@@ -32,10 +30,10 @@ def banner(services: Services, url: str, vendor_urls: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-async def _start_site(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
-    runner = web.AppRunner(
-        app, handle_signals=False, access_log=None, shutdown_timeout=SHUTDOWN_GRACE
-    )
+async def _start_site(
+    app: web.Application, host: str, port: int, grace: float
+) -> tuple[web.AppRunner, int]:
+    runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=grace)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
@@ -47,12 +45,15 @@ async def serve(settings: Settings, out: TextIO = sys.stdout) -> None:
     """Serve until SIGINT/SIGTERM, then finish in-flight requests and exit."""
     services = build_services(settings)
     runners: list[web.AppRunner] = []
-    main, port = await _start_site(create_app(settings, services), settings.host, settings.port)
+    grace = settings.shutdown_grace
+    main, port = await _start_site(
+        create_app(settings, services), settings.host, settings.port, grace
+    )
     runners.append(main)
     vendor_urls: dict[str, str] = {}
     for name, vport in settings.vendor_ports.items():
         vapp = create_vendor_app(services, services.vendors[name])
-        runner, bound = await _start_site(vapp, settings.host, vport)
+        runner, bound = await _start_site(vapp, settings.host, vport, grace)
         runners.append(runner)
         vendor_urls[name] = f"http://{settings.host}:{bound}/"
     print(banner(services, f"http://{settings.host}:{port}", vendor_urls), file=out, flush=True)

@@ -6,7 +6,7 @@ import fnmatch
 import json
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode
 
@@ -83,7 +83,11 @@ def redact_body(body: bytes, content_type: str = "", limit: int = DEFAULT_BODY_L
     if content_type == "application/x-www-form-urlencoded":
         text = urlencode(redact_pairs(_form_pairs(body)), safe="*")
     else:
-        text = _json_text(body)
+        try:
+            text = _json_text(body)
+        except RecursionError:
+            # too deep to walk for secrets: show nothing rather than risk showing one
+            text = f"[{len(body)} bytes of JSON nested too deeply to redact]"
     if len(text) > limit:
         return f"{text[:limit]}...[{len(text) - limit} more characters]"
     return text
@@ -106,22 +110,45 @@ def _json_text(body: bytes) -> str:
 
 @dataclass(frozen=True, slots=True)
 class JournalEntry:
-    """One answered request, as kept in the journal (already redacted and truncated)."""
+    """One answered request, as kept in the journal.
+
+    The request is kept raw (body truncated) and redacted whenever it is read: redacting a
+    JSON body means parsing and re-serialising it, which is too dear for every request when
+    most entries are never looked at. Everything that leaves the store (`headers`, `query`,
+    `body`, `to_dict`) is redacted.
+    """
 
     time: float
     session: str | None
     vendor: str
     method: str
     path: str
-    query: tuple[tuple[str, str], ...]
-    headers: tuple[tuple[str, str], ...]
-    body: str
+    raw_query: tuple[tuple[str, str], ...]
+    raw_headers: tuple[tuple[str, str], ...]
+    raw_body: bytes
+    content_type: str
     rule: str | None
     reason: str
     outcome: str
     status: int
     latency_ms: float
     scenario: str | None = None
+    body_limit: int = DEFAULT_BODY_LIMIT
+
+    @property
+    def headers(self) -> tuple[tuple[str, str], ...]:
+        """Request headers with credentials blanked."""
+        return tuple(redact_headers(dict(self.raw_headers)).items())
+
+    @property
+    def query(self) -> tuple[tuple[str, str], ...]:
+        """Query parameters with credentials blanked."""
+        return redact_pairs(self.raw_query)
+
+    @property
+    def body(self) -> str:
+        """The body as text, credentials blanked, truncated."""
+        return redact_body(self.raw_body, self.content_type, self.body_limit)
 
     def snapshot(self) -> RequestSnapshot:
         """The request rebuilt from the entry, for rule-style matching (`count`)."""
@@ -129,15 +156,15 @@ class JournalEntry:
             vendor=self.vendor,
             method=self.method,
             path=self.path,
-            query=list(self.query),
-            headers=dict(self.headers),
-            body=self.body.encode(),
+            query=list(self.raw_query),
+            headers=dict(self.raw_headers),
+            body=self.raw_body,
             session=self.session,
             received_at=self.time,
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready form (headers and query as objects; repeated query keys as lists)."""
+        """A JSON-ready, redacted form (query as an object; repeated keys as lists)."""
         query: dict[str, Any] = {}
         for k, v in self.query:
             if k not in query:
@@ -146,8 +173,22 @@ class JournalEntry:
                 query[k].append(v)
             else:
                 query[k] = [query[k], v]
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
-        return {**out, "query": query, "headers": dict(self.headers)}
+        return {
+            "time": self.time,
+            "session": self.session,
+            "vendor": self.vendor,
+            "method": self.method,
+            "path": self.path,
+            "query": query,
+            "headers": dict(self.headers),
+            "body": self.body,
+            "rule": self.rule,
+            "reason": self.reason,
+            "outcome": self.outcome,
+            "status": self.status,
+            "latency_ms": self.latency_ms,
+            "scenario": self.scenario,
+        }
 
 
 def journal_entry(
@@ -162,7 +203,7 @@ def journal_entry(
     reason: str = "",
     body_limit: int = DEFAULT_BODY_LIMIT,
 ) -> JournalEntry:
-    """Build a journal entry from a request, redacting headers, query and body.
+    """Build a journal entry from a request (redaction happens when it is read).
 
     Args:
         snapshot: the request.
@@ -184,15 +225,18 @@ def journal_entry(
         vendor=snapshot.vendor,
         method=snapshot.method,
         path=snapshot.path,
-        query=redact_pairs(snapshot.query_all),
-        headers=tuple(redact_headers(snapshot.headers).items()),
-        body=redact_body(snapshot.body, snapshot.content_type, body_limit),
+        raw_query=snapshot.query_all,
+        raw_headers=tuple(snapshot.headers.items()),
+        # keep a little more than shown, so a body cut mid-character still decodes
+        raw_body=snapshot.body[: body_limit * 4],
+        content_type=snapshot.content_type,
         rule=rule,
         reason=reason,
         outcome=outcome,
         status=status,
         latency_ms=latency_ms,
         scenario=scenario,
+        body_limit=body_limit,
     )
 
 

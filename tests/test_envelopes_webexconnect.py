@@ -146,10 +146,12 @@ def jwt(claims: dict[str, Any]) -> str:
 @pytest.mark.parametrize(
     ("headers", "body", "session"),
     [
-        ({"key": "svc-key"}, b'{"key": "body-key"}', "svc-key"),
-        ({}, b'{"key": "body-key"}', "body-key"),
-        ({"Authorization": "svc-key-2"}, b"", "svc-key-2"),
-        ({"Authorization": "Bearer opaque"}, b"", "opaque"),
+        # keys are secrets: the session is named by a hash, never the key
+        ({"key": "svc-key"}, b'{"key": "body-key"}', "key-7bc8c56ce1e07241"),
+        ({}, b'{"key": "body-key"}', "key-154b2dbe7bbb74b7"),
+        ({"Authorization": "svc-key-2"}, b"", "key-66451b981915fa19"),
+        ({"Authorization": "Bearer opaque"}, b"", "key-6d229884c1268bb0"),
+        ({"key": "mock-session-t-42"}, b"", "t-42"),
         ({"Authorization": f"Bearer {jwt({'iss': 'service-7', 'iat': 1})}"}, b"", "service-7"),
         ({"Authorization": f"bearer {jwt({'iss': 'service-7', 'iat': 2})}"}, b"", "service-7"),
         ({}, b'{"key": 5}', None),

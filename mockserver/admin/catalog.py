@@ -40,7 +40,7 @@ def _int_query(request: web.Request, name: str) -> int | None:
     raw = request.query.get(name)
     if raw is None or raw == "":
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # "²".isdigit() is True, int("²") fails
         raise AdminInputError(400, "bad_query", f"query parameter {name} must be an integer")
     return int(raw)
 

@@ -118,7 +118,7 @@ async def count_requests(request: web.Request) -> web.Response:
     try:
         body = json.loads(await request.read() or b"{}")
         match = Match.model_validate(body.get("match", {}) if isinstance(body, dict) else body)
-    except (ValueError, ValidationError) as err:
+    except (ValueError, ValidationError, RecursionError) as err:
         raise AdminInputError(
             400, "invalid_match", f'body must be {{"match": {{...}}}}: {err}'
         ) from None

@@ -52,7 +52,9 @@ class MockSession:
             "yeastar": {"username": sid, "password": "mock-secret"},
             "signalwire": {"project": sid, "token": "mock-token"},
             "fonedynamics": {"account_sid": sid, "token": "mock-token"},
-            "webexconnect": {"service_key": sid},
+            # Webex keys are secrets, so the mock never uses one as a session name, except
+            # keys of this explicit form (mockserver/vendors/webexconnect/envelope.py)
+            "webexconnect": {"service_key": f"mock-session-{sid}"},
         }
         if vendor not in table:
             raise ValueError(f"unknown vendor {vendor!r}; known: {', '.join(table)}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import replace
@@ -27,6 +28,10 @@ DEFAULT_DESTINATION = "919000000000"
 EPOCH = "1970-01-01T00:00:00.000+00:00"
 # An unknown path has no documented answer; any HTTP front end says 404.
 NOT_FOUND_STATUS = 404
+
+
+# A service key of this form puts requests in the named session (docs/pytest.md)
+SESSION_KEY_PREFIX = "mock-session-"
 
 
 class WebexConnect(Vendor):
@@ -63,9 +68,20 @@ class WebexConnect(Vendor):
         )
 
     def session_of(self, snapshot: RequestSnapshot) -> str | None:
-        """The service key: `key` header, JSON body `key`, else the Authorization value."""
+        """A session named after the service key (never the key itself: it is a secret).
+
+        The key comes from the `key` header, a JSON body `key`, else the Authorization value
+        (a JWT's `iss`, the service id, is not secret and is used as it is).
+        """
         key = snapshot.headers.get("key") or body_key(snapshot)
-        return key or authorization_identity(snapshot.headers.get("authorization", ""))
+        if key:
+            return session_for_key(key)
+        value = snapshot.headers.get("authorization", "")
+        issuer = jwt_issuer(bearer_token(value))
+        if issuer:
+            return issuer
+        raw = bearer_token(value)
+        return session_for_key(raw) if raw else None
 
     def default_params(self, entry: CatalogEntry, snapshot: RequestSnapshot) -> Mapping[str, str]:
         """correlationid, callbackData and the first destination of a messaging request."""
@@ -148,11 +164,22 @@ def body_key(snapshot: RequestSnapshot) -> str | None:
     return key if isinstance(key, str) and key else None
 
 
-def authorization_identity(value: str) -> str | None:
-    """A raw service key, or a Bearer JWT's `iss` (the service id, stable across tokens)."""
+def session_for_key(key: str) -> str:
+    """The session of a service key: never the key itself, which is a secret.
+
+    `mock-session-<id>` keys name their session outright (the pytest plugin uses them); any
+    other key becomes `key-<hash>`, so the journal and logs never show a real key.
+    """
+    if key.startswith(SESSION_KEY_PREFIX) and len(key) > len(SESSION_KEY_PREFIX):
+        return key[len(SESSION_KEY_PREFIX) :]
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"key-{digest}"
+
+
+def bearer_token(value: str) -> str:
+    """The token of `Bearer <token>`, or the whole value (a raw service key)."""
     scheme, _, rest = value.strip().partition(" ")
-    token = rest.strip() if scheme.lower() == "bearer" else value.strip()
-    return jwt_issuer(token) or token or None
+    return rest.strip() if scheme.lower() == "bearer" else value.strip()
 
 
 def jwt_issuer(token: str) -> str | None:
