@@ -52,5 +52,8 @@ bench: $(STAMP)
 docker-smoke:  ## build the image with podman and smoke-test it (root; installs podman/debootstrap if missing)
 	bash scripts/docker-smoke.sh
 
+soak: $(STAMP)  ## a bounded 1,000,000-request soak reporting RSS over time (not in make test)
+	$(BIN)/python -m bench.soak --requests 1000000 --max-duration 1800
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

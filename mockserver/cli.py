@@ -55,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--journal-size", type=int, default=10_000, help="requests kept")
     serve.add_argument("--max-body", type=int, default=1_048_576, help="largest body, bytes")
     serve.add_argument("--log-format", choices=["text", "json"], default="text")
+    serve.add_argument("--access-log", action="store_true", help="log every vendor request")
     serve.add_argument(
         "--shutdown-grace",
         type=float,
@@ -178,6 +179,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         journal_size=args.journal_size,
         max_body=args.max_body,
         log_format=args.log_format,
+        access_log=args.access_log,
         delivery_delay=args.delivery_delay,
         shutdown_grace=args.shutdown_grace,
         webhooks=parse_pairs(args.webhook, "--webhook", set(VENDORS)),

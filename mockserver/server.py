@@ -11,6 +11,7 @@ from aiohttp import web
 
 from mockserver import __version__
 from mockserver.app import create_app, create_vendor_app
+from mockserver.logs import configure as configure_logs
 from mockserver.services import Services, build_services
 from mockserver.settings import Settings
 
@@ -43,6 +44,7 @@ async def _start_site(
 
 async def serve(settings: Settings, out: TextIO = sys.stdout) -> None:
     """Serve until SIGINT/SIGTERM, then finish in-flight requests and exit."""
+    configure_logs(settings.log_format)
     services = build_services(settings)
     runners: list[web.AppRunner] = []
     grace = settings.shutdown_grace

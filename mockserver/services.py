@@ -13,7 +13,9 @@ from mockserver.catalog import Catalog, load_catalog
 from mockserver.decide import JournalRecorder, ScenarioDecider
 from mockserver.engine import Engine
 from mockserver.happy import Env, Ids
-from mockserver.pipeline import Pipeline
+from mockserver.logs import AccessLogRecorder
+from mockserver.metrics import MetricsRecorder
+from mockserver.pipeline import Pipeline, Recorder
 from mockserver.resources import ResourceStore, TokenRegistry
 from mockserver.scenarios import load_path
 from mockserver.settings import Settings
@@ -59,6 +61,12 @@ SERVICES = web.AppKey("services", Services)
 DEFAULTS_DIR = Path(__file__).resolve().parent / "defaults"
 
 
+def _recorders(settings: Settings, store: InMemoryStore, env: Env) -> tuple[Recorder, ...]:
+    recorders: tuple[Recorder, ...] = (JournalRecorder(store), MetricsRecorder(store, env))
+    # an access line costs ~10 us and floods CI logs, so it is asked for, not default
+    return (*recorders, AccessLogRecorder()) if settings.access_log else recorders
+
+
 def build_services(settings: Settings, catalog: Catalog | None = None) -> Services:
     """Load the catalog (unless given) and wire engine, journal and pipeline."""
     catalog = catalog or load_catalog(settings.catalog_dir)
@@ -76,7 +84,7 @@ def build_services(settings: Settings, catalog: Catalog | None = None) -> Servic
     pipeline = Pipeline(
         catalog,
         decider=ScenarioDecider(engine, catalog, vendors),
-        recorders=(JournalRecorder(store),),
+        recorders=_recorders(settings, store, env),
         env=env,
     )
     services = Services(settings, catalog, engine, store, env, pipeline, vendors)

@@ -24,6 +24,7 @@ class Settings:
         max_body: largest request body accepted, in bytes.
         watch_interval: seconds between scenario file checks (0 disables watching).
         log_format: "text" or "json".
+        access_log: log one line per vendor request (method, path, status, outcome, rule).
         resource_limit: how many happy-path resources (messages, calls...) are kept.
         callback_log_size: how many callbacks the callback log keeps.
         token_ttl: access-token lifetime in seconds for every vendor (None: vendor default).
@@ -50,6 +51,7 @@ class Settings:
     max_body: int = 1_048_576
     watch_interval: float = 1.0
     log_format: str = "text"
+    access_log: bool = False
     token_ttl: float | None = None
     defaults: bool = True
     shutdown_grace: float = 10.0

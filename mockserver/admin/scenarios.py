@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict
 from typing import Any
 
@@ -76,11 +77,12 @@ def _float(request: web.Request, name: str) -> float | None:
     if not raw:
         return None
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
-        raise AdminInputError(
-            400, "bad_query", f"query parameter {name} must be a number"
-        ) from None
+        value = math.nan
+    if not math.isfinite(value) or abs(value) > 1e15:  # int() of inf/nan raises: a 500 before
+        raise AdminInputError(400, "bad_query", f"query parameter {name} must be a finite number")
+    return value
 
 
 def _query(request: web.Request, match: Any = None) -> JournalQuery:

@@ -1,0 +1,35 @@
+"""Admin handler for GET /__admin/metrics: this server's Prometheus metrics in text format."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from mockserver.admin.common import services_of
+from mockserver.metrics import CONTENT_TYPE, MetricsRecorder
+from mockserver.services import Services
+
+
+def metrics_recorder(services: Services) -> MetricsRecorder:
+    """The pipeline's metrics recorder; one is added when the services were built without it.
+
+    Adding it here keeps /__admin/metrics working for every way of building services (the
+    CLI, ServerThread, tests); once `build_services` wires one, this only finds it.
+    """
+    pipeline = services.pipeline
+    for recorder in pipeline.recorders:
+        if isinstance(recorder, MetricsRecorder):
+            return recorder
+    added = MetricsRecorder(services.store, services.env)
+    pipeline.recorders = (*pipeline.recorders, added)
+    return added
+
+
+async def metrics(request: web.Request) -> web.Response:
+    """Every metric, in the Prometheus text exposition format."""
+    body = metrics_recorder(services_of(request)).exposition()
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
+
+
+def add_routes(app: web.Application) -> None:
+    """Register this module's routes."""
+    app.router.add_get("/metrics", metrics)
