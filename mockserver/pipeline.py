@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import random
 import time
-import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from typing import Protocol
 
 from aiohttp import web
@@ -145,8 +144,6 @@ class Pipeline:
     ) -> Rendered:
         """The answer for error, respond and passthrough plans."""
         if plan.kind == "error" and plan.entry is not None:
-            params = resolve_params(vendor, plan.entry, snapshot, plan.params)
-            ctx = replace(ctx, params=params)
             rendered = vendor.render_error(plan.entry, ctx)
         elif plan.kind == "respond" and plan.literal is not None:
             rendered = plan.literal
@@ -177,16 +174,29 @@ class Pipeline:
 
     def context(self, snapshot: RequestSnapshot, vendor: Vendor, plan: Plan) -> RenderContext:
         """Everything a renderer may use about this request and plan."""
+        if plan.kind == "error" and plan.entry is not None:
+            params = resolve_params(vendor, plan.entry, snapshot, plan.params)
+        else:
+            params = dict(plan.params)
         return RenderContext(
             family=vendor.family_for(snapshot.method, snapshot.path),
             method=snapshot.method,
             path=snapshot.path,
-            params=dict(plan.params),
-            request_id=str(uuid.uuid4()),
+            params=params,
+            request_id=request_id(),
             status=plan.status,
             rate=plan.rate,
             retry_after=plan.retry_after,
         )
+
+
+def request_id() -> str:
+    """A random version-4-shaped UUID; not for secrets, so the fast PRNG is fine here."""
+    bits = random.getrandbits(128)
+    return (
+        f"{bits >> 96:08x}-{(bits >> 80) & 0xFFFF:04x}-4{(bits >> 68) & 0xFFF:03x}-"
+        f"{0x8 | ((bits >> 66) & 0x3):x}{(bits >> 52) & 0xFFF:03x}-{bits & 0xFFFFFFFFFFFF:012x}"
+    )
 
 
 def to_response(rendered: Rendered) -> web.Response:

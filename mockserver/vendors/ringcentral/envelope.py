@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -87,11 +88,27 @@ def jackson_json(value: Any, level: int = 0) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+@functools.lru_cache(maxsize=4096)
+def _error_body(entry: CatalogEntry, family: str, params: tuple[tuple[str, str], ...]) -> bytes:
+    # The pretty printer is the costliest step of an error answer and its output depends only
+    # on these arguments (the request id travels in a header), so identical errors share it.
+    values = dict(params)
+    message = entry.format_message(values)
+    if family == "oauth":
+        body = oauth_body(entry, message, values)
+    elif family == "gateway":
+        body = gateway_body(entry, message)
+    else:
+        body = rest_body(entry, message, values)
+    return jackson_json(body).encode()
+
+
 def oauth_error(code: str) -> str:
     """The RFC 6749 `error` value RingCentral pairs with an OAU code."""
     return _OAUTH_ERRORS.get(code.upper(), "invalid_request")
 
 
+@functools.lru_cache(maxsize=1024)
 def rate_group(path: str) -> str:
     """The default API group of an endpoint (vendors.md 1.5 `x-throttling-group`)."""
     if path.startswith("/restapi/oauth/"):
@@ -231,15 +248,13 @@ class RingCentral(Vendor):
 
     def render_error(self, entry: CatalogEntry, ctx: RenderContext) -> Rendered:
         """Render `entry` in the envelope of `ctx.family`, pretty-printed as RingCentral does."""
-        message = entry.format_message(ctx.params)
         if ctx.family == "oauth":
-            status, body = ctx.status or oauth_status(entry), oauth_body(entry, message, ctx.params)
-        elif ctx.family == "gateway":
-            status, body = ctx.status or entry.http_status, gateway_body(entry, message)
+            status = ctx.status or oauth_status(entry)
         else:
-            status, body = ctx.status or entry.http_status, rest_body(entry, message, ctx.params)
+            status = ctx.status or entry.http_status
+        body = _error_body(entry, ctx.family, tuple(sorted(ctx.params.items())))
         headers = self._headers(ctx, limited=status == 429) + _retry_after(status, ctx)
-        return Rendered(status, jackson_json(body).encode(), CONTENT_TYPE, headers)
+        return Rendered(status, body, CONTENT_TYPE, headers)
 
     def render_not_found(self, catalog: VendorCatalog, ctx: RenderContext) -> Rendered:
         """Unknown paths are answered by the API gateway, whatever prefix they carry."""
