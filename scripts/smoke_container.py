@@ -32,11 +32,10 @@ DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 VENDORS = ("ringcentral", "yeastar", "signalwire", "fonedynamics", "webexconnect")
 
 # ---------------------------------------------------------------------------------------
-# SCENARIO CHECKS — switched off until the scenario engine lands (`serve --scenarios PATH`
-# and `POST /__admin/scenarios`). Turn on with SMOKE_SCENARIOS=1 (or flip the default
-# here). The two scenarios follow mockserver/scenarios/model.py (Scenario -> rules ->
-# match + error); tests/test_ci_recipes.py validates them against it.
-SCENARIO_CHECKS = os.environ.get("SMOKE_SCENARIOS", "0") == "1"
+# SCENARIO CHECKS — a scenario loaded through `POST /__admin/scenarios` and one mounted at
+# /scenarios. On by default; SMOKE_SCENARIOS=0 skips them. The two scenarios follow
+# mockserver/scenarios/model.py; tests/test_ci_recipes.py validates them against it.
+SCENARIO_CHECKS = os.environ.get("SMOKE_SCENARIOS", "1") == "1"
 SCENARIO_FILE = "smoke-mounted.yaml"
 # Loaded from the folder mounted at /scenarios: a request carrying X-Smoke: mounted gets
 # Yeastar's TOKEN EXPIRED.
