@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from mockserver.catalog import CatalogError, load_catalog
 from mockserver.catalog.query import detail, preview, rendered_json, search, summary
 from mockserver.injection import InjectionError, parse_params
 from mockserver.scenarios import ScenarioError, validate_paths
-from mockserver.settings import Settings, parse_pairs, parse_vendor_ports
+from mockserver.settings import Settings, parse_credentials, parse_pairs, parse_vendor_ports
 from mockserver.vendors import VENDORS
 
 
@@ -56,6 +56,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-body", type=int, default=1_048_576, help="largest body, bytes")
     serve.add_argument("--log-format", choices=["text", "json"], default="text")
     serve.add_argument("--access-log", action="store_true", help="log every vendor request")
+    serve.add_argument(
+        "--credentials",
+        action="append",
+        default=[],
+        metavar="NAME=ID:SECRET",
+        help="strict mode for a vendor: accept only these credentials",
+    )
     serve.add_argument(
         "--shutdown-grace",
         type=float,
@@ -184,6 +191,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         shutdown_grace=args.shutdown_grace,
         webhooks=parse_pairs(args.webhook, "--webhook", set(VENDORS)),
         webhook_secret=args.webhook_secret,
+        credentials=parse_credentials(args.credentials, set(VENDORS)),
     ).merged_with_env()
 
 
@@ -194,6 +202,16 @@ def _validate(paths: list[Path]) -> int:
     if not problems:
         print(f"ok: {', '.join(str(p) for p in paths)}")
     return 1 if problems else 0
+
+
+def _run(main: Coroutine[Any, Any, None]) -> None:
+    """Run on uvloop when the `fast` extra is installed (measured in bench/README.md)."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+        return
+    uvloop.run(main)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -207,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             from mockserver.server import serve
 
-            asyncio.run(serve(_settings(args)))
+            _run(serve(_settings(args)))
             return 0
     except ScenarioError as err:
         print(f"mockserver: scenario files rejected:\n{err}", file=sys.stderr)

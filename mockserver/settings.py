@@ -36,6 +36,9 @@ class Settings:
             vendor signs with a configured secret (Yeastar X-Signature, Webex x-hub-signature).
         webhooks: vendor -> URL for vendors whose webhooks are configured in an admin
             console rather than per request (Yeastar); `--webhook yeastar=URL`.
+        credentials: strict mode, per vendor: only this (identity, secret) pair is accepted
+            (`--credentials signalwire=PROJECT:TOKEN`); vendors not named accept any
+            well-formed credentials.
     """
 
     host: str = "127.0.0.1"
@@ -58,6 +61,7 @@ class Settings:
     delivery_delay: float = 0.5
     webhook_secret: str = "mockserver-webhook-secret"
     webhooks: Mapping[str, str] = field(default_factory=dict)
+    credentials: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     def merged_with_env(self, env: Mapping[str, str] | None = None) -> Settings:
         """Fill unset values from MOCKSERVER_* variables (flags win over the environment)."""
@@ -93,4 +97,15 @@ def parse_pairs(values: list[str], flag: str, known: set[str]) -> dict[str, str]
         if name not in known:
             raise ValueError(f"{flag} {item!r}: unknown vendor {name!r}; known: {sorted(known)}")
         out[name] = value
+    return out
+
+
+def parse_credentials(values: list[str], known: set[str]) -> dict[str, tuple[str, str]]:
+    """Parse `NAME=ID:SECRET` items of --credentials; raise ValueError naming the bad item."""
+    out: dict[str, tuple[str, str]] = {}
+    for name, value in parse_pairs(values, "--credentials", known).items():
+        identity, sep, secret = value.partition(":")
+        if not sep or not identity or not secret:
+            raise ValueError(f"--credentials {name}={value!r}: expected NAME=ID:SECRET")
+        out[name] = (identity, secret)
     return out
