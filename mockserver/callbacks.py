@@ -89,6 +89,8 @@ class CallbackSender:
         self._ids = itertools.count(1)
         self._tasks: set[asyncio.Task[None]] = set()
         self._session: aiohttp.ClientSession | None = None
+        # told about every finished attempt (the server journals them); None: nobody listens
+        self.on_attempt: Callable[[Callback, dict[str, Any]], None] | None = None
 
     def schedule(self, callback: Callback) -> CallbackRecord:
         """Queue a callback; it is sent after its delay by a background task."""
@@ -144,10 +146,12 @@ class CallbackSender:
             session = self._client()
             async with session.request(cb.method, cb.url, data=cb.body, headers=headers) as resp:
                 attempt["status"] = resp.status
-                return 200 <= resp.status < 300
         except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as err:
             attempt["error"] = f"{type(err).__name__}: {err}"
-            return False
+        if self.on_attempt is not None:
+            self.on_attempt(cb, attempt)
+        status = attempt["status"]
+        return status is not None and 200 <= status < 300
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:

@@ -6,7 +6,9 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
+from mockserver.callbacks import Callback
 from mockserver.catalog.model import Catalog
 from mockserver.engine import Decision, Engine
 from mockserver.faults import Fault
@@ -104,6 +106,29 @@ def _literal(action: RespondAction) -> Rendered:
     body = action.body
     raw = body.encode() if isinstance(body, str) else json.dumps(body).encode()
     return Rendered(action.status, raw, content_type, rest)
+
+
+def journal_callback(store: Store, callback: Callback, attempt: dict[str, Any]) -> None:
+    """Journal one delivery-callback attempt beside the requests (outcome callback_attempt)."""
+    snapshot = RequestSnapshot(
+        vendor=callback.vendor,
+        method=callback.method,
+        path=callback.url,
+        headers={**dict(callback.headers), "Content-Type": callback.content_type},
+        body=callback.body,
+        session=callback.session,
+    )
+    result = attempt.get("error") or f"HTTP {attempt['status']}"
+    store.record(
+        journal_entry(
+            snapshot,
+            time=attempt["time"],
+            outcome="callback_attempt",
+            status=attempt["status"] or 0,
+            latency_ms=0.0,
+            reason=f"callback {callback.event} attempt {attempt['number']}: {result}",
+        )
+    )
 
 
 class JournalRecorder:

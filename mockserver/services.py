@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from aiohttp import web
 
 from mockserver.callbacks import CallbackSender
 from mockserver.catalog import Catalog, load_catalog
-from mockserver.decide import JournalRecorder, ScenarioDecider
+from mockserver.decide import JournalRecorder, ScenarioDecider, journal_callback
 from mockserver.engine import Engine
 from mockserver.happy import Env, Ids
 from mockserver.logs import AccessLogRecorder
@@ -87,6 +88,7 @@ def build_services(settings: Settings, catalog: Catalog | None = None) -> Servic
         recorders=_recorders(settings, store, env),
         env=env,
     )
+    env.callbacks.on_attempt = partial(journal_callback, store)
     services = Services(settings, catalog, engine, store, env, pipeline, vendors)
     if settings.defaults:
         engine.load(load_path(DEFAULTS_DIR, catalog), group="defaults")

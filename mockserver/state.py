@@ -254,6 +254,7 @@ class JournalQuery:
         outcome: entries with this outcome.
         since: entries at or after this time.
         match: a compiled rule-style match the rebuilt request must satisfy.
+        hide: outcomes left out (the admin API hides callback attempts unless asked for).
     """
 
     session: str | None = None
@@ -265,9 +266,12 @@ class JournalQuery:
     outcome: str | None = None
     since: float | None = None
     match: CompiledMatch | None = None
+    hide: frozenset[str] = frozenset()
 
     def accepts(self, e: JournalEntry) -> bool:
         """Whether entry `e` passes the filter."""
+        if e.outcome in self.hide:
+            return False
         plain = (
             (self.session, e.session),
             (self.vendor, e.vendor),

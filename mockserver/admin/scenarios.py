@@ -98,6 +98,8 @@ def _query(request: web.Request, match: Any = None) -> JournalQuery:
         outcome=q.get("outcome") or None,
         since=_float(request, "since"),
         match=match,
+        # the mock's own outgoing callback attempts only show when asked for by outcome
+        hide=frozenset() if q.get("outcome") else frozenset({"callback_attempt"}),
     )
 
 
@@ -131,7 +133,12 @@ async def count_requests(request: web.Request) -> web.Response:
 async def unmatched(request: web.Request) -> web.Response:
     """Requests no rule decided, each with the closest rules and what did not match."""
     services = services_of(request)
-    entries = [e for e in services.store.journal(_query(request)) if e.rule is None]
+    # requests no rule decided; callback attempts are the mock's own outgoing calls
+    entries = [
+        e
+        for e in services.store.journal(_query(request))
+        if e.rule is None and e.outcome != "callback_attempt"
+    ]
     out = []
     for entry in entries[-50:]:
         misses = services.engine.near_misses(entry.snapshot())

@@ -207,3 +207,23 @@ async def test_no_defaults_turns_them_off(
     data = {"To": "+15005550001", "From": "+15550100002", "Body": "hi"}
     resp = await client.post(SW, data=data, headers={"Authorization": BASIC})
     assert resp.status == 201
+
+
+async def test_callback_attempts_are_journalled(
+    fast: TestClient, receiver: tuple[str, list[Any]]
+) -> None:
+    url, got = receiver
+    data = {"To": "+15005550010", "From": "+15550100002", "Body": "hi", "StatusCallback": url}
+    await fast.post(SW, data=data, headers={"Authorization": BASIC})
+    for _ in range(100):
+        journal = await (await fast.get("/__admin/requests?outcome=callback_attempt")).json()
+        if any("ErrorCode" in r["body"] for r in journal["requests"]):
+            break
+        await asyncio.sleep(0.02)
+    attempts = journal["requests"]
+    assert {r["path"] for r in attempts} == {url}
+    assert all(r["status"] == 200 and r["method"] == "POST" for r in attempts)
+    assert any("ErrorCode=30003" in r["body"] for r in attempts)
+    assert "attempt 1" in attempts[0]["reason"]
+    unmatched = await (await fast.get("/__admin/requests/unmatched")).json()
+    assert all(r["outcome"] != "callback_attempt" for r in unmatched["requests"])
