@@ -212,7 +212,7 @@ async def test_no_defaults_turns_them_off(
 async def test_callback_attempts_are_journalled(
     fast: TestClient, receiver: tuple[str, list[Any]]
 ) -> None:
-    url, got = receiver
+    url, _ = receiver
     data = {"To": "+15005550010", "From": "+15550100002", "Body": "hi", "StatusCallback": url}
     await fast.post(SW, data=data, headers={"Authorization": BASIC})
     for _ in range(100):

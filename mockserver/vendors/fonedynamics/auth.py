@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 
 from mockserver.happy import Call
 from mockserver.render import Rendered
 from mockserver.snapshot import RequestSnapshot
+from mockserver.vendors.fonedynamics.wire import VENDOR
 
 # The 401's ErrorCode is undocumented: FORBIDDEN is the closest catalogued refusal (docs).
 UNAUTHORIZED_KEY = "FORBIDDEN"
@@ -27,9 +29,30 @@ def credentials(snapshot: RequestSnapshot) -> tuple[str, str] | None:
     return (account, token) if sep and account and token else None
 
 
+def configured(call: Call, found: tuple[str, str]) -> bool:
+    """Strict mode (`--credentials fonedynamics=SID:TOKEN`): only that pair; else any pair."""
+    expected = call.env.settings.credentials.get(VENDOR)
+    if expected is None:
+        return True
+    return _same(found[0], expected[0]) & _same(found[1], expected[1])
+
+
+def _same(given: str, expected: str) -> bool:
+    """Constant-time equality (as bytes: compare_digest refuses non-ASCII str)."""
+    return hmac.compare_digest(_raw(given), _raw(expected))
+
+
+def _raw(value: str) -> bytes:
+    return value.encode("utf-8", "surrogatepass")
+
+
 def authenticate(call: Call) -> Rendered | None:
-    """Any well-formed pair passes (the mock keeps no accounts); otherwise 401."""
-    if credentials(call.snapshot) is not None:
+    """Any well-formed pair passes, or only the strict-mode pair; otherwise 401.
+
+    The mock keeps no accounts, so without `--credentials` it cannot tell a wrong pair.
+    """
+    found = credentials(call.snapshot)
+    if found is not None and configured(call, found):
         return None
     return call.error(UNAUTHORIZED_KEY, status=UNAUTHORIZED_STATUS)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Literal
 
 from mockserver.happy import Call
 from mockserver.render import Rendered
 from mockserver.vendors.webexconnect.envelope import jwt_issuer
+from mockserver.vendors.webexconnect.wire import VENDOR
 
 EVENTS_PATH = "/resources/v1/events/externalevent"
 # Per API section: (invalid JSON, authentication failed, key missing) catalog keys.
@@ -22,11 +24,12 @@ def keys(path: str) -> tuple[str, str, str]:
 
 
 def authenticate(call: Call) -> Rendered | None:
-    """7002 when no credential is sent, 7001 when one is empty or not a usable JWT.
+    """7002 when no credential is sent, 7001 when one is empty, not a usable JWT or not ours.
 
     Order: `Authorization` (a JWT wins over a key, documented), the `key` header, then a
     `key` in the JSON body (older v1 clients). Any non-empty key passes: the mock keeps no
-    service table.
+    service table, unless strict mode (`--credentials webexconnect=SERVICE_ID:KEY`) names the
+    one service to accept.
     """
     verdict = credential_verdict(call)
     if verdict == "ok":
@@ -39,22 +42,46 @@ def authenticate(call: Call) -> Rendered | None:
 
 
 def credential_verdict(call: Call) -> Literal["ok", "bad", "missing"]:
-    """The credential verdict: ok, bad (present but unusable) or missing."""
+    """The credential verdict: ok, bad (present but unusable or, strict, not ours) or missing."""
+    expected = call.env.settings.credentials.get(VENDOR)
     headers = call.snapshot.headers
     if "authorization" in headers:
-        return "ok" if authorization_ok(headers["authorization"]) else "bad"
+        return "ok" if authorization_ok(headers["authorization"], expected) else "bad"
     if "key" in headers:
-        return "ok" if headers["key"].strip() else "bad"
+        return "ok" if key_ok(headers["key"].strip(), expected) else "bad"
     data = call.snapshot.json
     if call.snapshot.path.startswith("/resources/") and isinstance(data, dict) and "key" in data:
         key = data["key"]
-        return "ok" if isinstance(key, str) and key.strip() else "bad"
+        return "ok" if isinstance(key, str) and key_ok(key, expected) else "bad"
     return "missing"
 
 
-def authorization_ok(value: str) -> bool:
-    """A raw service key, or `Bearer <JWT>` whose claims name an issuer (the service id)."""
+def authorization_ok(value: str, expected: tuple[str, str] | None = None) -> bool:
+    """A raw service key, or `Bearer <JWT>` whose claims name an issuer (the service id).
+
+    With `expected` (strict mode's service id and key) the raw key must be that key and the
+    JWT's `iss` that service id. JWT signatures are not verified, strict or not.
+    """
     scheme, _, rest = value.strip().partition(" ")
     if scheme.lower() == "bearer":
-        return jwt_issuer(rest.strip()) is not None
-    return bool(value.strip())
+        issuer = jwt_issuer(rest.strip())
+        if issuer is None:
+            return False
+        return expected is None or _same(issuer, expected[0])
+    return key_ok(value.strip(), expected)
+
+
+def key_ok(key: str, expected: tuple[str, str] | None = None) -> bool:
+    """A non-empty service key; in strict mode, exactly the configured one."""
+    if not key.strip():
+        return False
+    return expected is None or _same(key, expected[1])
+
+
+def _same(given: str, expected: str) -> bool:
+    """Constant-time equality (as bytes: compare_digest refuses non-ASCII str)."""
+    return hmac.compare_digest(_raw(given), _raw(expected))
+
+
+def _raw(value: str) -> bytes:
+    return value.encode("utf-8", "surrogatepass")

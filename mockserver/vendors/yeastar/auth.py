@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import math
 
 from mockserver.happy import Call
@@ -51,15 +52,36 @@ def token_of(snapshot: RequestSnapshot) -> str | None:
 
 
 def get_token(call: Call) -> Rendered:
-    """Issue a pair for any non-empty username/password (the mock has no user table)."""
+    """Issue a pair for any non-empty username/password (the mock has no user table).
+
+    Strict mode (`--credentials yeastar=USERNAME:PASSWORD`) accepts only that pair, and any
+    other gets the same documented failure as an empty one.
+    """
     data = json_object(call)
     if data is INVALID:
         return call.error("40001")
     username, password = text(data.get("username")), text(data.get("password"))
-    if username is None or password is None:
+    if username is None or password is None or not _configured(call, username, password):
         # documented get_token failure: the detail names both fields with value "error"
         return call.error("-1", field="username or password", value="error")
     return _issue(call, username)
+
+
+def _configured(call: Call, username: str, password: str) -> bool:
+    """Whether strict mode is off, or the pair is the configured one."""
+    expected = call.env.settings.credentials.get(VENDOR)
+    if expected is None:
+        return True
+    return _same(username, expected[0]) & _same(password, expected[1])
+
+
+def _same(given: str, expected: str) -> bool:
+    """Constant-time equality (as bytes: compare_digest refuses non-ASCII str)."""
+    return hmac.compare_digest(_raw(given), _raw(expected))
+
+
+def _raw(value: str) -> bytes:
+    return value.encode("utf-8", "surrogatepass")
 
 
 def refresh_token(call: Call) -> Rendered:
