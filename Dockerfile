@@ -55,6 +55,12 @@ RUN groupadd --system --gid 10001 mockserver \
        --home-dir /nonexistent --shell /usr/sbin/nologin mockserver \
     && mkdir -p /scenarios
 COPY --from=build /opt/venv /opt/venv
+# The parsed catalog is cached by content hash (mockserver/catalog/cache.py); warming it at
+# build time saves ~0.25 s on every container start. The runtime user only reads it.
+ENV XDG_CACHE_HOME=/opt/mockserver-cache
+RUN mkdir -p /opt/mockserver-cache \
+    && mockserver catalog list --vendor yeastar > /dev/null \
+    && chmod -R a+rX /opt/mockserver-cache
 COPY scripts/docker-entrypoint.sh /usr/local/bin/mockserver-entrypoint
 RUN chmod 0755 /usr/local/bin/mockserver-entrypoint
 USER 10001:10001
