@@ -5,15 +5,15 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from mockserver.catalog.loader import load_vendor_file
-from mockserver.catalog.model import PLACEHOLDER, CatalogEntry, VendorCatalog, VendorFile
-from mockserver.render import RateInfo, RenderContext, Rendered
+from mockserver.catalog.model import CatalogEntry
+from mockserver.render import RenderContext
 from mockserver.snapshot import RequestSnapshot
 from mockserver.vendors.fonedynamics import FoneDynamics
+from tests.goldens import GoldenKit
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden" / "fonedynamics"
@@ -21,69 +21,17 @@ CATALOG = ROOT / "catalog" / "fonedynamics.yaml"
 VENDOR = FoneDynamics()
 
 
-def make_entry(**raw: Any) -> CatalogEntry:
-    fields: dict[str, Any] = {
-        "status": {"origin": "documented", "rule": "golden"},
-        "delivery": "sync",
-        "retryable": False,
-        "retry_reason": "golden",
-        "tags": ["validation"],
-        "source": "golden",
-        "http_status": 400,
-        **raw,
-    }
-    fields.setdefault("key", fields["code"])
-    fields.setdefault("params", list(dict.fromkeys(PLACEHOLDER.findall(fields["message"]))))
-    return CatalogEntry.model_validate(fields)
+KIT = GoldenKit(FoneDynamics(), status={"origin": "documented", "rule": "golden"}, http_status=400)
+make_entry = KIT.make_entry
+make_context = KIT.make_context
+one_entry_catalog = KIT.one_entry_catalog
+case_entry = KIT.case_entry
+render_case = KIT.render_case
 
 
-def make_context(raw: dict[str, Any]) -> RenderContext:
-    rate = raw.get("rate")
-    return RenderContext(**{**raw, "rate": RateInfo(**rate) if rate else None})
-
-
-def one_entry_catalog(entry: CatalogEntry) -> VendorCatalog:
-    data = {
-        "vendor": VENDOR.name,
-        "name": VENDOR.title,
-        "source": {"seed": "golden", "page": "golden"},
-        "status_policy": "golden",
-        "envelopes": list(VENDOR.families),
-        "entries": [entry.model_dump()],
-    }
-    return VendorCatalog.from_file(VendorFile.model_validate(data))
-
-
-def case_entry(case: dict[str, Any]) -> CatalogEntry:
-    if "entry" in case:
-        return make_entry(**case["entry"])
-    entry = load_vendor_file(CATALOG).get(case["key"])
-    assert entry is not None, case["key"]
-    return entry
-
-
-def render_case(case: dict[str, Any]) -> Rendered:
-    entry, ctx = case_entry(case), make_context(case["context"])
-    kind = case.get("render", "error")
-    if kind == "async":
-        return VENDOR.render_async(entry, ctx)
-    if kind == "not_found":
-        return VENDOR.render_not_found(one_entry_catalog(entry), ctx)
-    return VENDOR.render_error(entry, ctx)
-
-
-@pytest.mark.parametrize("path", sorted(GOLDEN.glob("*.json")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", KIT.paths(), ids=lambda p: p.stem)
 def test_golden(path: Path) -> None:
-    case = json.loads(path.read_text())
-    assert case["source"]
-    rendered = render_case(case)
-    assert rendered.status == case["status"]
-    headers = {k.lower(): v for k, v in rendered.headers} | {"content-type": rendered.content_type}
-    for name, value in case["headers"].items():
-        assert headers.get(name.lower()) == value, name
-    assert rendered.json() == case["body"]
-    if "body_text" in case:
-        assert rendered.body.decode() == case["body_text"]
+    KIT.check(path)
 
 
 @pytest.mark.parametrize(
