@@ -193,3 +193,15 @@ async def test_oversized_body_gets_the_vendors_answer(
     assert journal[-1].outcome == "too_large"
     resp = await client.get("/__admin/health")
     assert resp.status == 200
+
+
+@pytest.mark.parametrize(
+    "vendor", ["ringcentral", "yeastar", "signalwire", "fonedynamics", "webexconnect"]
+)
+async def test_bare_prefix_and_encoded_newline_get_the_vendor_answer(
+    client: TestClient, vendor: str
+) -> None:
+    for path in (f"/{vendor}", f"/{vendor}/a%0Ab"):
+        resp = await client.get(path)
+        assert resp.headers["Content-Type"].startswith("application/json"), path
+        assert "X-Mock-Server-Error" not in resp.headers
