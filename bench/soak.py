@@ -208,7 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     figures = summary(tally)
     result = {
         "started": started.isoformat(timespec="seconds"),
-        "args": {k: os.path.relpath(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        "args": {
+            k: os.path.relpath(v) if isinstance(v, Path) else v for k, v in vars(args).items()
+        },
         "summary": figures,
         "statuses": dict(sorted(tally.statuses.items())),
         "errors": dict(tally.errors),
