@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 from collections.abc import Mapping
@@ -12,6 +11,7 @@ from mockserver.catalog.model import CatalogEntry
 from mockserver.render import RenderContext, Rendered, compact_json
 from mockserver.snapshot import RequestSnapshot
 from mockserver.vendors.base import Vendor
+from mockserver.vendors.credentials import basic_user
 
 if TYPE_CHECKING:
     from mockserver.happy import Call, Router
@@ -92,14 +92,7 @@ def message_resource(entry: CatalogEntry, ctx: RenderContext) -> dict[str, Any]:
 
 def basic_username(snapshot: RequestSnapshot) -> str | None:
     """The user name of `Authorization: Basic base64(user:password)`, if present."""
-    scheme, _, token = snapshot.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
-    except ValueError:  # bad base64, non-ASCII input and undecodable bytes alike
-        return None
-    return decoded.partition(":")[0] or None
+    return basic_user(snapshot.headers.get("authorization", ""))
 
 
 class FoneDynamics(Vendor):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import hmac
 import string
 
 from mockserver.happy import Call
 from mockserver.render import Rendered
 from mockserver.settings import Settings
 from mockserver.snapshot import RequestSnapshot
+from mockserver.vendors.credentials import basic_credentials, strict_ok
 from mockserver.vendors.ringcentral.common import (
     VENDOR,
     answer,
@@ -56,30 +55,11 @@ def _client_id(call: Call) -> str:
     if client_id is None:
         header = call.snapshot.headers.get("authorization", "")
         raise fail(call, "OAU-123", parameter=header)
+    found = basic_credentials(call.snapshot.headers.get("authorization", ""))
     expected = call.env.settings.credentials.get(VENDOR)
-    if expected is not None and not _is_client(call.snapshot, expected):
+    if found is None or not strict_ok(expected, *found):
         raise fail(call, "OAU-146")
     return client_id
-
-
-def _is_client(snapshot: RequestSnapshot, expected: tuple[str, str]) -> bool:
-    """Whether `Authorization: Basic` carries exactly the configured client id and secret."""
-    _, _, value = snapshot.headers.get("authorization", "").partition(" ")
-    try:
-        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-    except ValueError:  # basic_client_id() read it already; kept total all the same
-        return False
-    client_id, _, secret = decoded.partition(":")
-    return _same(client_id, expected[0]) & _same(secret, expected[1])
-
-
-def _same(given: str, expected: str) -> bool:
-    """Constant-time equality (as bytes: compare_digest refuses non-ASCII str)."""
-    return hmac.compare_digest(_raw(given), _raw(expected))
-
-
-def _raw(value: str) -> bytes:
-    return value.encode("utf-8", "surrogatepass")
 
 
 def _seconds(value: float) -> int | float:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
 import json
@@ -14,6 +13,7 @@ from mockserver.catalog.model import CatalogEntry, VendorCatalog
 from mockserver.render import RenderContext, Rendered, compact_json
 from mockserver.snapshot import RequestSnapshot
 from mockserver.vendors.base import Vendor
+from mockserver.vendors.credentials import basic_user
 
 if TYPE_CHECKING:
     from mockserver.happy import Call, Router
@@ -119,14 +119,7 @@ def rate_group(path: str) -> str:
 
 def basic_client_id(snapshot: RequestSnapshot) -> str | None:
     """The client id of `Authorization: Basic base64(clientId:secret)`, if the request has one."""
-    scheme, _, token = snapshot.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
-    except ValueError:  # bad base64, non-ASCII input and undecodable bytes alike
-        return None
-    return decoded.partition(":")[0] or None
+    return basic_user(snapshot.headers.get("authorization", ""))
 
 
 def rest_body(entry: CatalogEntry, message: str, params: Mapping[str, str]) -> dict[str, Any]:

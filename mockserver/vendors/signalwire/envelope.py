@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections.abc import Mapping
 from http import HTTPStatus
@@ -14,6 +12,7 @@ from mockserver.catalog.model import CatalogEntry
 from mockserver.render import JSON, RenderContext, Rendered, compact_json
 from mockserver.snapshot import RequestSnapshot
 from mockserver.vendors.base import Vendor
+from mockserver.vendors.credentials import basic_user
 
 if TYPE_CHECKING:
     from mockserver.happy import Call, Router
@@ -270,14 +269,7 @@ def form_callback(fields: list[tuple[str, str]]) -> Rendered:
 
 def basic_username(authorization: str) -> str | None:
     """The username of an HTTP Basic credential, or None."""
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    return decoded.partition(":")[0] or None
+    return basic_user(authorization)
 
 
 def account_in_path(path: str) -> str | None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Literal
 
 from mockserver.happy import Call
 from mockserver.render import Rendered
+from mockserver.vendors.credentials import same
 from mockserver.vendors.webexconnect.envelope import jwt_issuer
 from mockserver.vendors.webexconnect.wire import VENDOR
 
@@ -67,7 +67,7 @@ def authorization_ok(value: str, expected: tuple[str, str] | None = None) -> boo
         issuer = jwt_issuer(rest.strip())
         if issuer is None:
             return False
-        return expected is None or _same(issuer, expected[0])
+        return expected is None or same(issuer, expected[0])
     return key_ok(value.strip(), expected)
 
 
@@ -75,13 +75,4 @@ def key_ok(key: str, expected: tuple[str, str] | None = None) -> bool:
     """A non-empty service key; in strict mode, exactly the configured one."""
     if not key.strip():
         return False
-    return expected is None or _same(key, expected[1])
-
-
-def _same(given: str, expected: str) -> bool:
-    """Constant-time equality (as bytes: compare_digest refuses non-ASCII str)."""
-    return hmac.compare_digest(_raw(given), _raw(expected))
-
-
-def _raw(value: str) -> bytes:
-    return value.encode("utf-8", "surrogatepass")
+    return expected is None or same(key, expected[1])

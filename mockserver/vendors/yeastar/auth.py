@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hmac
 import math
 
 from mockserver.happy import Call
 from mockserver.render import Rendered
 from mockserver.resources import Token
 from mockserver.snapshot import RequestSnapshot
+from mockserver.vendors.credentials import strict_ok
 from mockserver.vendors.yeastar.wire import INVALID, VENDOR, json_object, required, success, text
 
 API = "/openapi/v1.0"
@@ -69,19 +69,7 @@ def get_token(call: Call) -> Rendered:
 
 def _configured(call: Call, username: str, password: str) -> bool:
     """Whether strict mode is off, or the pair is the configured one."""
-    expected = call.env.settings.credentials.get(VENDOR)
-    if expected is None:
-        return True
-    return _same(username, expected[0]) & _same(password, expected[1])
-
-
-def _same(given: str, expected: str) -> bool:
-    """Constant-time equality (as bytes: compare_digest refuses non-ASCII str)."""
-    return hmac.compare_digest(_raw(given), _raw(expected))
-
-
-def _raw(value: str) -> bytes:
-    return value.encode("utf-8", "surrogatepass")
+    return strict_ok(call.env.settings.credentials.get(VENDOR), username, password)
 
 
 def refresh_token(call: Call) -> Rendered:
