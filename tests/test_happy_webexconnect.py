@@ -8,22 +8,21 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 import requests
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mockserver.app import create_app
 from mockserver.scenarios import load_text
 from mockserver.services import Services
 from mockserver.settings import Settings
 from mockserver.testing.thread import ServerThread
+from tests.webhooks import Client, Recorder, Start, serving, starter
 
 ROOT = "/webexconnect"
 MESSAGING = f"{ROOT}/resources/v1/messaging"
@@ -33,34 +32,20 @@ SMS = f"{ROOT}/v1/sms/messages"
 KEY = {"key": "service-key-1"}
 SECRET = "hub-secret"
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}")
-Client = TestClient[web.Request, web.Application]
-Start = Callable[..., Awaitable[tuple[Client, Services]]]
 
 
 @dataclass
-class Receiver:
+class Receiver(Recorder):
     """A notify URL that checks nothing itself and answers the statuses it is told to."""
 
-    url: str = ""
     failures: dict[str, int] = field(default_factory=dict)  # code -> 500s before a 200
-    hits: list[dict[str, Any]] = field(default_factory=list)
 
-    async def handle(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        self.hits.append({"headers": dict(request.headers), "body": body})
+    def answer(self, body: bytes) -> web.Response:
         code = json.loads(body)["deliveryInfoNotification"]["deliveryInfo"]["code"]
         if self.failures.get(code, 0) > 0:
             self.failures[code] -= 1
             return web.Response(status=500)
         return web.Response(text="ok")
-
-    async def wait(self, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
-        for _ in range(int(timeout / 0.02)):
-            if len(self.hits) >= count:
-                break
-            await asyncio.sleep(0.02)
-        assert len(self.hits) >= count, self.hits
-        return self.hits
 
     def notifications(self) -> list[dict[str, Any]]:
         """Each body, after checking its documented hex HMAC-SHA256 signature."""
@@ -74,24 +59,13 @@ class Receiver:
 
 @pytest.fixture
 async def receiver() -> AsyncIterator[Receiver]:
-    found = Receiver()
-    app = web.Application()
-    app.router.add_post("/{tail:.*}", found.handle)
-    server = TestServer(app, host="127.0.0.1", port=0)
-    await server.start_server()
-    found.url = str(server.make_url("/notify"))
-    yield found
-    await server.close()
+    async with serving(Receiver(), "/notify") as found:
+        yield found
 
 
 @pytest.fixture
 def start(aiohttp_client: Any, make_services: Callable[..., Services]) -> Start:
-    async def start(**options: Any) -> tuple[Client, Services]:
-        options = {"shutdown_grace": 1.0, "webhook_secret": SECRET, **options}
-        services = make_services(**options)
-        return await aiohttp_client(create_app(services.settings, services)), services
-
-    return start
+    return starter(aiohttp_client, make_services, shutdown_grace=1.0, webhook_secret=SECRET)
 
 
 def sms_request(**extra: Any) -> dict[str, Any]:

@@ -8,72 +8,38 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
 import requests
-from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mockserver.app import create_app
 from mockserver.happy import Failure
 from mockserver.plan import Plan
 from mockserver.services import Services
 from mockserver.settings import Settings
 from mockserver.snapshot import RequestSnapshot
 from mockserver.testing.thread import ServerThread
+from tests.webhooks import Client, Recorder, Start, serving, starter
 
 API = "/yeastar/openapi/v1.0"
 SECRET = "yeastar-test-secret"
-Client = TestClient[web.Request, web.Application]
-Start = Callable[..., Awaitable[tuple[Client, Services]]]
 
 
-@dataclass
-class Receiver:
-    """A webhook endpoint that records every request it gets."""
-
-    url: str = ""
-    hits: list[dict[str, Any]] = field(default_factory=list)
-
-    async def handle(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        self.hits.append({"headers": dict(request.headers), "body": body})
-        return web.Response(text="ok")
-
-    async def wait(self, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
-        for _ in range(int(timeout / 0.02)):
-            if len(self.hits) >= count:
-                break
-            await asyncio.sleep(0.02)
-        assert len(self.hits) >= count, self.hits
-        return self.hits
+Receiver = Recorder
 
 
 @pytest.fixture
 async def receiver() -> AsyncIterator[Receiver]:
-    found = Receiver()
-    app = web.Application()
-    app.router.add_post("/{tail:.*}", found.handle)
-    server = TestServer(app, host="127.0.0.1", port=0)
-    await server.start_server()
-    found.url = str(server.make_url("/events"))
-    yield found
-    await server.close()
+    async with serving(Receiver(), "/events") as found:
+        yield found
 
 
 @pytest.fixture
 def start(aiohttp_client: Any, make_services: Callable[..., Services]) -> Start:
-    async def start(**options: Any) -> tuple[Client, Services]:
-        options = {"shutdown_grace": 1.0, "webhook_secret": SECRET, **options}
-        services = make_services(**options)
-        return await aiohttp_client(create_app(services.settings, services)), services
-
-    return start
+    return starter(aiohttp_client, make_services, shutdown_grace=1.0, webhook_secret=SECRET)
 
 
 async def login(client: Client, username: str = "client-a") -> dict[str, Any]:
