@@ -16,7 +16,6 @@ from mockserver.vendors.fonedynamics import FoneDynamics
 from tests.goldens import GoldenKit
 
 ROOT = Path(__file__).resolve().parents[1]
-GOLDEN = ROOT / "tests" / "golden" / "fonedynamics"
 CATALOG = ROOT / "catalog" / "fonedynamics.yaml"
 VENDOR = FoneDynamics()
 

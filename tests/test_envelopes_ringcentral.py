@@ -17,7 +17,6 @@ from mockserver.vendors.ringcentral.envelope import jackson_json, oauth_error, r
 from tests.goldens import GoldenKit, header_map
 
 ROOT = Path(__file__).resolve().parents[1]
-GOLDEN = ROOT / "tests" / "golden" / "ringcentral"
 CATALOG = ROOT / "catalog" / "ringcentral.yaml"
 VENDOR = RingCentral()
 OAU_140_WIRE = (

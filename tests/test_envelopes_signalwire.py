@@ -24,6 +24,7 @@ from mockserver.catalog.model import CatalogEntry
 from mockserver.render import RateInfo, RenderContext, Rendered, compact_json
 from mockserver.snapshot import RequestSnapshot
 from mockserver.vendors.signalwire import SignalWire
+from tests.goldens import GoldenKit
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden" / "signalwire"
@@ -33,16 +34,7 @@ PROJECT = "b3877c40-da60-4998-90ad-b792e98472af"
 VENDOR = SignalWire()
 
 
-def make_entry(**fields: Any) -> CatalogEntry:
-    base: dict[str, Any] = {
-        "status": {"origin": "inferred", "rule": "test"},
-        "delivery": "sync",
-        "retryable": False,
-        "retry_reason": "test",
-        "tags": ["validation"],
-        "source": "test",
-    }
-    return CatalogEntry.model_validate({**base, **fields})
+make_entry = GoldenKit(VENDOR, source="test").make_entry
 
 
 def make_ctx(family: str = "compat", **fields: Any) -> RenderContext:

@@ -14,6 +14,7 @@ from mockserver.catalog.model import CatalogEntry, VendorCatalog, VendorFile
 from mockserver.render import RenderContext, Rendered, compact_json
 from mockserver.snapshot import RequestSnapshot
 from mockserver.vendors.webexconnect import WebexConnect
+from tests.goldens import GoldenKit
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden" / "webexconnect"
@@ -22,16 +23,7 @@ REQUEST_ID = "5f1c7a8e-0d2b-4c39-9a51-3e7d0c2b6f10"
 VENDOR = WebexConnect()
 
 
-def make_entry(**fields: Any) -> CatalogEntry:
-    base: dict[str, Any] = {
-        "status": {"origin": "inferred", "rule": "test"},
-        "delivery": "sync",
-        "retryable": False,
-        "retry_reason": "test",
-        "tags": ["validation"],
-        "source": "test",
-    }
-    return CatalogEntry.model_validate({**base, **fields})
+make_entry = GoldenKit(VENDOR, source="test").make_entry
 
 
 AUTH = make_entry(key="7001", code="7001", message="Authentication failed", http_status=401)

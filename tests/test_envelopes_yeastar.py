@@ -15,7 +15,6 @@ from mockserver.vendors.yeastar import Yeastar
 from tests.goldens import GoldenKit
 
 ROOT = Path(__file__).resolve().parents[1]
-GOLDEN = ROOT / "tests" / "golden" / "yeastar"
 CATALOG = ROOT / "catalog" / "yeastar.yaml"
 VENDOR = Yeastar()
 
