@@ -13,8 +13,8 @@ from mockserver.vendors.signalwire.callbacks import form_callback
 from mockserver.vendors.signalwire.common import (
     answer,
     compat_base,
+    compat_listing,
     forget,
-    newest_first,
     not_found,
     owned,
     public,
@@ -22,7 +22,6 @@ from mockserver.vendors.signalwire.common import (
     stored,
 )
 from mockserver.vendors.signalwire.envelope import API_VERSION
-from mockserver.vendors.signalwire.paging import compat_page, locate, parse_page
 from mockserver.vendors.signalwire.validate import call_problem
 
 KIND = "call"
@@ -158,18 +157,7 @@ def fetch(call: Call) -> Rendered:
 
 def listing(call: Call) -> Rendered:
     """GET .../Calls: newest first, filtered by To/From/Status, Twilio paging."""
-    req = parse_page(call.snapshot.query)
-    if isinstance(req, str):
-        return call.error(req)
-    query = call.snapshot.query
-    filters = [(name, query[name]) for name in ("To", "From", "Status") if name in query]
-    views = [view(r, call.now) for r in newest_first(call, KIND) if owned(call, r)]
-    items = [v for v in views if all(v[name.lower()] == value for name, value in filters)]
-    window = locate([str(item["sid"]) for item in items], req)
-    if window is None:
-        return call.error("21481")
-    base = f"{compat_base(call)}/Calls.json"
-    return answer(call, 200, compat_page(items, "calls", base, filters, window))
+    return compat_listing(call, KIND, "Calls", ("To", "From", "Status"), view)
 
 
 def delete(call: Call) -> Rendered:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from mockserver.happy import Call
 from mockserver.render import JSON, Rendered, compact_json
 from mockserver.vendors.signalwire.envelope import API_VERSION, REQUEST_ID_HEADER
+from mockserver.vendors.signalwire.paging import compat_page, locate, parse_page
 
 VENDOR = "signalwire"
 
@@ -57,3 +59,29 @@ def owned(call: Call, record: dict[str, Any] | None) -> dict[str, Any] | None:
 def not_found(call: Call) -> Rendered:
     """20404: what every unknown id answers."""
     return call.error("20404")
+
+
+def compat_listing(
+    call: Call,
+    kind: str,
+    collection: str,
+    filter_names: tuple[str, ...],
+    view: Callable[[dict[str, Any], float], dict[str, Any]],
+) -> Rendered:
+    """A Twilio-paged compat list (`{collection}.json`), newest first, filtered on the views.
+
+    Filters apply to the view, not the stored record, because some fields (a call's Status)
+    are computed from the clock when read.
+    """
+    req = parse_page(call.snapshot.query)
+    if isinstance(req, str):
+        return call.error(req)
+    query = call.snapshot.query
+    filters = [(name, query[name]) for name in filter_names if name in query]
+    views = [view(r, call.now) for r in newest_first(call, kind) if owned(call, r)]
+    items = [v for v in views if all(v[name.lower()] == value for name, value in filters)]
+    window = locate([str(item["sid"]) for item in items], req)
+    if window is None:
+        return call.error("21481")
+    base = f"{compat_base(call)}/{collection}.json"
+    return answer(call, 200, compat_page(items, collection.lower(), base, filters, window))

@@ -13,8 +13,8 @@ from mockserver.vendors.signalwire.callbacks import form_callback
 from mockserver.vendors.signalwire.common import (
     answer,
     compat_base,
+    compat_listing,
     forget,
-    newest_first,
     not_found,
     owned,
     public,
@@ -147,22 +147,7 @@ def fetch(call: Call) -> Rendered:
 
 def listing(call: Call) -> Rendered:
     """GET .../Messages: newest first, filtered by To/From, Twilio paging."""
-    req = parse_page(call.snapshot.query)
-    if isinstance(req, str):
-        return call.error(req)
-    filters = [
-        (name, call.snapshot.query[name]) for name in ("To", "From") if name in call.snapshot.query
-    ]
-    items = [
-        view(r, call.now)
-        for r in newest_first(call, KIND)
-        if owned(call, r) and all(r[name.lower()] == value for name, value in filters)
-    ]
-    window = locate([str(item["sid"]) for item in items], req)
-    if window is None:
-        return call.error("21481")
-    base = f"{compat_base(call)}/Messages.json"
-    return answer(call, 200, compat_page(items, "messages", base, filters, window))
+    return compat_listing(call, KIND, "Messages", ("To", "From"), view)
 
 
 def update(call: Call) -> Rendered:
