@@ -13,10 +13,7 @@ from mockserver.render import Rendered
 
 FAULT_TYPES = ("reset", "empty", "hang", "drip", "truncate", "malformed", "html502", "html503")
 
-_GATEWAY_PAGES = {
-    502: ("502 Bad Gateway", "Bad Gateway"),
-    503: ("503 Service Temporarily Unavailable", "Service Temporarily Unavailable"),
-}
+_GATEWAY_TITLES = {502: "502 Bad Gateway", 503: "503 Service Temporarily Unavailable"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +35,12 @@ class Fault:
 
 def gateway_page(status: int) -> Rendered:
     """An HTML error page as a load balancer in front of the vendor would send it."""
-    title, text = _GATEWAY_PAGES[status]
+    title = _GATEWAY_TITLES[status]
     html = (
         f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
         f"<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n"
         "</body>\r\n</html>\r\n"
     )
-    del text
     return Rendered(status, html.encode(), "text/html", (("Server", "nginx"),))
 
 
