@@ -18,7 +18,7 @@ def _vendor_handler(
     services: Services, vendor: Vendor
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def handle(request: web.Request) -> web.StreamResponse:
-        return await services.pipeline.handle(request, vendor)
+        return await services.pipeline.handle(request, vendor, request.match_info.get("tail", ""))
 
     return handle
 

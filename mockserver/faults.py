@@ -51,7 +51,7 @@ def malformed(base: Rendered) -> Rendered:
     return Rendered(base.status, body, base.content_type, base.headers)
 
 
-def _kill_socket(request: web.Request, hard: bool) -> None:
+def _kill_socket(request: web.BaseRequest, hard: bool) -> None:
     transport = request.transport
     if transport is None:
         return
@@ -62,7 +62,7 @@ def _kill_socket(request: web.Request, hard: bool) -> None:
     transport.abort() if hard else transport.close()
 
 
-async def _hang(request: web.Request, fault: Fault, stopping: asyncio.Event | None) -> None:
+async def _hang(request: web.BaseRequest, fault: Fault, stopping: asyncio.Event | None) -> None:
     # aiohttp does not cancel handlers when the peer leaves, so poll for the closed transport;
     # a server shutting down stops hanging too, so SIGTERM is not held up by a test's client
     loop = asyncio.get_running_loop()
@@ -76,7 +76,7 @@ async def _hang(request: web.Request, fault: Fault, stopping: asyncio.Event | No
 
 
 async def _stream(
-    request: web.Request, base: Rendered, fault: Fault, truncate: bool
+    request: web.BaseRequest, base: Rendered, fault: Fault, truncate: bool
 ) -> web.StreamResponse:
     response = web.StreamResponse(status=base.status, headers=dict(base.headers))
     response.content_type = base.content_type.split(";")[0]
@@ -94,7 +94,7 @@ async def _stream(
 
 
 async def apply_fault(
-    request: web.Request, fault: Fault, base: Rendered, stopping: asyncio.Event | None = None
+    request: web.BaseRequest, fault: Fault, base: Rendered, stopping: asyncio.Event | None = None
 ) -> web.StreamResponse:
     """Carry out `fault` on the connection of `request`; `base` is the answer it corrupts."""
     if fault.type in ("reset", "empty"):

@@ -126,3 +126,42 @@ def plan_from_headers(catalog: VendorCatalog, headers: Mapping[str, str]) -> Pla
     return Plan(
         "passthrough", delay=delay, rule="header:X-Mock-Delay", reason=f"X-Mock-Delay: {delay:g}s"
     )
+
+
+class InjectionPlans:
+    """`plan_from_headers` remembered per header values: a curl loop repeats the same ones.
+
+    Only plans are kept; a rejected header is parsed (and raised) afresh every time. The
+    cache is bounded and starts over when full.
+    """
+
+    def __init__(self, limit: int = 1024) -> None:
+        self.limit = limit
+        self._plans: dict[tuple[str | None, ...], Plan] = {}
+
+    def plan(self, catalog: VendorCatalog, headers: Mapping[str, str]) -> Plan | None:
+        """The plan the X-Mock-* headers ask for, or None when there are none.
+
+        Raises:
+            InjectionError: as `plan_from_headers`.
+        """
+        if ERROR not in headers and FAULT not in headers and DELAY not in headers:
+            return None
+        get = headers.get
+        key = (
+            catalog.vendor,
+            get(ERROR),
+            get(PARAMS),
+            get(STATUS),
+            get(RETRY_AFTER),
+            get(FAULT),
+            get(DELAY),
+        )
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = plan_from_headers(catalog, headers)
+            if plan is not None:
+                if len(self._plans) >= self.limit:
+                    self._plans.clear()
+                self._plans[key] = plan
+        return plan

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter as Tally
 from collections.abc import Iterator
+from itertools import accumulate
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.metrics_core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
 
 from mockserver.callbacks import CallbackSender
 from mockserver.happy import Env
@@ -45,67 +52,94 @@ _OUTCOMES = {"delivered": "sent", "failed": "failed"}
 class MetricsRecorder:
     """Counts every vendor request into this server's own registry (never the global one).
 
-    A pipeline recorder: `record` is called once per answered vendor request. Label
-    children are cached so a request costs a dict lookup and a locked add per metric.
+    A pipeline recorder: `record` is called once per answered vendor request, always on
+    the server's event loop. It only adds to plain dicts (no locks, no label lookups:
+    prometheus_client's children take a lock per update, which cost more than the rest of
+    an injected error); the registry turns the tallies into metric families when scraped.
     """
 
     def __init__(self, store: Store, env: Env) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
-        self._requests = Counter(
-            "mockserver_requests",
-            "Vendor requests answered, by vendor, outcome and HTTP status "
-            "(499: a fault cut the connection).",
-            ("vendor", "outcome", "status"),
-            registry=self.registry,
-        )
-        self._duration = Histogram(
-            "mockserver_request_duration_seconds",
-            "Time to answer a vendor request, including injected delays and faults.",
-            ("vendor",),
-            buckets=DURATION_BUCKETS,
-            registry=self.registry,
-        )
-        self._rule_hits = Counter(
-            "mockserver_rule_hits",
-            f"Requests decided by a rule or injection header (past {MAX_RULE_SERIES} "
-            f'distinct rules, new ones count as scenario="{OVERFLOW}").',
-            ("scenario", "rule"),
-            registry=self.registry,
-        )
+        self.requests: Tally[tuple[str, str, int]] = Tally()
+        self.durations: dict[str, DurationTally] = {}
+        self.rule_hits: Tally[tuple[str, str]] = Tally()
+        self.registry.register(RequestCollector(self))
         self.registry.register(StateCollector(store, env))
-        self._request_children: dict[tuple[str, str, int], Counter] = {}
-        self._duration_children: dict[str, Histogram] = {}
-        self._rule_children: dict[tuple[str, str], Counter] = {}
 
     def record(self, snapshot: RequestSnapshot, plan: Plan, status: int, latency_ms: float) -> None:
         """Count one answered request."""
-        outcome = plan.outcome or plan.kind
-        key = (snapshot.vendor, outcome, status)
-        counter = self._request_children.get(key)
-        if counter is None:
-            counter = self._requests.labels(snapshot.vendor, outcome, str(status))
-            self._request_children[key] = counter
-        counter.inc()
-        histogram = self._duration_children.get(snapshot.vendor)
-        if histogram is None:
-            histogram = self._duration.labels(snapshot.vendor)
-            self._duration_children[snapshot.vendor] = histogram
-        histogram.observe(latency_ms / 1000)
+        self.requests[(snapshot.vendor, plan.outcome or plan.kind, status)] += 1
+        durations = self.durations.get(snapshot.vendor)
+        if durations is None:
+            durations = self.durations[snapshot.vendor] = DurationTally()
+        durations.observe(latency_ms / 1000)
         if plan.rule is not None:
-            self._rule_child(plan.scenario or "", plan.rule).inc()
-
-    def _rule_child(self, scenario: str, rule: str) -> Counter:
-        child = self._rule_children.get((scenario, rule))
-        if child is None:
-            if len(self._rule_children) >= MAX_RULE_SERIES:
-                return self._rule_hits.labels(OVERFLOW, OVERFLOW)
-            child = self._rule_hits.labels(scenario, rule)
-            self._rule_children[(scenario, rule)] = child
-        return child
+            key = (plan.scenario or "", plan.rule)
+            if key not in self.rule_hits and len(self.rule_hits) >= MAX_RULE_SERIES:
+                key = (OVERFLOW, OVERFLOW)
+            self.rule_hits[key] += 1
 
     def exposition(self) -> bytes:
         """Every metric in the Prometheus text format."""
         return generate_latest(self.registry)
+
+
+class DurationTally:
+    """One histogram's bucket counts (not cumulative) and sum, in seconds."""
+
+    __slots__ = ("counts", "total")
+
+    def __init__(self) -> None:
+        # one slot per bucket plus +Inf
+        self.counts = [0] * (len(DURATION_BUCKETS) + 1)
+        self.total = 0.0
+
+    def observe(self, seconds: float) -> None:
+        """Count one duration into the first bucket whose bound is >= it."""
+        self.counts[bisect_left(DURATION_BUCKETS, seconds)] += 1
+        self.total += seconds
+
+    def cumulative(self) -> list[tuple[str, float]]:
+        """(le, count) pairs as Prometheus exposes them, ending with +Inf."""
+        # repr of a float is how Prometheus spells bucket bounds ("0.005", "1.0")
+        bounds = [repr(float(b)) for b in DURATION_BUCKETS] + ["+Inf"]
+        return list(zip(bounds, accumulate(self.counts), strict=True))
+
+
+class RequestCollector:
+    """The per-request families, read from a recorder's tallies at scrape time."""
+
+    def __init__(self, recorder: MetricsRecorder) -> None:
+        self.recorder = recorder
+
+    def collect(self) -> Iterator[Metric]:
+        """Requests by vendor/outcome/status, durations by vendor, rule hits."""
+        requests = CounterMetricFamily(
+            "mockserver_requests",
+            "Vendor requests answered, by vendor, outcome and HTTP status "
+            "(499: a fault cut the connection).",
+            labels=("vendor", "outcome", "status"),
+        )
+        for (vendor, outcome, status), n in sorted(self.recorder.requests.items()):
+            requests.add_metric((vendor, outcome, str(status)), n)
+        yield requests
+        durations = HistogramMetricFamily(
+            "mockserver_request_duration_seconds",
+            "Time to answer a vendor request, including injected delays and faults.",
+            labels=("vendor",),
+        )
+        for vendor, tally in sorted(self.recorder.durations.items()):
+            durations.add_metric((vendor,), tally.cumulative(), tally.total)
+        yield durations
+        hits = CounterMetricFamily(
+            "mockserver_rule_hits",
+            f"Requests decided by a rule or injection header (past {MAX_RULE_SERIES} "
+            f'distinct rules, new ones count as scenario="{OVERFLOW}").',
+            labels=("scenario", "rule"),
+        )
+        for (scenario, rule), n in sorted(self.recorder.rule_hits.items()):
+            hits.add_metric((scenario, rule), n)
+        yield hits
 
 
 class StateCollector:

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import itertools
 import random
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Protocol
 
 from aiohttp import web
 
-from mockserver.catalog.model import Catalog
+from mockserver.answers import ErrorAnswers, to_response
+from mockserver.catalog.model import Catalog, CatalogEntry, VendorCatalog
 from mockserver.faults import apply_fault, gateway_page, malformed
 from mockserver.happy import Call, Env
-from mockserver.injection import InjectionError, plan_from_headers
+from mockserver.injection import InjectionError, InjectionPlans
 from mockserver.params import resolve_params
 from mockserver.plan import PASSTHROUGH, Plan
 from mockserver.render import RenderContext, Rendered, compact_json
@@ -56,15 +59,20 @@ class Pipeline:
         self.clock = clock
         # set when the server shuts down: hanging faults end so shutdown isn't held up
         self.stopping = asyncio.Event()
+        self.injections = InjectionPlans()
+        self.answers = ErrorAnswers()
+        self.request_ids = RequestIds()
 
-    async def handle(self, request: web.Request, vendor: Vendor) -> web.StreamResponse:
-        """Answer one vendor request."""
+    async def handle(
+        self, request: web.BaseRequest, vendor: Vendor, tail: str
+    ) -> web.StreamResponse:
+        """Answer one vendor request; `tail` is its path below the vendor prefix."""
         started = time.perf_counter()
         try:
             body, too_large = await request.read(), False
         except web.HTTPRequestEntityTooLarge:
             body, too_large = b"", True
-        snapshot = self.snapshot(request, vendor, body)
+        snapshot = self.snapshot(request, vendor, body, tail)
         response: web.StreamResponse
         try:
             plan = self.too_large(vendor) if too_large else self.choose(snapshot, vendor)
@@ -80,19 +88,21 @@ class Pipeline:
             recorder.record(snapshot, plan, response.status, latency)
         return response
 
-    def snapshot(self, request: web.Request, vendor: Vendor, body: bytes) -> RequestSnapshot:
+    def snapshot(
+        self, request: web.BaseRequest, vendor: Vendor, body: bytes, tail: str
+    ) -> RequestSnapshot:
         """Freeze what the engine needs; the session comes from the header or credentials."""
         snap = RequestSnapshot(
             vendor=vendor.name,
             method=request.method,
-            path="/" + request.match_info.get("tail", ""),
-            query=list(request.query.items()),
+            path="/" + tail,
+            query=list(request.query.items()) if request.query_string else None,
             headers=request.headers,
             body=body,
             received_at=self.clock(),
         )
         snap.session = (
-            snap.headers.get(SESSION_HEADER)
+            request.headers.get(SESSION_HEADER)
             or vendor.session_of(snap)
             or self._token_session(vendor, snap)
         )
@@ -120,15 +130,17 @@ class Pipeline:
 
     def choose(self, snapshot: RequestSnapshot, vendor: Vendor) -> Plan:
         """Header injection first, then scenario rules, then the normal answer."""
-        plan = plan_from_headers(self.catalog.vendor(vendor.name), snapshot.headers)
+        plan = self.injections.plan(self.catalog.vendor(vendor.name), snapshot.raw_headers)
         if plan is None and self.decider is not None:
             plan = self.decider.plan_for(snapshot)
         return plan or PASSTHROUGH
 
     async def execute(
-        self, request: web.Request, snapshot: RequestSnapshot, vendor: Vendor, plan: Plan
+        self, request: web.BaseRequest, snapshot: RequestSnapshot, vendor: Vendor, plan: Plan
     ) -> web.StreamResponse:
         """Turn a plan into bytes on the wire."""
+        if plan.kind == "error" and plan.entry is not None:
+            return self.error(snapshot, vendor, plan, plan.entry)
         ctx = self.context(snapshot, vendor, plan)
         if plan.kind == "fault" and plan.fault is not None:
             if plan.fault.type in ("html502", "html503"):
@@ -139,13 +151,48 @@ class Pipeline:
             return await apply_fault(request, plan.fault, base, self.stopping)
         return to_response(await self.render(snapshot, vendor, plan, ctx))
 
+    def error(
+        self, snapshot: RequestSnapshot, vendor: Vendor, plan: Plan, entry: CatalogEntry
+    ) -> web.Response:
+        """A catalogued error, rendered once per distinct request shape and then reused."""
+        params = resolve_params(vendor, entry, snapshot, plan.params)
+        family = vendor.family_for(snapshot.method, snapshot.path)
+
+        def render(request_id: str) -> Rendered:
+            ctx = RenderContext(
+                family,
+                snapshot.method,
+                snapshot.path,
+                params,
+                request_id,
+                plan.status,
+                plan.rate,
+                plan.retry_after,
+            )
+            rendered = vendor.render_error(entry, ctx)
+            return rendered.with_headers(plan.headers) if plan.headers else rendered
+
+        request_id = self.request_ids.next()
+        if plan.rate is not None:  # live counters: never the same answer twice
+            return to_response(render(request_id))
+        key = (
+            vendor.name,
+            entry.key,
+            family,
+            snapshot.method,
+            snapshot.path,
+            tuple(params.items()),
+            plan.status,
+            plan.retry_after,
+            tuple(plan.headers.items()),
+        )
+        return self.answers.response(key, render, vendor.request_id_header, request_id)
+
     async def render(
         self, snapshot: RequestSnapshot, vendor: Vendor, plan: Plan, ctx: RenderContext
     ) -> Rendered:
-        """The answer for error, respond and passthrough plans."""
-        if plan.kind == "error" and plan.entry is not None:
-            rendered = vendor.render_error(plan.entry, ctx)
-        elif plan.kind == "respond" and plan.literal is not None:
+        """The answer for respond and passthrough plans."""
+        if plan.kind == "respond" and plan.literal is not None:
             rendered = plan.literal
         else:
             rendered = await self.passthrough(snapshot, vendor, ctx, plan)
@@ -163,7 +210,7 @@ class Pipeline:
         router = vendor.router()
         found = router.find(snapshot.method, snapshot.path) if router and self.env else None
         if found is None or self.env is None:
-            return vendor.render_not_found(catalog, ctx)
+            return self.not_found(vendor, catalog, ctx)
         route, args = found
         call = Call(snapshot, ctx, vendor, catalog, self.env, args, plan.failure)
         denied = vendor.authenticate(call)
@@ -172,38 +219,49 @@ class Pipeline:
         result = route.handler(call)
         return await result if inspect.isawaitable(result) else result
 
+    def not_found(self, vendor: Vendor, catalog: VendorCatalog, ctx: RenderContext) -> Rendered:
+        """The vendor's answer to an unknown path, reused like errors are."""
+        if ctx.rate is not None:
+            return vendor.render_not_found(catalog, ctx)
+        key = ("not-found", vendor.name, ctx.family, ctx.method, ctx.path, *ctx.params.items())
+        return self.answers.rendered(
+            key,
+            lambda rid: vendor.render_not_found(catalog, replace(ctx, request_id=rid)),
+            vendor.request_id_header,
+            ctx.request_id,
+        )
+
     def context(self, snapshot: RequestSnapshot, vendor: Vendor, plan: Plan) -> RenderContext:
-        """Everything a renderer may use about this request and plan."""
-        if plan.kind == "error" and plan.entry is not None:
-            params = resolve_params(vendor, plan.entry, snapshot, plan.params)
-        else:
-            params = dict(plan.params)
+        """Everything a renderer may use about this request and a non-error plan."""
         return RenderContext(
             family=vendor.family_for(snapshot.method, snapshot.path),
             method=snapshot.method,
             path=snapshot.path,
-            params=params,
-            request_id=request_id(),
+            params=dict(plan.params),
+            request_id=self.request_ids.next(),
             status=plan.status,
             rate=plan.rate,
             retry_after=plan.retry_after,
         )
 
 
-def request_id() -> str:
-    """A random version-4-shaped UUID; not for secrets, so the fast PRNG is fine here."""
-    bits = random.getrandbits(128)
-    return (
-        f"{bits >> 96:08x}-{(bits >> 80) & 0xFFFF:04x}-4{(bits >> 68) & 0xFFF:03x}-"
-        f"{0x8 | ((bits >> 66) & 0x3):x}{(bits >> 52) & 0xFFF:03x}-{bits & 0xFFFFFFFFFFFF:012x}"
-    )
+class RequestIds:
+    """Version-4-shaped UUIDs, unique per server: a random prefix, then a counter.
 
+    Vendors' request ids are opaque to clients; what tests rely on is that each answer has
+    its own. A counter in the last 48 bits gives that at a fraction of the cost of 128
+    random bits per request. Not for secrets, so the fast PRNG is fine for the prefix.
+    """
 
-def to_response(rendered: Rendered) -> web.Response:
-    """An aiohttp response carrying exactly the rendered status, headers and bytes."""
-    headers = dict(rendered.headers)
-    headers["Content-Type"] = rendered.content_type
-    return web.Response(status=rendered.status, body=rendered.body, headers=headers)
+    def __init__(self) -> None:
+        a, b, c, d = (random.getrandbits(n) for n in (32, 16, 12, 14))
+        # version nibble 4, variant bits 10: a valid v4 shape whatever the counter says
+        self._prefix = f"{a:08x}-{b:04x}-4{c:03x}-{0x8000 | d:04x}-"
+        self._counter = itertools.count(random.getrandbits(40))
+
+    def next(self) -> str:
+        """The next id."""
+        return f"{self._prefix}{next(self._counter) & 0xFFFFFFFFFFFF:012x}"
 
 
 def admin_error(status: int, body: Mapping[str, object]) -> web.Response:

@@ -9,7 +9,7 @@ from typing import TextIO
 
 from aiohttp import web
 
-from mockserver import __version__
+from mockserver import __version__, frontdoor
 from mockserver.app import create_app, create_vendor_app
 from mockserver.logs import configure as configure_logs
 from mockserver.services import Services, build_services
@@ -32,10 +32,12 @@ def banner(services: Services, url: str, vendor_urls: dict[str, str]) -> str:
 
 
 async def _start_site(
-    app: web.Application, host: str, port: int, grace: float
+    app: web.Application, host: str, port: int, grace: float, front: Services | None = None
 ) -> tuple[web.AppRunner, int]:
     runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=grace)
     await runner.setup()
+    if front is not None:
+        frontdoor.install(runner, front.pipeline, front.vendors)
     site = web.TCPSite(runner, host, port)
     await site.start()
     bound = runner.addresses[0][1]
@@ -49,7 +51,7 @@ async def serve(settings: Settings, out: TextIO = sys.stdout) -> None:
     runners: list[web.AppRunner] = []
     grace = settings.shutdown_grace
     main, port = await _start_site(
-        create_app(settings, services), settings.host, settings.port, grace
+        create_app(settings, services), settings.host, settings.port, grace, front=services
     )
     runners.append(main)
     vendor_urls: dict[str, str] = {}

@@ -8,24 +8,27 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl
 
+from multidict import CIMultiDict, CIMultiDictProxy
+
 _MISSING = object()
 
 
 class RequestSnapshot:
     """What the engine needs to know about a request, parsed lazily.
 
-    Header names are lower-cased. `query` and `form` keep the first value of a repeated
+    Header names are lower-cased in `headers`; `raw_headers` is the mapping given, kept
+    as it came (aiohttp's case-insensitive view on the server) so that requests nobody
+    inspects never pay for the copy. `query` and `form` keep the first value of a repeated
     key in the mapping and every value in `query_all`/`form_all`.
     """
 
     __slots__ = (
         "__dict__",
         "body",
-        "content_type",
-        "headers",
         "method",
         "path",
         "query_all",
+        "raw_headers",
         "received_at",
         "session",
         "vendor",
@@ -47,11 +50,24 @@ class RequestSnapshot:
         self.method = method.upper()
         self.path = path
         self.query_all: tuple[tuple[str, str], ...] = tuple(query or ())
-        self.headers: Mapping[str, str] = {k.lower(): v for k, v in (headers or {}).items()}
+        self.raw_headers: Mapping[str, str] = {} if headers is None else headers
         self.body = body
-        self.content_type = self.headers.get("content-type", "").split(";")[0].strip().lower()
         self.session = session
         self.received_at = received_at
+
+    @cached_property
+    def headers(self) -> Mapping[str, str]:
+        """Request headers, looked up by lower-cased name."""
+        raw = self.raw_headers
+        if isinstance(raw, CIMultiDictProxy | CIMultiDict):
+            # already case-insensitive (the server's case): no copy needed
+            return raw
+        return {k.lower(): v for k, v in raw.items()}
+
+    @cached_property
+    def content_type(self) -> str:
+        """The media type of the body, lower-cased, without parameters ("" when absent)."""
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
 
     @cached_property
     def query(self) -> Mapping[str, str]:

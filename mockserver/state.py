@@ -138,7 +138,8 @@ class JournalEntry:
     @property
     def headers(self) -> tuple[tuple[str, str], ...]:
         """Request headers with credentials blanked."""
-        return tuple(redact_headers(dict(self.raw_headers)).items())
+        # names are kept as received (case and all) and lower-cased only when read
+        return tuple(redact_headers({k.lower(): v for k, v in self.raw_headers}).items())
 
     @property
     def query(self) -> tuple[tuple[str, str], ...]:
@@ -226,7 +227,7 @@ def journal_entry(
         method=snapshot.method,
         path=snapshot.path,
         raw_query=snapshot.query_all,
-        raw_headers=tuple(snapshot.headers.items()),
+        raw_headers=tuple(snapshot.raw_headers.items()),
         # keep a little more than shown, so a body cut mid-character still decodes
         raw_body=snapshot.body[: body_limit * 4],
         content_type=snapshot.content_type,

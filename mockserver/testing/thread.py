@@ -9,6 +9,7 @@ from types import TracebackType
 
 from aiohttp import web
 
+from mockserver import frontdoor
 from mockserver.app import create_app
 from mockserver.services import Services, build_services
 from mockserver.settings import Settings
@@ -38,6 +39,7 @@ class ServerThread:
     async def _start(self) -> int:
         self._runner = web.AppRunner(create_app(self.settings, self.services), access_log=None)
         await self._runner.setup()
+        frontdoor.install(self._runner, self.services.pipeline, self.services.vendors)
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         return int(self._runner.addresses[0][1])
