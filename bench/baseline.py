@@ -15,6 +15,8 @@ from typing import Any
 
 from aiohttp import web
 
+from mockserver.cli import run_loop
+
 # Headers aiohttp writes itself; replaying them would duplicate or contradict its own.
 AUTO_HEADERS = frozenset({"date", "server", "content-length", "transfer-encoding", "connection"})
 
@@ -90,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
     recorded = Recorded.from_json(json.loads(args.spec.read_text()))
-    asyncio.run(serve(recorded, args.host, args.port))
+    # the mockserver's own choice of loop (uvloop when installed): a fair ceiling
+    run_loop(serve(recorded, args.host, args.port))
     return 0
 
 

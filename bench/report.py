@@ -16,6 +16,7 @@ from typing import Any
 import aiohttp
 
 from bench.measure import CaseOutcome, Settings
+from mockserver.cli import event_loop_name
 
 RESULTS = Path(__file__).resolve().parent / "results"
 RSS_FLAT_MB = 2.0
@@ -51,6 +52,7 @@ def machine(generator: str, generator_version: str) -> dict[str, Any]:
         "platform": platform.platform(),
         "python": sys.version.split()[0],
         "aiohttp": aiohttp.__version__,
+        "loop": event_loop_name(),
         "mockserver": mock_version,
         "git_commit": _git_commit(),
         "load_generator": generator,
@@ -157,7 +159,8 @@ def markdown(run: Run) -> str:
     lines = [
         f"## mockserver bench ({info['load_generator']}, {cfg.connections} connections, "
         f"{cfg.duration:g} s x {cfg.repeats} repeats, A/B alternated, medians; "
-        f"{info['nproc']} CPUs, Python {info['python']}, aiohttp {info['aiohttp']})",
+        f"{info['nproc']} CPUs, Python {info['python']}, aiohttp {info['aiohttp']}, "
+        f"{info.get('loop', 'asyncio')} loop on both sides)",
         "",
         "| case | mockserver req/s | p50 ms | p99 ms | bare aiohttp req/s | p50 ms | p99 ms | ratio |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
 import sys
 from collections.abc import Coroutine, Sequence
@@ -204,7 +205,12 @@ def _validate(paths: list[Path]) -> int:
     return 1 if problems else 0
 
 
-def _run(main: Coroutine[Any, Any, None]) -> None:
+def event_loop_name() -> str:
+    """The event loop `run_loop` uses here: "uvloop" when it is installed, else "asyncio"."""
+    return "uvloop" if importlib.util.find_spec("uvloop") is not None else "asyncio"
+
+
+def run_loop(main: Coroutine[Any, Any, None]) -> None:
     """Run on uvloop when the `fast` extra is installed (measured in bench/README.md)."""
     try:
         import uvloop
@@ -225,7 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             from mockserver.server import serve
 
-            _run(serve(_settings(args)))
+            run_loop(serve(_settings(args)))
             return 0
     except ScenarioError as err:
         print(f"mockserver: scenario files rejected:\n{err}", file=sys.stderr)

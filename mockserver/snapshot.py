@@ -3,14 +3,40 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from functools import cached_property
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, TypeVar, overload
 from urllib.parse import parse_qsl
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
 _MISSING = object()
+T = TypeVar("T")
+
+
+class lazy(Generic[T]):
+    """`functools.cached_property` without its lock.
+
+    Python 3.11's cached_property takes a lock on every first access, which cost more than
+    the value itself on the request path; a snapshot belongs to one task at a time.
+    """
+
+    def __init__(self, func: Callable[[Any], T]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> lazy[T]: ...
+
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> T | lazy[T]:
+        if obj is None:
+            return self
+        value = self.func(obj)
+        obj.__dict__[self.name] = value  # shadows this (non-data) descriptor from now on
+        return value
 
 
 class RequestSnapshot:
@@ -51,25 +77,24 @@ class RequestSnapshot:
         self.path = path
         self.query_all: tuple[tuple[str, str], ...] = tuple(query or ())
         self.raw_headers: Mapping[str, str] = {} if headers is None else headers
+        if isinstance(headers, CIMultiDictProxy | CIMultiDict):
+            # already case-insensitive (the server's case): no copy needed
+            self.__dict__["headers"] = headers
         self.body = body
         self.session = session
         self.received_at = received_at
 
-    @cached_property
+    @lazy
     def headers(self) -> Mapping[str, str]:
         """Request headers, looked up by lower-cased name."""
-        raw = self.raw_headers
-        if isinstance(raw, CIMultiDictProxy | CIMultiDict):
-            # already case-insensitive (the server's case): no copy needed
-            return raw
-        return {k.lower(): v for k, v in raw.items()}
+        return {k.lower(): v for k, v in self.raw_headers.items()}
 
-    @cached_property
+    @lazy
     def content_type(self) -> str:
         """The media type of the body, lower-cased, without parameters ("" when absent)."""
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
 
-    @cached_property
+    @lazy
     def query(self) -> Mapping[str, str]:
         """First value of each query parameter."""
         out: dict[str, str] = {}
@@ -77,7 +102,7 @@ class RequestSnapshot:
             out.setdefault(k, v)
         return out
 
-    @cached_property
+    @lazy
     def form_all(self) -> tuple[tuple[str, str], ...]:
         """Form fields, when the body is application/x-www-form-urlencoded."""
         if self.content_type != "application/x-www-form-urlencoded" or not self.body:
@@ -87,7 +112,7 @@ class RequestSnapshot:
         except UnicodeDecodeError:
             return ()
 
-    @cached_property
+    @lazy
     def form(self) -> Mapping[str, str]:
         """First value of each form field."""
         out: dict[str, str] = {}
@@ -95,7 +120,7 @@ class RequestSnapshot:
             out.setdefault(k, v)
         return out
 
-    @cached_property
+    @lazy
     def _json(self) -> Any:
         if not self.body:
             return _MISSING

@@ -26,6 +26,8 @@ def basic_credentials(authorization: str) -> tuple[str, str] | None:
 
 def basic_user(authorization: str) -> str | None:
     """The user name of a Basic credential (a session or client id), or None."""
+    if not authorization:  # most requests: skip the parsing
+        return None
     found = basic_credentials(authorization)
     return found[0] or None if found else None
 

@@ -43,9 +43,13 @@ def token_ttls(settings: Settings) -> tuple[float, float]:
 
 def bearer(snapshot: RequestSnapshot) -> str | None:
     """The access token of `Authorization: Bearer <token>` (or `?access_token=`), if any."""
-    scheme, _, value = snapshot.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
+    header = snapshot.headers.get("authorization")
+    if header:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip()
+    if not snapshot.query_all:  # most requests: no query to parse
+        return None
     return snapshot.query.get("access_token") or None
 
 

@@ -114,8 +114,10 @@ class Yeastar(Vendor):
 
     def session_of(self, snapshot: RequestSnapshot) -> str | None:
         """The client id (`username`) of a get_token request; tokens are mapped by the caller."""
+        if not snapshot.path.endswith("/get_token"):  # before parsing any body
+            return None
         data = snapshot.json
-        if not snapshot.path.endswith("/get_token") or not isinstance(data, dict):
+        if not isinstance(data, dict):
             return None
         username = data.get("username")
         return username if isinstance(username, str) and username else None
