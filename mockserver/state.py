@@ -126,7 +126,8 @@ class JournalEntry:
     method: str
     path: str
     raw_query: tuple[tuple[str, str], ...]
-    raw_headers: tuple[tuple[str, str], ...]
+    # as received: header pairs, or the server's (immutable) case-insensitive mapping
+    raw_headers: Mapping[str, str] | tuple[tuple[str, str], ...]
     raw_body: bytes
     content_type: str
     rule: str | None
@@ -141,7 +142,12 @@ class JournalEntry:
     def headers(self) -> tuple[tuple[str, str], ...]:
         """Request headers with credentials blanked."""
         # names are kept as received (case and all) and lower-cased only when read
-        return tuple(redact_headers({k.lower(): v for k, v in self.raw_headers}).items())
+        return tuple(redact_headers({k.lower(): v for k, v in self.header_pairs()}).items())
+
+    def header_pairs(self) -> Iterable[tuple[str, str]]:
+        """Every request header as received (name case and repeats kept), unredacted."""
+        raw = self.raw_headers
+        return raw.items() if isinstance(raw, Mapping) else raw
 
     @property
     def query(self) -> tuple[tuple[str, str], ...]:
@@ -230,7 +236,8 @@ def journal_entry(
         snapshot.method,
         snapshot.path,
         snapshot.query_all,
-        tuple(snapshot.raw_headers.items()),
+        # kept as is, not copied: the server's header mapping never changes after parsing
+        snapshot.raw_headers,
         # keep a little more than shown, so a body cut mid-character still decodes
         snapshot.body[: body_limit * 4],
         snapshot.content_type,

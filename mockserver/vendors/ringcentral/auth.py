@@ -7,7 +7,6 @@ import string
 from mockserver.happy import Call
 from mockserver.render import Rendered
 from mockserver.settings import Settings
-from mockserver.snapshot import RequestSnapshot
 from mockserver.vendors.credentials import basic_credentials, strict_ok
 from mockserver.vendors.ringcentral.common import (
     VENDOR,
@@ -18,7 +17,7 @@ from mockserver.vendors.ringcentral.common import (
     identity_of,
     invalid,
 )
-from mockserver.vendors.ringcentral.envelope import basic_client_id
+from mockserver.vendors.ringcentral.envelope import basic_client_id, bearer
 
 ACCESS_TTL = 3600.0  # vendors.md 1.2 and the SDK's ACCESS_TOKEN_TTL
 REFRESH_TTL = 604800.0  # one week, the SDK's REFRESH_TOKEN_TTL
@@ -39,18 +38,6 @@ def token_ttls(settings: Settings) -> tuple[float, float]:
     if settings.token_ttl is None:
         return ACCESS_TTL, REFRESH_TTL
     return settings.token_ttl, settings.token_ttl * (REFRESH_TTL / ACCESS_TTL)
-
-
-def bearer(snapshot: RequestSnapshot) -> str | None:
-    """The access token of `Authorization: Bearer <token>` (or `?access_token=`), if any."""
-    header = snapshot.headers.get("authorization")
-    if header:
-        scheme, _, value = header.partition(" ")
-        if scheme.lower() == "bearer" and value.strip():
-            return value.strip()
-    if not snapshot.query_all:  # most requests: no query to parse
-        return None
-    return snapshot.query.get("access_token") or None
 
 
 def _client_id(call: Call) -> str:

@@ -117,6 +117,18 @@ def rate_group(path: str) -> str:
     return next((group for seg, group in _SEGMENT_GROUPS if seg in segments), "light")
 
 
+def bearer(snapshot: RequestSnapshot) -> str | None:
+    """The access token of `Authorization: Bearer <token>` (or `?access_token=`), if any."""
+    header = snapshot.headers.get("authorization")
+    if header:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip()
+    if not snapshot.query_all:  # most requests: no query to parse
+        return None
+    return snapshot.query.get("access_token") or None
+
+
 def basic_client_id(snapshot: RequestSnapshot) -> str | None:
     """The client id of `Authorization: Basic base64(clientId:secret)`, if the request has one."""
     return basic_user(snapshot.headers.get("authorization", ""))
@@ -287,8 +299,6 @@ class RingCentral(Vendor):
 
     def token_of(self, snapshot: RequestSnapshot) -> str | None:
         """The bearer access token (header or `access_token` query), so calls keep its session."""
-        from mockserver.vendors.ringcentral.auth import bearer
-
         return bearer(snapshot)
 
     def default_params(self, entry: CatalogEntry, snapshot: RequestSnapshot) -> Mapping[str, str]:
@@ -296,6 +306,8 @@ class RingCentral(Vendor):
         # OAU-153 names the client id in `parameters[]` even though its message has no placeholder.
         extra = _OAUTH_ITEM_PARAMETERS.get(entry.code.upper())
         names = (*entry.params, extra) if extra else entry.params
+        if not names:  # most codes: nothing to look up
+            return {}
         values = {name: _default_param(name, snapshot) for name in names}
         return {name: value for name, value in values.items() if value is not None}
 
