@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter as Tally
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import accumulate
 
 from prometheus_client import CollectorRegistry, generate_latest
@@ -63,6 +63,8 @@ class MetricsRecorder:
         self.requests: Tally[tuple[str, str, int]] = Tally()
         self.durations: dict[str, DurationTally] = {}
         self.rule_hits: Tally[tuple[str, str]] = Tally()
+        # called before a scrape: lands records still being batched
+        self.settle: Callable[[], None] = lambda: None
         self.registry.register(RequestCollector(self))
         self.registry.register(StateCollector(store, env))
 
@@ -81,6 +83,7 @@ class MetricsRecorder:
 
     def exposition(self) -> bytes:
         """Every metric in the Prometheus text format."""
+        self.settle()
         return generate_latest(self.registry)
 
 

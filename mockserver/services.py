@@ -17,6 +17,7 @@ from mockserver.happy import Env, Ids
 from mockserver.logs import AccessLogRecorder
 from mockserver.metrics import MetricsRecorder
 from mockserver.pipeline import Pipeline, Recorder
+from mockserver.recording import RecordBatch
 from mockserver.resources import ResourceStore, TokenRegistry
 from mockserver.scenarios import load_path
 from mockserver.settings import Settings
@@ -63,9 +64,12 @@ DEFAULTS_DIR = Path(__file__).resolve().parent / "defaults"
 
 
 def _recorders(settings: Settings, store: InMemoryStore, env: Env) -> tuple[Recorder, ...]:
-    recorders: tuple[Recorder, ...] = (JournalRecorder(store), MetricsRecorder(store, env))
-    # an access line costs ~10 us and floods CI logs, so it is asked for, not default
-    return (*recorders, AccessLogRecorder()) if settings.access_log else recorders
+    metrics = MetricsRecorder(store, env)
+    batch = RecordBatch((JournalRecorder(store), metrics))
+    store.settle = metrics.settle = batch.flush
+    # an access line costs ~10 us and floods CI logs, so it is asked for, not default; it is
+    # written at once (not batched): someone is watching the log as requests come in
+    return (batch, AccessLogRecorder()) if settings.access_log else (batch,)
 
 
 def build_services(settings: Settings, catalog: Catalog | None = None) -> Services:

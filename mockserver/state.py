@@ -105,6 +105,33 @@ def _json_text(body: bytes) -> str:
     return json.dumps(redact_json(data), separators=(",", ":"), ensure_ascii=False)
 
 
+def pack_headers(headers: Mapping[str, str]) -> str | tuple[tuple[str, str], ...]:
+    """Headers as one `Name: value` line each: one object to keep instead of dozens.
+
+    Keeping every header's own strings alive until the entry leaves the journal made
+    freeing them later (cold in the cache) the dearest part of a journalled request.
+    Pairs that would not split back the same way (a CR or LF in a name or value: the
+    server's parser refuses those, hand-made snapshots might not) are kept as pairs.
+    """
+    items = headers.items()
+    packed = "\r\n".join([f"{k}: {v}" for k, v in items])
+    if packed.count("\n") != len(items) - 1 or packed.count("\r") != len(items) - 1:
+        return tuple(items)
+    return packed
+
+
+def unpack_headers(packed: str) -> list[tuple[str, str]]:
+    """Inverse of pack_headers (HTTP forbids CR and LF in names and values)."""
+    if not packed:
+        return []
+    return [_split_header(line) for line in packed.split("\r\n")]
+
+
+def _split_header(line: str) -> tuple[str, str]:
+    name, _, value = line.partition(": ")
+    return name, value
+
+
 # ---- journal -------------------------------------------------------------------------------
 
 
@@ -127,7 +154,7 @@ class JournalEntry:
     path: str
     raw_query: tuple[tuple[str, str], ...]
     # as received: header pairs, or the server's (immutable) case-insensitive mapping
-    raw_headers: Mapping[str, str] | tuple[tuple[str, str], ...]
+    raw_headers: str | Mapping[str, str] | tuple[tuple[str, str], ...]
     raw_body: bytes
     content_type: str
     rule: str | None
@@ -147,6 +174,8 @@ class JournalEntry:
     def header_pairs(self) -> Iterable[tuple[str, str]]:
         """Every request header as received (name case and repeats kept), unredacted."""
         raw = self.raw_headers
+        if isinstance(raw, str):
+            return unpack_headers(raw)
         return raw.items() if isinstance(raw, Mapping) else raw
 
     @property
@@ -166,7 +195,7 @@ class JournalEntry:
             method=self.method,
             path=self.path,
             query=list(self.raw_query),
-            headers=dict(self.raw_headers),
+            headers=dict(self.header_pairs()),
             body=self.raw_body,
             session=self.session,
             received_at=self.time,
@@ -236,8 +265,7 @@ def journal_entry(
         snapshot.method,
         snapshot.path,
         snapshot.query_all,
-        # kept as is, not copied: the server's header mapping never changes after parsing
-        snapshot.raw_headers,
+        pack_headers(snapshot.raw_headers),
         # keep a little more than shown, so a body cut mid-character still decodes
         snapshot.body[: body_limit * 4],
         snapshot.content_type,
@@ -427,6 +455,8 @@ class InMemoryStore:
     """
 
     journal_limit: int = DEFAULT_JOURNAL_LIMIT
+    # called before the journal is read or written: lands records still being batched
+    settle: Callable[[], None] = field(default=lambda: None, compare=False, repr=False)
     _generation: int = 0
     _scenarios: dict[ScenarioKey, LoadedScenario] = field(default_factory=dict)
     _counters: dict[tuple[RuleKey, str | None], Counters] = field(default_factory=dict)
@@ -491,6 +521,7 @@ class InMemoryStore:
 
     def record(self, entry: JournalEntry) -> None:
         """Append to the journal, dropping (and counting) the oldest when full."""
+        self.settle()
         if len(self._journal) == self.journal_limit:
             self._dropped += 1
         self._journal.append(entry)
@@ -499,20 +530,24 @@ class InMemoryStore:
         self, query: JournalQuery | None = None, limit: int | None = None
     ) -> list[JournalEntry]:
         """Entries passing `query`, oldest first; `limit` keeps the newest ones."""
+        self.settle()
         found = [e for e in self._journal if query is None or query.accepts(e)]
         return found[-limit:] if limit else found
 
     def count(self, query: JournalQuery | None = None) -> int:
         """How many entries pass `query`."""
+        self.settle()
         return sum(1 for e in self._journal if query is None or query.accepts(e))
 
     @property
     def dropped(self) -> int:
         """Entries dropped because the journal was full."""
+        self.settle()
         return self._dropped
 
     def clear_journal(self, session: str | None = None) -> None:
         """Forget the journal of one session, or all of it."""
+        self.settle()
         if session is None:
             self._journal.clear()
             self._dropped = 0

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from aiohttp import web
 
 from mockserver.admin.common import services_of
 from mockserver.metrics import CONTENT_TYPE, MetricsRecorder
+from mockserver.pipeline import Recorder
+from mockserver.recording import RecordBatch
 from mockserver.services import Services
 
 
@@ -16,12 +20,20 @@ def metrics_recorder(services: Services) -> MetricsRecorder:
     CLI, ServerThread, tests); once `build_services` wires one, this only finds it.
     """
     pipeline = services.pipeline
-    for recorder in pipeline.recorders:
+    for recorder in every_recorder(pipeline.recorders):
         if isinstance(recorder, MetricsRecorder):
             return recorder
     added = MetricsRecorder(services.store, services.env)
     pipeline.recorders = (*pipeline.recorders, added)
     return added
+
+
+def every_recorder(recorders: Iterable[Recorder]) -> Iterator[Recorder]:
+    """The recorders, and those inside batches."""
+    for recorder in recorders:
+        yield recorder
+        if isinstance(recorder, RecordBatch):
+            yield from every_recorder(recorder.recorders)
 
 
 async def metrics(request: web.Request) -> web.Response:

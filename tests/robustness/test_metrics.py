@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from mockserver import logs, metrics
+from mockserver.admin.metrics import every_recorder
 from mockserver.app import create_app
 from mockserver.callbacks import Callback, CallbackSender
 from mockserver.metrics import MetricsRecorder
@@ -278,10 +279,13 @@ async def test_a_wired_recorder_is_used_not_doubled(
     aiohttp_client: ClientFactory, make_services: Callable[..., Services]
 ) -> None:
     services = make_services(defaults=False)
-    wired = [r for r in services.pipeline.recorders if isinstance(r, MetricsRecorder)]
+    recorders = every_recorder(services.pipeline.recorders)
+    wired = [r for r in recorders if isinstance(r, MetricsRecorder)]
     assert len(wired) == 1  # build_services wires exactly one
     client = await aiohttp_client(create_app(services.settings, services))
     await client.get("/ringcentral/x")
-    mine = [r for r in services.pipeline.recorders if isinstance(r, MetricsRecorder)]
+    mine = [
+        r for r in every_recorder(services.pipeline.recorders) if isinstance(r, MetricsRecorder)
+    ]
     assert mine == wired
     assert requests_total(await scrape(client), "ringcentral", "passthrough", 404) == 1
