@@ -22,8 +22,11 @@ from mockserver.scenarios import (
     RespondAction,
 )
 from mockserver.snapshot import RequestSnapshot
-from mockserver.state import Store, journal_entry
+from mockserver.state import DEFAULT_BODY_LIMIT, JournalEntry, Store, journal_entry
 from mockserver.vendors.base import Vendor
+
+# a little more than the journal shows, so a body cut mid-character still decodes
+BODY_KEPT = DEFAULT_BODY_LIMIT * 4
 
 
 class ScenarioDecider:
@@ -140,15 +143,23 @@ class JournalRecorder:
 
     def record(self, snapshot: RequestSnapshot, plan: Plan, status: int, latency_ms: float) -> None:
         """Keep what happened to one request."""
+        # built positionally, not through journal_entry(): this runs for every request
         self.store.record(
-            journal_entry(
-                snapshot,
-                time=snapshot.received_at or self.clock(),
-                outcome=plan.outcome or plan.kind,
-                status=status,
-                latency_ms=round(latency_ms, 3),
-                rule=plan.rule,
-                scenario=plan.scenario,
-                reason=plan.reason,
+            JournalEntry(
+                snapshot.received_at or self.clock(),
+                snapshot.session,
+                snapshot.vendor,
+                snapshot.method,
+                snapshot.path,
+                snapshot.query_all,
+                snapshot.raw_headers,
+                snapshot.body[:BODY_KEPT],
+                snapshot.content_type,
+                plan.rule,
+                plan.reason,
+                plan.outcome or plan.kind,
+                status,
+                round(latency_ms, 3),
+                plan.scenario,
             )
         )

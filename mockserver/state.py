@@ -105,33 +105,6 @@ def _json_text(body: bytes) -> str:
     return json.dumps(redact_json(data), separators=(",", ":"), ensure_ascii=False)
 
 
-def pack_headers(headers: Mapping[str, str]) -> str | tuple[tuple[str, str], ...]:
-    """Headers as one `Name: value` line each: one object to keep instead of dozens.
-
-    Keeping every header's own strings alive until the entry leaves the journal made
-    freeing them later (cold in the cache) the dearest part of a journalled request.
-    Pairs that would not split back the same way (a CR or LF in a name or value: the
-    server's parser refuses those, hand-made snapshots might not) are kept as pairs.
-    """
-    items = headers.items()
-    packed = "\r\n".join([f"{k}: {v}" for k, v in items])
-    if packed.count("\n") != len(items) - 1 or packed.count("\r") != len(items) - 1:
-        return tuple(items)
-    return packed
-
-
-def unpack_headers(packed: str) -> list[tuple[str, str]]:
-    """Inverse of pack_headers (HTTP forbids CR and LF in names and values)."""
-    if not packed:
-        return []
-    return [_split_header(line) for line in packed.split("\r\n")]
-
-
-def _split_header(line: str) -> tuple[str, str]:
-    name, _, value = line.partition(": ")
-    return name, value
-
-
 # ---- journal -------------------------------------------------------------------------------
 
 
@@ -154,7 +127,7 @@ class JournalEntry:
     path: str
     raw_query: tuple[tuple[str, str], ...]
     # as received: header pairs, or the server's (immutable) case-insensitive mapping
-    raw_headers: str | Mapping[str, str] | tuple[tuple[str, str], ...]
+    raw_headers: Mapping[str, str] | tuple[tuple[str, str], ...]
     raw_body: bytes
     content_type: str
     rule: str | None
@@ -174,8 +147,6 @@ class JournalEntry:
     def header_pairs(self) -> Iterable[tuple[str, str]]:
         """Every request header as received (name case and repeats kept), unredacted."""
         raw = self.raw_headers
-        if isinstance(raw, str):
-            return unpack_headers(raw)
         return raw.items() if isinstance(raw, Mapping) else raw
 
     @property
@@ -265,7 +236,8 @@ def journal_entry(
         snapshot.method,
         snapshot.path,
         snapshot.query_all,
-        pack_headers(snapshot.raw_headers),
+        # kept as is, not copied: the server's header mapping never changes after parsing
+        snapshot.raw_headers,
         # keep a little more than shown, so a body cut mid-character still decodes
         snapshot.body[: body_limit * 4],
         snapshot.content_type,
