@@ -72,6 +72,20 @@ def _parser() -> argparse.ArgumentParser:
         help="time in-flight requests and pending callbacks get on SIGTERM",
     )
     serve.add_argument(
+        "--read-timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="time a request body may take to arrive (408 after it); 0: no limit",
+    )
+    serve.add_argument(
+        "--keepalive-timeout",
+        type=float,
+        default=75.0,
+        metavar="SECONDS",
+        help="time an idle keep-alive connection stays open",
+    )
+    serve.add_argument(
         "--delivery-delay",
         type=float,
         default=0.5,
@@ -190,6 +204,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         access_log=args.access_log,
         delivery_delay=args.delivery_delay,
         shutdown_grace=args.shutdown_grace,
+        read_timeout=args.read_timeout,
+        keepalive_timeout=args.keepalive_timeout,
         webhooks=parse_pairs(args.webhook, "--webhook", set(VENDORS)),
         webhook_secret=args.webhook_secret,
         credentials=parse_credentials(args.credentials, set(VENDORS)),

@@ -51,12 +51,14 @@ class Pipeline:
         recorders: tuple[Recorder, ...] = (),
         env: Env | None = None,
         clock: Callable[[], float] = time.time,
+        read_timeout: float = 0.0,
     ) -> None:
         self.catalog = catalog
         self.decider = decider
         self.recorders = recorders
         self.env = env
         self.clock = clock
+        self.read_timeout = read_timeout
         # set when the server shuts down: hanging faults end so shutdown isn't held up
         self.stopping = asyncio.Event()
         self.injections = InjectionPlans()
@@ -69,24 +71,52 @@ class Pipeline:
         """Answer one vendor request; `tail` is its path below the vendor prefix."""
         started = time.perf_counter()
         try:
-            body, too_large = await request.read(), False
+            body, problem = await self.body(request), None
         except web.HTTPRequestEntityTooLarge:
-            body, too_large = b"", True
+            body, problem = b"", "too_large"
+        except TimeoutError:
+            body, problem = b"", "read_timeout"
         snapshot = self.snapshot(request, vendor, body, tail)
-        response: web.StreamResponse
-        try:
-            plan = self.too_large(vendor) if too_large else self.choose(snapshot, vendor)
-        except InjectionError as err:
-            plan = Plan("respond", rule="header", reason=f"rejected: {err.message}")
-            response = admin_error(400, err.body(vendor.name))
-        else:
-            if plan.delay:
-                await asyncio.sleep(plan.delay)
-            response = await self.execute(request, snapshot, vendor, plan)
+        plan, response = await self.answer(request, snapshot, vendor, problem)
         latency = (time.perf_counter() - started) * 1000
         for recorder in self.recorders:
             recorder.record(snapshot, plan, response.status, latency)
         return response
+
+    async def answer(
+        self,
+        request: web.BaseRequest,
+        snapshot: RequestSnapshot,
+        vendor: Vendor,
+        problem: str | None,
+    ) -> tuple[Plan, web.StreamResponse]:
+        """The plan chosen for a request and the response it produced."""
+        if problem == "read_timeout":
+            return self.timed_out(vendor)
+        try:
+            plan = self.too_large(vendor) if problem else self.choose(snapshot, vendor)
+        except InjectionError as err:
+            plan = Plan("respond", rule="header", reason=f"rejected: {err.message}")
+            return plan, admin_error(400, err.body(vendor.name))
+        if plan.delay:
+            await asyncio.sleep(plan.delay)
+        return plan, await self.execute(request, snapshot, vendor, plan)
+
+    def timed_out(self, vendor: Vendor) -> tuple[Plan, web.StreamResponse]:
+        """408 for a body that stalled; the connection closes (the rest may still arrive)."""
+        message = f"the request body did not arrive within {self.read_timeout:g}s (--read-timeout)"
+        body = InjectionError("read_timeout", message).body(vendor.name)
+        response = admin_error(408, body)
+        response.force_close()
+        return Plan("respond", rule="read-timeout", reason=message, outcome="timeout"), response
+
+    async def body(self, request: web.BaseRequest) -> bytes:
+        """The request body; one that stalls longer than `read_timeout` raises TimeoutError."""
+        if request.content.is_eof() or not self.read_timeout:
+            # already all here (most requests): no timer to arm and cancel
+            return await request.read()
+        async with asyncio.timeout(self.read_timeout):
+            return await request.read()
 
     def snapshot(
         self, request: web.BaseRequest, vendor: Vendor, body: bytes, tail: str

@@ -16,6 +16,11 @@ from mockserver.services import Services, build_services
 from mockserver.settings import Settings
 
 
+# aiohttp keeps reading an unread body for this long before closing (10 s by default): only
+# a body that timed out or was too large is left unread, and its sender is stalling
+LINGER = 1.0
+
+
 def banner(services: Services, url: str, vendor_urls: dict[str, str]) -> str:
     """The start-up summary: where each vendor lives and what it serves."""
     lines = [f"mockserver {__version__} listening on {url}"]
@@ -32,9 +37,16 @@ def banner(services: Services, url: str, vendor_urls: dict[str, str]) -> str:
 
 
 async def _start_site(
-    app: web.Application, host: str, port: int, grace: float, front: Services | None = None
+    app: web.Application, host: str, port: int, settings: Settings, front: Services | None = None
 ) -> tuple[web.AppRunner, int]:
-    runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=grace)
+    runner = web.AppRunner(
+        app,
+        handle_signals=False,
+        access_log=None,
+        shutdown_timeout=settings.shutdown_grace,
+        keepalive_timeout=settings.keepalive_timeout,
+        lingering_time=LINGER,
+    )
     await runner.setup()
     if front is not None:
         frontdoor.install(runner, front.pipeline, front.vendors)
@@ -49,15 +61,14 @@ async def serve(settings: Settings, out: TextIO = sys.stdout) -> None:
     configure_logs(settings.log_format)
     services = build_services(settings)
     runners: list[web.AppRunner] = []
-    grace = settings.shutdown_grace
     main, port = await _start_site(
-        create_app(settings, services), settings.host, settings.port, grace, front=services
+        create_app(settings, services), settings.host, settings.port, settings, front=services
     )
     runners.append(main)
     vendor_urls: dict[str, str] = {}
     for name, vport in settings.vendor_ports.items():
         vapp = create_vendor_app(services, services.vendors[name])
-        runner, bound = await _start_site(vapp, settings.host, vport, grace)
+        runner, bound = await _start_site(vapp, settings.host, vport, settings)
         runners.append(runner)
         vendor_urls[name] = f"http://{settings.host}:{bound}/"
     print(banner(services, f"http://{settings.host}:{port}", vendor_urls), file=out, flush=True)

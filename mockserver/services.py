@@ -91,6 +91,7 @@ def build_services(settings: Settings, catalog: Catalog | None = None) -> Servic
         decider=ScenarioDecider(engine, catalog, vendors),
         recorders=_recorders(settings, store, env),
         env=env,
+        read_timeout=settings.read_timeout,
     )
     env.callbacks.on_attempt = partial(journal_callback, store)
     services = Services(settings, catalog, engine, store, env, pipeline, vendors)

@@ -30,6 +30,9 @@ class Settings:
         token_ttl: access-token lifetime in seconds for every vendor (None: vendor default).
         defaults: load the shipped default scenarios (magic test numbers).
         shutdown_grace: seconds in-flight requests and pending callbacks get on shutdown.
+        read_timeout: seconds a vendor request's body may take to arrive once its head has
+            (answered 408 and the connection closed); 0 waits forever.
+        keepalive_timeout: seconds an idle keep-alive connection stays open.
         delivery_delay: seconds from accepting a message/call to its final status (and
             final callback); intermediate statuses come at fractions of it.
         webhook_secret: the secret vendor-signed webhooks are signed with, where the
@@ -58,6 +61,8 @@ class Settings:
     token_ttl: float | None = None
     defaults: bool = True
     shutdown_grace: float = 10.0
+    read_timeout: float = 30.0
+    keepalive_timeout: float = 75.0
     delivery_delay: float = 0.5
     webhook_secret: str = "mockserver-webhook-secret"
     webhooks: Mapping[str, str] = field(default_factory=dict)

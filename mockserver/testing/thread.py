@@ -11,6 +11,7 @@ from aiohttp import web
 
 from mockserver import frontdoor
 from mockserver.app import create_app
+from mockserver.server import LINGER
 from mockserver.services import Services, build_services
 from mockserver.settings import Settings
 
@@ -37,7 +38,12 @@ class ServerThread:
         return f"http://127.0.0.1:{self.port}"
 
     async def _start(self) -> int:
-        self._runner = web.AppRunner(create_app(self.settings, self.services), access_log=None)
+        self._runner = web.AppRunner(
+            create_app(self.settings, self.services),
+            access_log=None,
+            keepalive_timeout=self.settings.keepalive_timeout,
+            lingering_time=LINGER,
+        )
         await self._runner.setup()
         frontdoor.install(self._runner, self.services.pipeline, self.services.vendors)
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
