@@ -15,7 +15,6 @@ from mockserver.logs import configure as configure_logs
 from mockserver.services import Services, build_services
 from mockserver.settings import Settings
 
-
 # aiohttp keeps reading an unread body for this long before closing (10 s by default): only
 # a body that timed out or was too large is left unread, and its sender is stalling
 LINGER = 1.0
