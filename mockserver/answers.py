@@ -31,10 +31,13 @@ class Template:
 
     def response(self, request_id: str) -> web.Response:
         """The answer as an aiohttp response carrying this request's id."""
-        headers = self.headers.copy()
+        # aiohttp copies the headers it is given: set the id on its copy, not on a copy of ours
+        response = web.Response(
+            status=self.rendered.status, body=self.rendered.body, headers=self.headers
+        )
         if self.id_header is not None:
-            headers[self.id_header] = request_id
-        return web.Response(status=self.rendered.status, body=self.rendered.body, headers=headers)
+            response.headers[self.id_header] = request_id
+        return response
 
     def stamp(self, request_id: str) -> Rendered:
         """The answer as a Rendered carrying this request's id."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -144,23 +144,32 @@ class JournalRecorder:
 
     def record(self, snapshot: RequestSnapshot, plan: Plan, status: int, latency_ms: float) -> None:
         """Keep what happened to one request."""
+        self.store.record(self.entry(snapshot, plan, status, latency_ms))
+
+    def record_many(self, records: Sequence[tuple[RequestSnapshot, Plan, int, float]]) -> None:
+        """Keep what happened to each of a batch of requests, in one store call."""
+        entry = self.entry
+        self.store.record_many([entry(s, p, status, ms) for s, p, status, ms in records])
+
+    def entry(
+        self, snapshot: RequestSnapshot, plan: Plan, status: int, latency_ms: float
+    ) -> JournalEntry:
+        """The journal entry for one request."""
         # built positionally, not through journal_entry(): this runs for every request
-        self.store.record(
-            JournalEntry(
-                snapshot.received_at or self.clock(),
-                snapshot.session,
-                snapshot.vendor,
-                snapshot.method,
-                snapshot.path,
-                snapshot.query_all,
-                snapshot.raw_headers,
-                snapshot.body[:BODY_KEPT],
-                snapshot.content_type,
-                plan.rule,
-                plan.reason,
-                plan.outcome or plan.kind,
-                status,
-                round(latency_ms, 3),
-                plan.scenario,
-            )
+        return JournalEntry(
+            snapshot.received_at or self.clock(),
+            snapshot.session,
+            snapshot.vendor,
+            snapshot.method,
+            snapshot.path,
+            snapshot.query_all,
+            snapshot.raw_headers,
+            snapshot.body[:BODY_KEPT],
+            snapshot.content_type,
+            plan.rule,
+            plan.reason,
+            plan.outcome or plan.kind,
+            status,
+            round(latency_ms, 3),
+            plan.scenario,
         )

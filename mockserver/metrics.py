@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter as Tally
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from itertools import accumulate
 
 from prometheus_client import CollectorRegistry, generate_latest
@@ -70,16 +70,23 @@ class MetricsRecorder:
 
     def record(self, snapshot: RequestSnapshot, plan: Plan, status: int, latency_ms: float) -> None:
         """Count one answered request."""
-        self.requests[(snapshot.vendor, plan.outcome or plan.kind, status)] += 1
-        durations = self.durations.get(snapshot.vendor)
-        if durations is None:
-            durations = self.durations[snapshot.vendor] = DurationTally()
-        durations.observe(latency_ms / 1000)
-        if plan.rule is not None:
-            key = (plan.scenario or "", plan.rule)
-            if key not in self.rule_hits and len(self.rule_hits) >= MAX_RULE_SERIES:
-                key = (OVERFLOW, OVERFLOW)
-            self.rule_hits[key] += 1
+        self.record_many(((snapshot, plan, status, latency_ms),))
+
+    def record_many(self, records: Sequence[tuple[RequestSnapshot, Plan, int, float]]) -> None:
+        """Count a batch of answered requests (the loop is inlined: it runs for each one)."""
+        requests, durations, rule_hits = self.requests, self.durations, self.rule_hits
+        for snapshot, plan, status, latency_ms in records:
+            vendor = snapshot.vendor
+            requests[(vendor, plan.outcome or plan.kind, status)] += 1
+            tally = durations.get(vendor)
+            if tally is None:
+                tally = durations[vendor] = DurationTally()
+            tally.observe(latency_ms / 1000)
+            if plan.rule is not None:
+                key = (plan.scenario or "", plan.rule)
+                if key not in rule_hits and len(rule_hits) >= MAX_RULE_SERIES:
+                    key = (OVERFLOW, OVERFLOW)
+                rule_hits[key] += 1
 
     def exposition(self) -> bytes:
         """Every metric in the Prometheus text format."""

@@ -9,8 +9,8 @@ every read and before any other journal write (so callback attempts keep their o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Final
+from collections.abc import Callable, Sequence
+from typing import Final, Protocol, runtime_checkable
 
 from mockserver.pipeline import Recorder
 from mockserver.plan import Plan
@@ -23,6 +23,26 @@ LARGE_BODY: Final = 16_384
 Record = tuple[RequestSnapshot, Plan, int, float]
 
 
+@runtime_checkable
+class ManyRecorder(Protocol):
+    """A Recorder that also takes a whole batch in one call (one call instead of 64)."""
+
+    def record_many(self, records: Sequence[Record]) -> None:
+        """Keep what happened to each request, oldest first."""
+
+
+def sink(recorder: Recorder) -> Callable[[Sequence[Record]], None]:
+    """The callable that lands one batch in `recorder`."""
+    if isinstance(recorder, ManyRecorder):
+        return recorder.record_many
+
+    def each(records: Sequence[Record]) -> None:
+        for snapshot, plan, status, latency_ms in records:
+            recorder.record(snapshot, plan, status, latency_ms)
+
+    return each
+
+
 class RecordBatch:
     """A Recorder that collects records and feeds them to its recorders `size` at a time."""
 
@@ -30,6 +50,7 @@ class RecordBatch:
         if size < 1:
             raise ValueError("batch size must be at least 1")
         self.recorders = tuple(recorders)
+        self._sinks = tuple(sink(r) for r in self.recorders)
         self.size = size
         self._pending: list[Record] = []
 
@@ -46,9 +67,8 @@ class RecordBatch:
         if not pending:
             return
         self._pending = []  # first: a recorder that reads the store flushes again, finding none
-        for recorder in self.recorders:
-            for snapshot, plan, status, latency_ms in pending:
-                recorder.record(snapshot, plan, status, latency_ms)
+        for land in self._sinks:
+            land(pending)
 
     def __len__(self) -> int:
         return len(self._pending)

@@ -399,6 +399,9 @@ class Store(Protocol):
     def record(self, entry: JournalEntry) -> None:
         """Append to the journal, dropping the oldest entry when it is full."""
 
+    def record_many(self, entries: Sequence[JournalEntry]) -> None:
+        """Append entries in order, dropping (and counting) the oldest as `record` does."""
+
     def journal(
         self, query: JournalQuery | None = None, limit: int | None = None
     ) -> list[JournalEntry]:
@@ -497,6 +500,12 @@ class InMemoryStore:
         if len(self._journal) == self.journal_limit:
             self._dropped += 1
         self._journal.append(entry)
+
+    def record_many(self, entries: Sequence[JournalEntry]) -> None:
+        """Append entries in order, dropping (and counting) the oldest when full."""
+        self.settle()
+        self._dropped += max(0, len(self._journal) + len(entries) - self.journal_limit)
+        self._journal.extend(entries)
 
     def journal(
         self, query: JournalQuery | None = None, limit: int | None = None
