@@ -32,13 +32,13 @@ class FrontDoor:
         self.vendors = dict(vendors)
         self.fallback = fallback
 
-    async def __call__(self, request: web.BaseRequest) -> web.StreamResponse:
-        """Answer one request."""
+    def __call__(self, request: web.BaseRequest) -> Awaitable[web.StreamResponse]:
+        """Answer one request (aiohttp awaits the handler's coroutine: no wrapper of ours)."""
         routed = self.route(request)
         if routed is None:
-            return await self.fallback(request)
+            return self.fallback(request)
         vendor, tail = routed
-        return await self.pipeline.handle(request, vendor, tail)
+        return self.pipeline.handle(request, vendor, tail)
 
     def route(self, request: web.BaseRequest) -> tuple[Vendor, str] | None:
         """The vendor and the path below its prefix, or None for the application to route."""

@@ -70,37 +70,42 @@ class Pipeline:
     ) -> web.StreamResponse:
         """Answer one vendor request; `tail` is its path below the vendor prefix."""
         started = time.perf_counter()
+        problem = None
         try:
-            body, problem = await self.body(request), None
+            if request.content.is_eof() or not self.read_timeout:
+                # already all here (most requests): no timer to arm and cancel
+                body = await request.read()
+            else:
+                body = await self.slow_body(request)
         except web.HTTPRequestEntityTooLarge:
             body, problem = b"", "too_large"
         except TimeoutError:
             body, problem = b"", "read_timeout"
         snapshot = self.snapshot(request, vendor, body, tail)
-        plan, response = await self.answer(request, snapshot, vendor, problem)
+        plan, response = self.decide(snapshot, vendor, problem)
+        if response is None:
+            entry = plan.entry
+            if plan.kind == "error" and entry is not None and not plan.delay:
+                # the common case, answered without another coroutine
+                response = self.error(snapshot, vendor, plan, entry)
+            else:
+                response = await self.execute(request, snapshot, vendor, plan)
         latency = (time.perf_counter() - started) * 1000
         for recorder in self.recorders:
             recorder.record(snapshot, plan, response.status, latency)
         return response
 
-    async def answer(
-        self,
-        request: web.BaseRequest,
-        snapshot: RequestSnapshot,
-        vendor: Vendor,
-        problem: str | None,
-    ) -> tuple[Plan, web.StreamResponse]:
-        """The plan chosen for a request and the response it produced."""
+    def decide(
+        self, snapshot: RequestSnapshot, vendor: Vendor, problem: str | None
+    ) -> tuple[Plan, web.StreamResponse | None]:
+        """The plan for a request, with its response when deciding already answered it."""
         if problem == "read_timeout":
             return self.timed_out(vendor)
         try:
-            plan = self.too_large(vendor) if problem else self.choose(snapshot, vendor)
+            return (self.too_large(vendor) if problem else self.choose(snapshot, vendor)), None
         except InjectionError as err:
             plan = Plan("respond", rule="header", reason=f"rejected: {err.message}")
             return plan, admin_error(400, err.body(vendor.name))
-        if plan.delay:
-            await asyncio.sleep(plan.delay)
-        return plan, await self.execute(request, snapshot, vendor, plan)
 
     def timed_out(self, vendor: Vendor) -> tuple[Plan, web.StreamResponse]:
         """408 for a body that stalled; the connection closes (the rest may still arrive)."""
@@ -110,11 +115,8 @@ class Pipeline:
         response.force_close()
         return Plan("respond", rule="read-timeout", reason=message, outcome="timeout"), response
 
-    async def body(self, request: web.BaseRequest) -> bytes:
-        """The request body; one that stalls longer than `read_timeout` raises TimeoutError."""
-        if request.content.is_eof() or not self.read_timeout:
-            # already all here (most requests): no timer to arm and cancel
-            return await request.read()
+    async def slow_body(self, request: web.BaseRequest) -> bytes:
+        """A body still arriving; one that stalls longer than `read_timeout` raises TimeoutError."""
         async with asyncio.timeout(self.read_timeout):
             return await request.read()
 
@@ -168,7 +170,9 @@ class Pipeline:
     async def execute(
         self, request: web.BaseRequest, snapshot: RequestSnapshot, vendor: Vendor, plan: Plan
     ) -> web.StreamResponse:
-        """Turn a plan into bytes on the wire."""
+        """Turn a plan into bytes on the wire, after its delay."""
+        if plan.delay:
+            await asyncio.sleep(plan.delay)
         if plan.kind == "error" and plan.entry is not None:
             return self.error(snapshot, vendor, plan, plan.entry)
         ctx = self.context(snapshot, vendor, plan)
