@@ -165,11 +165,10 @@ class JournalRecorder:
             snapshot.query_all,
             snapshot.raw_headers,
             snapshot.body[:BODY_KEPT],
-            snapshot.content_type,
             plan.rule,
             plan.reason,
             plan.outcome or plan.kind,
             status,
-            round(latency_ms, 3),
+            latency_ms,
             plan.scenario,
         )

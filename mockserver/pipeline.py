@@ -291,11 +291,12 @@ class RequestIds:
         a, b, c, d = (random.getrandbits(n) for n in (32, 16, 12, 14))
         # version nibble 4, variant bits 10: a valid v4 shape whatever the counter says
         self._prefix = f"{a:08x}-{b:04x}-4{c:03x}-{0x8000 | d:04x}-"
-        self._counter = itertools.count(random.getrandbits(40))
+        # from 16**11 up: always 12 hex digits without padding (for 2**40 requests at least)
+        self._counter = itertools.count(16**11 + random.getrandbits(40))
 
     def next(self) -> str:
         """The next id."""
-        return f"{self._prefix}{next(self._counter) & 0xFFFFFFFFFFFF:012x}"
+        return self._prefix + hex(next(self._counter))[2:]
 
 
 def admin_error(status: int, body: Mapping[str, object]) -> web.Response:

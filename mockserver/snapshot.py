@@ -10,6 +10,8 @@ from urllib.parse import parse_qsl
 from multidict import CIMultiDict, CIMultiDictProxy
 
 _MISSING = object()
+# already case-insensitive: used as is, without a lower-cased copy
+_CASE_INSENSITIVE = (CIMultiDictProxy, CIMultiDict)
 T = TypeVar("T")
 
 
@@ -77,8 +79,7 @@ class RequestSnapshot:
         self.path = path
         self.query_all: tuple[tuple[str, str], ...] = tuple(query or ())
         self.raw_headers: Mapping[str, str] = {} if headers is None else headers
-        if isinstance(headers, CIMultiDictProxy | CIMultiDict):
-            # already case-insensitive (the server's case): no copy needed
+        if isinstance(headers, _CASE_INSENSITIVE):  # the server's case: no copy needed
             self.__dict__["headers"] = headers
         self.body = body
         self.session = session

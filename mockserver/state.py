@@ -129,7 +129,6 @@ class JournalEntry:
     # as received: header pairs, or the server's (immutable) case-insensitive mapping
     raw_headers: Mapping[str, str] | tuple[tuple[str, str], ...]
     raw_body: bytes
-    content_type: str
     rule: str | None
     reason: str
     outcome: str
@@ -153,6 +152,15 @@ class JournalEntry:
     def query(self) -> tuple[tuple[str, str], ...]:
         """Query parameters with credentials blanked."""
         return redact_pairs(self.raw_query)
+
+    @property
+    def content_type(self) -> str:
+        """The body's media type, lower-cased, without parameters ("" when absent)."""
+        # derived when read, not kept: most entries are never read
+        for name, value in self.header_pairs():
+            if name.lower() == "content-type":
+                return value.split(";")[0].strip().lower()
+        return ""
 
     @property
     def body(self) -> str:
@@ -195,7 +203,7 @@ class JournalEntry:
             "reason": self.reason,
             "outcome": self.outcome,
             "status": self.status,
-            "latency_ms": self.latency_ms,
+            "latency_ms": round(self.latency_ms, 3),
             "scenario": self.scenario,
         }
 
@@ -240,7 +248,6 @@ def journal_entry(
         snapshot.raw_headers,
         # keep a little more than shown, so a body cut mid-character still decodes
         snapshot.body[: body_limit * 4],
-        snapshot.content_type,
         rule,
         reason,
         outcome,

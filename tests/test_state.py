@@ -47,7 +47,6 @@ def entry(
         raw_query=(),
         raw_headers=(("content-type", "application/json"),),
         raw_body=json.dumps({"n": n, "to": [{"phoneNumber": f"+1555000{n}"}]}).encode(),
-        content_type="application/json",
         rule=rule,
         reason="",
         outcome=outcome,
