@@ -92,6 +92,7 @@ def build_services(settings: Settings, catalog: Catalog | None = None) -> Servic
         recorders=_recorders(settings, store, env),
         env=env,
         read_timeout=settings.read_timeout,
+        max_body=settings.max_body,
     )
     env.callbacks.on_attempt = partial(journal_callback, store)
     services = Services(settings, catalog, engine, store, env, pipeline, vendors)
