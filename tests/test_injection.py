@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -193,6 +194,30 @@ async def test_oversized_body_gets_the_vendors_answer(
     assert journal[-1].outcome == "too_large"
     resp = await client.get("/__admin/health")
     assert resp.status == 200
+
+
+async def test_the_body_limit_holds_whether_a_body_is_buffered_or_still_arriving(
+    aiohttp_client: ClientFactory, make_services: Callable[..., Services]
+) -> None:
+    # a body already received is measured by the pipeline, one still arriving by aiohttp
+    services = make_services(max_body=1024)
+    client = await aiohttp_client(create_app(services.settings, services))
+    path = "/ringcentral/restapi/v1.0/account/~/extension/~/sms"
+    headers = {"Content-Type": "application/json", "X-Mock-Error": "CMN-301"}
+
+    async def trickle() -> AsyncIterator[bytes]:
+        for _ in range(4):
+            await asyncio.sleep(0.02)
+            yield b"x" * 512
+
+    resp = await client.post(path, data=trickle(), headers=headers)
+    assert resp.status == 413
+    assert (await resp.json())["errorCode"] == "MSG-338"
+    at_limit = await client.post(path, data=b"x" * 1024, headers=headers)
+    over = await client.post(path, data=b"x" * 1025, headers=headers)
+    assert (at_limit.status, over.status) == (429, 413)
+    outcomes = [e.outcome for e in services.store.journal()]
+    assert outcomes == ["too_large", "error", "too_large"]
 
 
 @pytest.mark.parametrize(
