@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.catalog.loader import load_vendor_file
-from mockserver.catalog.model import PLACEHOLDER, CatalogEntry, VendorCatalog, VendorFile
+from mockserver.catalog.model import ENTRY, PLACEHOLDER, CatalogEntry, VendorCatalog, VendorFile
 from mockserver.render import RateInfo, RenderContext, Rendered
 from mockserver.vendors.base import Vendor
 
@@ -41,7 +41,7 @@ class GoldenKit:
         }
         fields.setdefault("key", fields["code"])
         fields.setdefault("params", list(dict.fromkeys(PLACEHOLDER.findall(fields["message"]))))
-        return CatalogEntry.model_validate(fields)
+        return ENTRY.validate_python(fields)
 
     @staticmethod
     def make_context(raw: dict[str, Any]) -> RenderContext:
@@ -57,7 +57,7 @@ class GoldenKit:
             "source": {"seed": "golden", "page": "golden"},
             "status_policy": "golden",
             "envelopes": list(self.vendor.families),
-            "entries": [entry.model_dump()],
+            "entries": [ENTRY.dump_python(entry)],
         }
         return VendorCatalog.from_file(VendorFile.model_validate(data))
 

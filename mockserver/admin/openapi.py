@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from mockserver import __version__
-from mockserver.catalog.model import CatalogEntry
+from mockserver.catalog.model import ENTRY
 from mockserver.scenarios.schema import scenario_schema
 
 PREFIX = "/__admin"
@@ -105,7 +105,7 @@ def _error_schema() -> Json:
 
 
 def _entry_schemas() -> dict[str, Json]:
-    raw = CatalogEntry.model_json_schema(mode="serialization", ref_template=SCHEMAS + "{model}")
+    raw = ENTRY.json_schema(mode="serialization", ref_template=SCHEMAS + "{model}")
     defs = raw.pop("$defs", {})
     summary = copy.deepcopy(raw)
     summary["properties"]["vendor"] = _STR

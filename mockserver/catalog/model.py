@@ -8,7 +8,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic.dataclasses import dataclass as validated
 
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -48,20 +49,24 @@ KNOWN_TAGS = frozenset(
 )
 
 
-class StatusInfo(BaseModel):
-    """The HTTP status of an entry and where it comes from."""
+# Entries are validated dataclasses with slots rather than BaseModels: the same validation,
+# but ~250 bytes an entry instead of ~1.6 KB (a BaseModel keeps a __dict__ and a set of the
+# fields given). With 1,500 entries loaded at start-up that is 2.5 MB of the idle RSS.
+_ENTRY_CONFIG = ConfigDict(extra="forbid")
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+
+@validated(frozen=True, slots=True, kw_only=True, config=_ENTRY_CONFIG)
+class StatusInfo:
+    """The HTTP status of an entry and where it comes from."""
 
     origin: StatusOrigin
     rule: str = Field(min_length=1)
     documented: tuple[int, ...] = ()
 
 
-class CatalogEntry(BaseModel):
+@validated(frozen=True, slots=True, kw_only=True, config=_ENTRY_CONFIG)
+class CatalogEntry:
     """One published vendor error (or non-error status) row, as data."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     key: str = Field(min_length=1)
     code: str = Field(min_length=1)
@@ -103,6 +108,10 @@ class CatalogEntry(BaseModel):
     def format_message(self, values: Mapping[str, str]) -> str:
         """Fill `${name}` placeholders; a missing value keeps its placeholder name."""
         return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(1)), self.message)
+
+
+ENTRY = TypeAdapter(CatalogEntry)
+"""Validates, dumps and describes (JSON Schema) catalog entries."""
 
 
 class VendorSource(BaseModel):

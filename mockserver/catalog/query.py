@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from mockserver.catalog.model import Catalog, CatalogEntry
+from mockserver.catalog.model import ENTRY, Catalog, CatalogEntry
 from mockserver.render import RenderContext, Rendered
 from mockserver.vendors.base import Vendor
 
@@ -44,13 +44,13 @@ def _haystack(entry: CatalogEntry) -> str:
 
 def summary(vendor: str, entry: CatalogEntry) -> dict[str, Any]:
     """An entry without its long text, for lists."""
-    data = entry.model_dump(mode="json", exclude_none=True, exclude=_HEAVY)
+    data = ENTRY.dump_python(entry, mode="json", exclude_none=True, exclude=_HEAVY)
     return {"vendor": vendor, **data}
 
 
 def detail(vendor: str, entry: CatalogEntry) -> dict[str, Any]:
     """Every field of an entry."""
-    return {"vendor": vendor, **entry.model_dump(mode="json", exclude_none=True)}
+    return {"vendor": vendor, **ENTRY.dump_python(entry, mode="json", exclude_none=True)}
 
 
 def preview(
