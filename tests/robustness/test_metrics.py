@@ -6,6 +6,8 @@ import asyncio
 import io
 import json
 import logging
+import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
 
@@ -15,7 +17,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from mockserver import logs, metrics
+from mockserver import exposition, logs, metrics
 from mockserver.admin.metrics import every_recorder
 from mockserver.app import create_app
 from mockserver.callbacks import Callback, CallbackSender
@@ -163,7 +165,7 @@ async def test_callbacks_are_counted_per_vendor_and_outcome() -> None:
     ok, ok_url = await receiver(204)
     bad, bad_url = await receiver(500)
     sender = CallbackSender(capacity=2)
-    tally = metrics.CallbackTally(sender)
+    tally = exposition.CallbackTally(sender)
     sender.schedule(cb("signalwire", ok_url))
     sender.schedule(cb("signalwire", ok_url))
     await asyncio.sleep(0.3)
@@ -289,3 +291,19 @@ async def test_a_wired_recorder_is_used_not_doubled(
     ]
     assert mine == wired
     assert requests_total(await scrape(client), "ringcentral", "passthrough", 404) == 1
+
+
+def test_prometheus_client_loads_with_the_first_scrape_not_at_start_up() -> None:
+    # a fresh interpreter: this one has long imported it for the other tests
+    code = (
+        "import sys\n"
+        "from mockserver.services import build_services\n"
+        "from mockserver.settings import Settings\n"
+        "services = build_services(Settings())\n"
+        "assert 'prometheus_client' not in sys.modules, 'imported at start-up'\n"
+        "recorder = next(r for r in services.pipeline.recorders[0].recorders\n"
+        "                if hasattr(r, 'exposition'))\n"
+        "assert b'mockserver_requests_total' in recorder.exposition()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
