@@ -52,6 +52,26 @@ class CaseOutcome:
         return statistics.median(m.rps / b.rps for m, b in zip(self.mock, self.base, strict=True))
 
 
+@dataclass
+class HeadToHead:
+    """Two mockservers driven in turn: how `many` fares against `few`, pair by pair."""
+
+    few: Case
+    many: Case
+    few_runs: list[Result] = field(default_factory=list)
+    many_runs: list[Result] = field(default_factory=list)
+
+    @property
+    def ratios(self) -> list[float]:
+        """`many` rps / `few` rps for each pair of runs made back to back."""
+        return [m.rps / f.rps for m, f in zip(self.many_runs, self.few_runs, strict=True)]
+
+    @property
+    def ratio(self) -> float:
+        """The median of the pairs' ratios."""
+        return statistics.median(self.ratios)
+
+
 @contextlib.contextmanager
 def running(name: str, cmd: Sequence[str]) -> Iterator[procs.Server]:
     """A server for the duration of the block, always stopped (by its PID) afterwards."""
@@ -198,3 +218,33 @@ def drive(case: Case, server: procs.Server, gen: Generator, cfg: Settings, n: in
         done += result.requests
         seconds = min(30.0, max(1.0, (n - done) / max(result.rps, 1.0)))
     return done
+
+
+def head_to_head(
+    few: Case, many: Case, gen: Generator, cfg: Settings, log: Any = print
+) -> HeadToHead | None:
+    """Drive two mockservers (say 1 and 1,000 rules) in alternation and compare them directly.
+
+    Both are mockservers answering the same bytes, so noise on the machine hits both alike;
+    dividing two separately normalised case ratios instead compounds two baselines' noise.
+    None when either side cannot be prepared (the case would be skipped too).
+    """
+    out = HeadToHead(few, many)
+    with running("few", procs.mockserver_cmd()) as a, running("many", procs.mockserver_cmd()) as b:
+        try:
+            out.few, out.many = prepare(few, a.host, a.port), prepare(many, b.host, b.port)
+            answers = probe(out.few, a.host, a.port), probe(out.many, b.host, b.port)
+        except Skip:
+            return None
+        if answers[0].status != answers[1].status:
+            raise RuntimeError(f"the two sides answer {answers[0].status} and {answers[1].status}")
+        sides = {"few": (out.few, a, out.few_runs), "many": (out.many, b, out.many_runs)}
+        for case, server, _ in sides.values():
+            if cfg.warmup > 0:
+                gen.run(_load(case, server, cfg, cfg.warmup))
+        for i in range(cfg.repeats):
+            for side in ("few", "many") if i % 2 == 0 else ("many", "few"):
+                case, server, runs = sides[side]
+                runs.append(result := gen.run(_load(case, server, cfg, cfg.duration)))
+                log(f"  {case.name:<10} run {i + 1}: {result.rps:9.0f} rps")
+    return out

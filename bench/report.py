@@ -15,7 +15,7 @@ from typing import Any
 
 import aiohttp
 
-from bench.measure import CaseOutcome, Settings
+from bench.measure import CaseOutcome, HeadToHead, Settings
 from mockserver.cli import event_loop_name
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -73,8 +73,24 @@ def _find(outcomes: list[CaseOutcome], name: str) -> CaseOutcome | None:
     return found[0] if found else None
 
 
+def _rules_target(outcomes: list[CaseOutcome], h2h: HeadToHead | None) -> Target:
+    """1,000 rules against 1: head to head when measured, else the two cases' ratios."""
+    scale: float | None
+    if h2h is not None:
+        name, scale = "1,000 rules vs 1 rule (head to head)", h2h.ratio
+    else:
+        one, many = _find(outcomes, "rules-1"), _find(outcomes, "rules-1000")
+        name = "1,000 rules vs 1 rule (ratio to baseline of each)"
+        scale = many.ratio / one.ratio if one and many else None
+    value = f"{scale:.2f}x" if scale else "-"
+    return Target(name, value, ">= 0.85x", scale >= 0.85 if scale else None)
+
+
 def targets(
-    outcomes: list[CaseOutcome], ready: list[float] | None, rss: dict[str, float] | None
+    outcomes: list[CaseOutcome],
+    ready: list[float] | None,
+    rss: dict[str, float] | None,
+    h2h: HeadToHead | None = None,
 ) -> list[Target]:
     """The issue's targets evaluated on this run's figures."""
     out = []
@@ -87,16 +103,7 @@ def targets(
             injected.ratio >= 0.8 if injected else None,
         )
     )
-    one, many = _find(outcomes, "rules-1"), _find(outcomes, "rules-1000")
-    scale = many.ratio / one.ratio if one and many else None
-    out.append(
-        Target(
-            "1,000 rules vs 1 rule (ratio to baseline of each)",
-            f"{scale:.2f}x" if scale else "-",
-            ">= 0.85x",
-            scale >= 0.85 if scale else None,
-        )
-    )
+    out.append(_rules_target(outcomes, h2h))
     med = statistics.median(ready) if ready else None
     out.append(
         Target(
@@ -133,11 +140,12 @@ class Run:
     ready: list[float] | None
     rss: dict[str, float] | None
     rss_requests: int
+    rules_h2h: HeadToHead | None = None
 
     @property
     def targets(self) -> list[Target]:
         """The issue's targets on this run's figures."""
-        return targets(self.outcomes, self.ready, self.rss)
+        return targets(self.outcomes, self.ready, self.rss, self.rules_h2h)
 
 
 def _fmt(n: float) -> str:
@@ -193,6 +201,15 @@ def _other_rows(run: Run) -> list[str]:
             f"| {rss['idle']:.1f} / {rss['half']:.1f} / {rss['after']:.1f} MB "
             f"(bare aiohttp idle: {rss['baseline_idle']:.1f} MB) | | |"
         )
+    if run.rules_h2h:
+        h2h = run.rules_h2h
+        few, many = (
+            statistics.median(r.rps for r in runs) for runs in (h2h.few_runs, h2h.many_runs)
+        )
+        rows.append(
+            f"| head to head: {h2h.few.name} / {h2h.many.name} req/s (medians) "
+            f"| {_fmt(few)} / {_fmt(many)} | | |"
+        )
     return rows + [f"| {t.name} | {t.value} | {t.goal} | {t.verdict} |" for t in run.targets]
 
 
@@ -234,5 +251,19 @@ def payload(run: Run) -> dict[str, Any]:
         "cases": [_case_json(o) for o in run.outcomes],
         "ready_s": {"runs": ready, "median": statistics.median(ready) if ready else None},
         "rss_mb": run.rss,
+        "rules_head_to_head": _h2h_json(run.rules_h2h),
         "targets": [{**asdict(t), "verdict": t.verdict} for t in run.targets],
+    }
+
+
+def _h2h_json(h2h: HeadToHead | None) -> dict[str, Any] | None:
+    if h2h is None:
+        return None
+    return {
+        "few": h2h.few.name,
+        "many": h2h.many.name,
+        "ratio": h2h.ratio,
+        "ratios": h2h.ratios,
+        "few_runs": [r.to_json() for r in h2h.few_runs],
+        "many_runs": [r.to_json() for r in h2h.many_runs],
     }

@@ -75,6 +75,18 @@ def _rss(
     return {**rss, "baseline_idle": measure.baseline_idle_rss(recorded)}
 
 
+def _rules_h2h(
+    outcomes: list[measure.CaseOutcome], gen: Generator, cfg: measure.Settings
+) -> measure.HeadToHead | None:
+    """The rule-count target measured directly, when both rule cases ran."""
+    ran = {o.case.name: o.case for o in outcomes if o.skipped is None and o.mock}
+    if "rules-1" not in ran or "rules-1000" not in ran:
+        return None
+    known = {c.name: c for c in CASES}
+    few, many = known["rules-1"], known["rules-1000"]
+    return _guarded("rules head to head", measure.head_to_head, few, many, gen, cfg, _log)
+
+
 def _guarded(what: str, fn: Callable[..., T], *args: Any) -> T | None:
     """Run one measurement; a server that fails to start costs that figure, not the run."""
     _log(f"{what} ...")
@@ -94,9 +106,10 @@ def main(argv: list[str] | None = None) -> int:
     info = machine(gen.name, gen.version())
     _log(f"load generator: {gen.name}; servers bind {procs.HOST} only")
     outcomes = _cases(_selected(args.cases), gen, cfg)
+    h2h = _rules_h2h(outcomes, gen, cfg)
     ready = _guarded("ready", measure.ready_time, args.ready_runs) if args.ready_runs > 0 else None
     rss = _guarded("RSS", _rss, outcomes, gen, cfg, args.rss_requests)
-    run = Run(when, info, cfg, outcomes, ready, rss, args.rss_requests)
+    run = Run(when, info, cfg, outcomes, ready, rss, args.rss_requests, h2h)
     print(markdown(run))
     path = write_json(payload(run), when)
     print(f"\nJSON: {path.relative_to(procs.REPO)} (and bench/results/latest.json)")
