@@ -1,4 +1,4 @@
-"""Per-connection deadlines: a stalled request body gets a 408, an idle connection is closed."""
+"""Per-connection deadlines: a stalled body gets a 408, a stalled head or idle connection is closed."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import socket
 import time
 from collections.abc import Iterator
 
+import aiohttp
 import pytest
 
 from mockserver.settings import Settings
@@ -69,6 +70,22 @@ def test_an_idle_keep_alive_connection_is_closed(server: ServerThread) -> None:
         assert first.startswith(b"HTTP/1.1 429 ")
         started = time.monotonic()
         assert _read_all(sock) == b""  # the server hung up on the idle connection
+        assert time.monotonic() - started < 4
+
+
+# aiohttp closes a connection that never completes a request head only from 3.14.4 on
+# (aio-libs/aiohttp#13681): before, --keepalive-timeout started with the first answer
+_HEAD_TIMEOUT = tuple(int(p) for p in aiohttp.__version__.split(".")[:3]) >= (3, 14, 4)
+
+
+@pytest.mark.skipif(not _HEAD_TIMEOUT, reason="aiohttp < 3.14.4 has no timeout for a request head")
+@pytest.mark.parametrize("sent", [b"", b"GET /ringcentral/x HT", b"GET / HTTP/1.1\r\nHost: x\r\n"])
+def test_a_request_head_that_never_completes_is_cut_off(server: ServerThread, sent: bytes) -> None:
+    # slowloris: nothing, half a request line, or headers without their final blank line
+    with _connect(server) as sock:
+        sock.sendall(sent)
+        started = time.monotonic()
+        assert _read_all(sock) == b""  # closed by the server, no answer
         assert time.monotonic() - started < 4
 
 
