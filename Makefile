@@ -27,7 +27,7 @@ run: $(RUN_STAMP)  ## start the server on 127.0.0.1:8080 with the built-in defau
 test: $(STAMP)  ## lint, type-check and run the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy mockserver
+	$(BIN)/mypy mockserver bench
 	$(BIN)/pytest -n 2 -q
 
 check: test
@@ -41,7 +41,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy mockserver
+	$(BIN)/mypy mockserver bench
 
 catalog: $(STAMP)  ## regenerate catalog/*.yaml from catalog/seeds/
 	$(BIN)/python scripts/build_catalog.py

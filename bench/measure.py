@@ -44,7 +44,7 @@ class CaseOutcome:
     def median(self, side: str, metric: str) -> float:
         """Median of one metric over the repeats of one side ("mock" or "base")."""
         runs: list[Result] = getattr(self, side)
-        return statistics.median(getattr(r, metric) for r in runs)
+        return float(statistics.median(getattr(r, metric) for r in runs))
 
     @property
     def ratio(self) -> float:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -153,7 +154,7 @@ def _fmt(n: float) -> str:
 
 
 def _case_row(o: CaseOutcome) -> str:
-    m, b = (lambda k: o.median("mock", k)), (lambda k: o.median("base", k))
+    m, b = partial(o.median, "mock"), partial(o.median, "base")
     target = " (target >= 0.80x)" if o.case.name == "injected" else ""
     return (
         f"| {o.case.title} | {_fmt(m('rps'))} | {m('p50_ms'):.2f} | {m('p99_ms'):.2f} "
