@@ -83,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         default=75.0,
         metavar="SECONDS",
-        help="time an idle keep-alive connection stays open",
+        help="time an idle connection (or one whose request head never completes) stays open",
     )
     serve.add_argument(
         "--delivery-delay",

@@ -32,7 +32,8 @@ class Settings:
         shutdown_grace: seconds in-flight requests and pending callbacks get on shutdown.
         read_timeout: seconds a vendor request's body may take to arrive once its head has
             (answered 408 and the connection closed); 0 waits forever.
-        keepalive_timeout: seconds an idle keep-alive connection stays open.
+        keepalive_timeout: seconds an idle connection, or one whose request head never
+            completes (aiohttp >= 3.14.4), stays open.
         delivery_delay: seconds from accepting a message/call to its final status (and
             final callback); intermediate statuses come at fractions of it.
         webhook_secret: the secret vendor-signed webhooks are signed with, where the
