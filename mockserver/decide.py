@@ -22,11 +22,8 @@ from mockserver.scenarios import (
     RespondAction,
 )
 from mockserver.snapshot import RequestSnapshot
-from mockserver.state import DEFAULT_BODY_LIMIT, JournalEntry, Store, journal_entry
+from mockserver.state import JournalEntry, Store, entry_of, journal_entry
 from mockserver.vendors.base import Vendor
-
-# a little more than the journal shows, so a body cut mid-character still decodes
-BODY_KEPT = DEFAULT_BODY_LIMIT * 4
 
 
 class ScenarioDecider:
@@ -155,16 +152,9 @@ class JournalRecorder:
         self, snapshot: RequestSnapshot, plan: Plan, status: int, latency_ms: float
     ) -> JournalEntry:
         """The journal entry for one request."""
-        # built positionally, not through journal_entry(): this runs for every request
-        return JournalEntry(
+        return entry_of(
+            snapshot,
             snapshot.received_at or self.clock(),
-            snapshot.session,
-            snapshot.vendor,
-            snapshot.method,
-            snapshot.path,
-            snapshot.query_all,
-            snapshot.raw_headers,
-            snapshot.body[:BODY_KEPT],
             plan.rule,
             plan.reason,
             plan.outcome or plan.kind,

@@ -236,6 +236,21 @@ def journal_entry(
     Returns:
         The entry, ready for `Store.record`.
     """
+    return entry_of(snapshot, time, rule, reason, outcome, status, latency_ms, scenario, body_limit)
+
+
+def entry_of(
+    snapshot: RequestSnapshot,
+    time: float,
+    rule: str | None,
+    reason: str,
+    outcome: str,
+    status: int,
+    latency_ms: float,
+    scenario: str | None,
+    body_limit: int = DEFAULT_BODY_LIMIT,
+) -> JournalEntry:
+    """`journal_entry` with positional arguments, for the journal recorder's per-request use."""
     # positional: keyword binding of 16 arguments was a measurable part of every request
     return JournalEntry(
         time,
@@ -503,10 +518,7 @@ class InMemoryStore:
 
     def record(self, entry: JournalEntry) -> None:
         """Append to the journal, dropping (and counting) the oldest when full."""
-        self.settle()
-        if len(self._journal) == self.journal_limit:
-            self._dropped += 1
-        self._journal.append(entry)
+        self.record_many((entry,))
 
     def record_many(self, entries: Sequence[JournalEntry]) -> None:
         """Append entries in order, dropping (and counting) the oldest when full."""
