@@ -12,6 +12,8 @@ from typing import Any
 
 import aiohttp
 
+from mockserver.redaction import redact_body, redact_headers, redact_url
+
 
 @dataclass(frozen=True)
 class Callback:
@@ -55,19 +57,19 @@ class CallbackRecord:
     outcome: str = "pending"
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON view for the admin API."""
+        """JSON view for the admin API, credentials blanked (signatures, tokens in the URL)."""
         cb = self.callback
         return {
             "id": self.id,
             "vendor": cb.vendor,
             "session": cb.session,
-            "url": cb.url,
+            "url": redact_url(cb.url),
             "method": cb.method,
             "event": cb.event,
             "resource": cb.resource,
             "content_type": cb.content_type,
-            "headers": dict(cb.headers),
-            "payload": cb.body.decode("utf-8", "replace"),
+            "headers": redact_headers(dict(cb.headers)),
+            "payload": redact_body(cb.body, cb.content_type, limit=len(cb.body) + 1),
             "scheduled": self.scheduled,
             "attempts": self.attempts,
             "outcome": self.outcome,

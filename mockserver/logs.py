@@ -10,8 +10,8 @@ from typing import Any, TextIO
 from urllib.parse import urlencode
 
 from mockserver.plan import Plan
+from mockserver.redaction import is_oauth, redact_pairs
 from mockserver.snapshot import RequestSnapshot
-from mockserver.state import redact_pairs
 
 ROOT = "mockserver"
 ACCESS = "mockserver.access"
@@ -129,7 +129,8 @@ def access_fields(
     snapshot: RequestSnapshot, plan: Plan, status: int, latency_ms: float
 ) -> dict[str, Any]:
     """What an access line says about a request: never a credential, never a control character."""
-    query = urlencode(redact_pairs(snapshot.query_all), safe="*") if snapshot.query_all else ""
+    pairs = redact_pairs(snapshot.query_all, is_oauth(snapshot.path))
+    query = urlencode(pairs, safe="*") if snapshot.query_all else ""
     named = snapshot.headers.get("x-mock-session")
     return {
         "method": _clean(snapshot.method),

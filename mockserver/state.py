@@ -3,106 +3,29 @@
 from __future__ import annotations
 
 import fnmatch
-import json
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, urlencode
 
 from mockserver.matching import CompiledMatch
+from mockserver.redaction import (
+    DEFAULT_BODY_LIMIT,
+    is_oauth,
+    redact_body,
+    redact_headers,
+    redact_pairs,
+    redact_url,
+)
 from mockserver.scenarios.model import Scenario
 from mockserver.snapshot import RequestSnapshot
 
-REDACTED = "***"
 DEFAULT_JOURNAL_LIMIT = 10_000
-DEFAULT_BODY_LIMIT = 8192
-_SECRET_NAMES = frozenset(
-    {"authorization", "proxy_authorization", "cookie", "set_cookie", "key", "assertion", "pwd"}
-)
-_SECRET_PARTS = ("token", "password", "passwd", "secret")
-_SECRET_SUFFIXES = ("api_key", "apikey", "service_key", "servicekey", "access_key", "private_key")
 
 ScenarioKey = tuple[str | None, str]
 """(owning session or None, scenario name)."""
 RuleKey = tuple[str | None, str, str]
 """(owning session or None, scenario name, rule name)."""
-
-
-# ---- redaction -----------------------------------------------------------------------------
-
-
-def is_secret(name: str) -> bool:
-    """Whether a header, field or parameter name carries credentials."""
-    norm = name.lower().replace("-", "_")
-    return (
-        norm in _SECRET_NAMES
-        or any(part in norm for part in _SECRET_PARTS)
-        or norm.endswith(_SECRET_SUFFIXES)
-    )
-
-
-def _blank(name: str, value: str) -> str:
-    if name.lower() in ("authorization", "proxy-authorization") and " " in value.strip():
-        return f"{value.split()[0]} {REDACTED}"  # the scheme helps debugging, the token never
-    return REDACTED
-
-
-def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """A copy of `headers` with credentials (Authorization, Cookie, keys, tokens) blanked."""
-    return {k: _blank(k, v) if is_secret(k) else v for k, v in headers.items()}
-
-
-def redact_pairs(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    """Query or form pairs with secret-named values blanked."""
-    return tuple((k, REDACTED if is_secret(k) else v) for k, v in pairs)
-
-
-def redact_json(value: Any) -> Any:
-    """A JSON value with every secret-named member blanked, at any depth."""
-    if isinstance(value, dict):
-        return {k: REDACTED if is_secret(str(k)) else redact_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [redact_json(v) for v in value]
-    return value
-
-
-def redact_body(body: bytes, content_type: str = "", limit: int = DEFAULT_BODY_LIMIT) -> str:
-    """The body as text for the journal: secrets blanked (JSON and form), then truncated.
-
-    Args:
-        body: the raw request body.
-        content_type: its media type, without parameters.
-        limit: characters kept; the rest is replaced by a marker saying how much was cut.
-
-    Returns:
-        Text safe to keep and show.
-    """
-    if not body:
-        return ""
-    if content_type == "application/x-www-form-urlencoded":
-        text = urlencode(redact_pairs(_form_pairs(body)), safe="*")
-    else:
-        try:
-            text = _json_text(body)
-        except RecursionError:
-            # too deep to walk for secrets: show nothing rather than risk showing one
-            text = f"[{len(body)} bytes of JSON nested too deeply to redact]"
-    if len(text) > limit:
-        return f"{text[:limit]}...[{len(text) - limit} more characters]"
-    return text
-
-
-def _form_pairs(body: bytes) -> list[tuple[str, str]]:
-    return parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True)
-
-
-def _json_text(body: bytes) -> str:
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):
-        return body.decode("utf-8", errors="replace")
-    return json.dumps(redact_json(data), separators=(",", ":"), ensure_ascii=False)
 
 
 # ---- journal -------------------------------------------------------------------------------
@@ -151,7 +74,7 @@ class JournalEntry:
     @property
     def query(self) -> tuple[tuple[str, str], ...]:
         """Query parameters with credentials blanked."""
-        return redact_pairs(self.raw_query)
+        return redact_pairs(self.raw_query, is_oauth(self.path))
 
     @property
     def content_type(self) -> str:
@@ -165,7 +88,9 @@ class JournalEntry:
     @property
     def body(self) -> str:
         """The body as text, credentials blanked, truncated."""
-        return redact_body(self.raw_body, self.content_type, self.body_limit)
+        # the whole header, not the media type: a multipart body needs its boundary
+        given = next((v for k, v in self.header_pairs() if k.lower() == "content-type"), "")
+        return redact_body(self.raw_body, given, self.body_limit, is_oauth(self.path))
 
     def snapshot(self) -> RequestSnapshot:
         """The request rebuilt from the entry, for rule-style matching (`count`)."""
@@ -195,7 +120,8 @@ class JournalEntry:
             "session": self.session,
             "vendor": self.vendor,
             "method": self.method,
-            "path": self.path,
+            # a callback attempt's path is the whole URL it was sent to, query and all
+            "path": redact_url(self.path),
             "query": query,
             "headers": dict(self.headers),
             "body": self.body,

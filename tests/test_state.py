@@ -7,11 +7,11 @@ import json
 import pytest
 
 from mockserver.matching import compile_match
+from mockserver.redaction import REDACTED, redact_body, redact_headers, redact_pairs
 from mockserver.scenarios.matchers import Match
 from mockserver.scenarios.model import Scenario
 from mockserver.snapshot import RequestSnapshot
 from mockserver.state import (
-    REDACTED,
     BucketKey,
     Counters,
     InMemoryStore,
@@ -20,9 +20,6 @@ from mockserver.state import (
     LoadedScenario,
     Store,
     journal_entry,
-    redact_body,
-    redact_headers,
-    redact_pairs,
 )
 
 SMS = "/restapi/v1.0/account/~/extension/~/sms"

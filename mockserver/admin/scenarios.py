@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from aiohttp import web
 from pydantic import ValidationError
 
 from mockserver.admin.common import AdminInputError, json_ok, services_of
-from mockserver.matching import compile_match
+from mockserver.matching import Mismatch, compile_match
+from mockserver.redaction import REDACTED, is_oauth, is_secret, redact_text
 from mockserver.scenarios import Match, ScenarioError, load_text
 from mockserver.state import JournalQuery
 
@@ -142,17 +143,29 @@ async def unmatched(request: web.Request) -> web.Response:
     out = []
     for entry in entries[-50:]:
         misses = services.engine.near_misses(entry.snapshot())
-        out.append({**entry.to_dict(), "near_misses": [_miss(m) for m in misses]})
+        oauth = is_oauth(entry.path)
+        out.append({**entry.to_dict(), "near_misses": [_miss(m, oauth) for m in misses]})
     return json_ok({"requests": out})
 
 
-def _miss(miss: Any) -> dict[str, Any]:
+def _miss(miss: Any, oauth: bool) -> dict[str, Any]:
     return {
         "scenario": miss.rule.scenario,
         "rule": miss.rule.name,
         "matched_parts": f"{miss.satisfied}/{miss.total}",
-        "mismatches": [str(m) for m in miss.mismatches],
+        "mismatches": [str(_redacted(m, oauth)) for m in miss.mismatches],
     }
+
+
+def _redacted(mismatch: Mismatch, oauth: bool) -> Mismatch:
+    """The mismatch with the request's value blanked when it is (or holds) a credential."""
+    if mismatch.actual is None:
+        return mismatch
+    # "headers.authorization", "form.client_secret", "body.auth.privateKey"
+    names = mismatch.part.split(".")[1:]
+    if any(is_secret(name, oauth) for name in names):
+        return replace(mismatch, actual=REDACTED)
+    return replace(mismatch, actual=redact_text(mismatch.actual, oauth))
 
 
 async def list_callbacks(request: web.Request) -> web.Response:
