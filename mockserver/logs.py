@@ -99,8 +99,8 @@ class AccessLogRecorder:
     """A pipeline recorder writing one INFO line per vendor request, credentials redacted.
 
     Fields: method, vendor, path, query (secret-named values blanked), status, outcome,
-    rule, scenario, latency_ms and session (only one named by X-Mock-Session: a session
-    derived from credentials, such as a Webex service key, is never logged).
+    rule, scenario, latency_ms and session (the journal's: X-Mock-Session, else the one
+    derived from credentials, which never is a secret: a Webex service key becomes a hash).
     """
 
     def __init__(self, logger: logging.Logger | None = None) -> None:
@@ -131,7 +131,6 @@ def access_fields(
     """What an access line says about a request: never a credential, never a control character."""
     pairs = redact_pairs(snapshot.query_all, is_oauth(snapshot.path))
     query = urlencode(pairs, safe="*") if snapshot.query_all else ""
-    named = snapshot.headers.get("x-mock-session")
     return {
         "method": _clean(snapshot.method),
         "vendor": snapshot.vendor,
@@ -142,7 +141,8 @@ def access_fields(
         "rule": _clean(plan.rule) if plan.rule else None,
         "scenario": _clean(plan.scenario) if plan.scenario else None,
         "latency_ms": round(latency_ms, 3),
-        "session": _clean(named) if named and named == snapshot.session else None,
+        # the session the journal files it under: derived once, in the pipeline
+        "session": _clean(snapshot.session) if snapshot.session else None,
     }
 
 

@@ -259,14 +259,20 @@ def test_access_line_fields(stream: io.StringIO) -> None:
     assert "secret" not in line
 
 
-def test_access_session_only_when_named_by_header(stream: io.StringIO) -> None:
-    logs.configure("text", stream=stream)
-    snapshot = RequestSnapshot(
-        vendor="webexconnect", method="POST", path="/v1/sms/messages", session="derived-from-a-key"
-    )
-    logs.AccessLogRecorder().record(snapshot, Plan("passthrough"), 202, 3.0)
-    assert "derived-from-a-key" not in stream.getvalue()
-    assert "POST /webexconnect/v1/sms/messages 202 passthrough rule=- 3.0ms" in stream.getvalue()
+async def test_the_access_line_files_a_request_under_the_journal_s_session(
+    aiohttp_client: ClientFactory, make_services: Callable[..., Services], stream: io.StringIO
+) -> None:
+    logs.configure("json", stream=stream)
+    services = make_services(defaults=False)
+    services.pipeline.recorders = (*services.pipeline.recorders, logs.AccessLogRecorder())
+    client = await aiohttp_client(create_app(services.settings, services))
+    key = "a-real-service-key"  # the session is derived from it, never the key itself
+    await (await client.post("/webexconnect/v1/sms/messages", headers={"key": key})).read()
+    (entry,) = (await (await client.get("/__admin/requests")).json())["requests"]
+    (line,) = stream.getvalue().splitlines()
+    assert entry["session"].startswith("key-")
+    assert json.loads(line)["session"] == entry["session"]
+    assert key not in stream.getvalue()
 
 
 def test_access_lines_can_be_silenced(stream: io.StringIO) -> None:
