@@ -228,11 +228,13 @@ def event_loop_name() -> str:
 
 def run_loop(main: Coroutine[Any, Any, None]) -> None:
     """Run on uvloop when the `fast` extra is installed (measured in bench/README.md)."""
-    try:
-        import uvloop
-    except ImportError:
+    # checked, not tried: serving inside an `except ImportError` block chained that import
+    # error to every exception the server later logged
+    if event_loop_name() == "asyncio":
         asyncio.run(main)
         return
+    import uvloop
+
     uvloop.run(main)
 
 

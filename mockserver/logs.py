@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 from urllib.parse import urlencode
 
+from mockserver import rejections
 from mockserver.plan import Plan
 from mockserver.redaction import is_oauth, redact_pairs
 from mockserver.snapshot import RequestSnapshot
@@ -76,6 +77,7 @@ def configure(
         logger.propagate = False  # our handler already wrote it; the root would write it again
     logging.getLogger(ROOT).setLevel(level)
     logging.getLogger(ACCESS).setLevel(logging.NOTSET if access else logging.WARNING)
+    rejections.install()  # a fuzzer's malformed requests: short warnings, not tracebacks
     return handler
 
 
@@ -85,6 +87,7 @@ def unconfigure() -> None:
         _detached(name).propagate = True
     logging.getLogger(ROOT).setLevel(logging.NOTSET)
     logging.getLogger(ACCESS).setLevel(logging.NOTSET)
+    rejections.uninstall()
 
 
 def _detached(name: str) -> logging.Logger:
