@@ -16,7 +16,14 @@ from mockserver.catalog import CatalogError, load_catalog
 from mockserver.catalog.query import detail, preview, rendered_json, search, summary
 from mockserver.injection import InjectionError, parse_params
 from mockserver.scenarios import ScenarioError, validate_paths
-from mockserver.settings import Settings, parse_credentials, parse_pairs, parse_vendor_ports
+from mockserver.settings import (
+    Settings,
+    StartupError,
+    check_port,
+    parse_credentials,
+    parse_pairs,
+    parse_vendor_ports,
+)
 from mockserver.vendors import VENDORS
 
 
@@ -189,7 +196,7 @@ def _catalog_command(args: argparse.Namespace) -> int:
 def _settings(args: argparse.Namespace) -> Settings:
     return Settings(
         host=args.host,
-        port=args.port,
+        port=check_port(f"--port {args.port}", args.port),
         vendor_ports=parse_vendor_ports(args.vendor_port, set(VENDORS)),
         seed=args.seed,
         catalog_dir=args.catalog,
@@ -254,7 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as err:
         print(f"mockserver: scenario files rejected:\n{err}", file=sys.stderr)
         return 2
-    except (CatalogError, ValueError) as err:
+    except (CatalogError, StartupError, ValueError) as err:
         print(f"mockserver: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import signal
+import socket
 import sys
 from typing import TextIO
 
@@ -13,7 +15,7 @@ from mockserver import __version__, frontdoor
 from mockserver.app import create_app, create_vendor_app
 from mockserver.logs import configure as configure_logs
 from mockserver.services import Services, build_services
-from mockserver.settings import Settings
+from mockserver.settings import Settings, StartupError
 
 # aiohttp keeps reading an unread body for this long before closing (10 s by default): only
 # a body that timed out or was too large is left unread, and its sender is stalling
@@ -35,8 +37,27 @@ def banner(services: Services, url: str, vendor_urls: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
+def bind_error(flag: str, host: str, port: int, err: OSError) -> StartupError:
+    """The operator's problem in one line, naming the flag to change."""
+    if isinstance(err, socket.gaierror):
+        return StartupError(f"--host {host}: cannot be resolved ({err.strerror})")
+    where = f"address {host}:{port}"
+    if err.errno == errno.EADDRINUSE:
+        return StartupError(f"{flag}: {where} is already in use")
+    if err.errno == errno.EADDRNOTAVAIL:
+        return StartupError(f"--host {host}: not an address of this machine")
+    if err.errno == errno.EACCES:
+        return StartupError(f"{flag}: {where}: permission denied (ports below 1024 need root)")
+    return StartupError(f"{flag}: cannot listen on {where}: {err.strerror or err}")
+
+
 async def _start_site(
-    app: web.Application, host: str, port: int, settings: Settings, front: Services | None = None
+    app: web.Application,
+    host: str,
+    port: int,
+    settings: Settings,
+    flag: str,
+    front: Services | None = None,
 ) -> tuple[web.AppRunner, int]:
     runner = web.AppRunner(
         app,
@@ -50,7 +71,11 @@ async def _start_site(
     if front is not None:
         frontdoor.install(runner, front.pipeline, front.vendors)
     site = web.TCPSite(runner, host, port)
-    await site.start()
+    try:
+        await site.start()
+    except OSError as err:
+        await runner.cleanup()
+        raise bind_error(flag, host, port, err) from None
     bound = runner.addresses[0][1]
     return runner, int(bound)
 
@@ -60,21 +85,32 @@ async def serve(settings: Settings, out: TextIO = sys.stdout) -> None:
     configure_logs(settings.log_format)
     services = build_services(settings)
     runners: list[web.AppRunner] = []
-    main, port = await _start_site(
-        create_app(settings, services), settings.host, settings.port, settings, front=services
-    )
+    try:
+        port, vendor_urls = await _start_sites(settings, services, runners)
+        print(banner(services, f"http://{settings.host}:{port}", vendor_urls), file=out, flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+    finally:
+        for runner in runners:
+            await runner.cleanup()
+
+
+async def _start_sites(
+    settings: Settings, services: Services, runners: list[web.AppRunner]
+) -> tuple[int, dict[str, str]]:
+    """Bind the main port, then each vendor port; returns the main port and vendor URLs."""
+    app = create_app(settings, services)
+    flag = f"--port {settings.port}"
+    main, port = await _start_site(app, settings.host, settings.port, settings, flag, services)
     runners.append(main)
     vendor_urls: dict[str, str] = {}
     for name, vport in settings.vendor_ports.items():
         vapp = create_vendor_app(services, services.vendors[name])
-        runner, bound = await _start_site(vapp, settings.host, vport, settings)
+        flag = f"--vendor-port {name}={vport}"
+        runner, bound = await _start_site(vapp, settings.host, vport, settings, flag)
         runners.append(runner)
         vendor_urls[name] = f"http://{settings.host}:{bound}/"
-    print(banner(services, f"http://{settings.host}:{port}", vendor_urls), file=out, flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    for runner in runners:
-        await runner.cleanup()
+    return port, vendor_urls

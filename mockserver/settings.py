@@ -8,6 +8,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 
+class StartupError(Exception):
+    """Settings the server cannot start with (a port in use, a host that does not resolve)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the server can be configured with.
@@ -89,8 +93,15 @@ def parse_vendor_ports(values: list[str], known: set[str]) -> dict[str, int]:
             raise ValueError(
                 f"--vendor-port {item!r}: unknown vendor {name!r}; known: {sorted(known)}"
             )
-        out[name] = int(port)
+        out[name] = check_port(f"--vendor-port {item}", int(port))
     return out
+
+
+def check_port(flag: str, port: int) -> int:
+    """The port, or a ValueError naming the flag when it is outside 0..65535."""
+    if not 0 <= port <= 65535:
+        raise ValueError(f"{flag}: must be between 0 and 65535")
+    return port
 
 
 def parse_pairs(values: list[str], flag: str, known: set[str]) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -84,3 +85,55 @@ def test_serve_starts_answers_and_stops_on_sigterm() -> None:
             if stream is not None:
                 stream.close()
     assert code == 0
+
+
+def _serve(*flags: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mockserver", "serve", "--no-watch", *flags],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (("--port", "70000"), "mockserver: --port 70000: must be between 0 and 65535\n"),
+        (("--port", "-1"), "mockserver: --port -1: must be between 0 and 65535\n"),
+        (
+            ("--port", "0", "--vendor-port", "yeastar=65536"),
+            "mockserver: --vendor-port yeastar=65536: must be between 0 and 65535\n",
+        ),
+    ],
+)
+def test_a_port_out_of_range_is_one_line_and_exit_2(flags: tuple[str, ...], message: str) -> None:
+    done = _serve(*flags)
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", message)
+
+
+@pytest.mark.slow
+def test_a_port_in_use_is_one_line_naming_the_flag() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        main_port = _serve("--port", str(port))
+        vendor_port = _serve("--port", "0", "--vendor-port", f"signalwire={port}")
+    assert (main_port.returncode, main_port.stdout, main_port.stderr) == (
+        2,
+        "",
+        f"mockserver: --port {port}: address 127.0.0.1:{port} is already in use\n",
+    )
+    assert (vendor_port.returncode, vendor_port.stdout) == (2, "")
+    assert vendor_port.stderr == (
+        f"mockserver: --vendor-port signalwire={port}: address 127.0.0.1:{port} is already in use\n"
+    )
+
+
+@pytest.mark.slow
+def test_an_unresolvable_host_is_one_line_naming_the_flag() -> None:
+    done = _serve("--host", "no-such-host.invalid", "--port", "0")
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith("mockserver: --host no-such-host.invalid: cannot be resolved")
+    assert done.stderr.count("\n") == 1
