@@ -11,8 +11,9 @@ from typing import TextIO
 
 from aiohttp import web
 
-from mockserver import __version__, frontdoor
+from mockserver import frontdoor
 from mockserver.app import create_app, create_vendor_app
+from mockserver.banner import banner
 from mockserver.logs import configure as configure_logs
 from mockserver.services import Services, build_services
 from mockserver.settings import Settings, StartupError
@@ -20,21 +21,6 @@ from mockserver.settings import Settings, StartupError
 # aiohttp keeps reading an unread body for this long before closing (10 s by default): only
 # a body that timed out or was too large is left unread, and its sender is stalling
 LINGER = 1.0
-
-
-def banner(services: Services, url: str, vendor_urls: dict[str, str]) -> str:
-    """The start-up summary: where each vendor lives and what it serves."""
-    lines = [f"mockserver {__version__} listening on {url}"]
-    for name, vendor in services.vendors.items():
-        cat = services.catalog.vendor(name)
-        where = vendor_urls.get(name, f"/{name}")
-        codes = len({e.code for e in cat})
-        lines.append(
-            f"  {name:<13} {where:<24} {len(cat):>5} entries {codes:>5} codes"
-            f"   envelopes: {', '.join(vendor.families)}"
-        )
-    lines.append(f"  {'admin':<13} {'/__admin':<24} health, catalog, scenarios, requests")
-    return "\n".join(lines)
 
 
 def bind_error(flag: str, host: str, port: int, err: OSError) -> StartupError:
@@ -87,11 +73,13 @@ async def serve(settings: Settings, out: TextIO = sys.stdout) -> None:
     runners: list[web.AppRunner] = []
     try:
         port, vendor_urls = await _start_sites(settings, services, runners)
-        print(banner(services, f"http://{settings.host}:{port}", vendor_urls), file=out, flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        # after the handlers: a SIGTERM sent as soon as the banner is read stops gracefully
+        url = f"http://{settings.host}:{port}"
+        print(banner(services, url, vendor_urls, settings.log_format), file=out, flush=True)
         await stop.wait()
     finally:
         for runner in runners:

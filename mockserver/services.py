@@ -19,7 +19,7 @@ from mockserver.metrics import MetricsRecorder
 from mockserver.pipeline import Pipeline, Recorder
 from mockserver.recording import RecordBatch
 from mockserver.resources import ResourceStore, TokenRegistry
-from mockserver.scenarios import load_path
+from mockserver.scenarios import load_files
 from mockserver.settings import Settings
 from mockserver.state import InMemoryStore
 from mockserver.vendors import VENDORS, Vendor
@@ -43,6 +43,8 @@ class Services:
     vendors: dict[str, Vendor] = field(default_factory=lambda: dict(VENDORS))
     started: float = field(default_factory=time.time)
     files: ScenarioFiles | None = None
+    # (file, rules) of the shipped default scenarios loaded at start
+    defaults: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def load_errors(self) -> list[str]:
@@ -97,7 +99,8 @@ def build_services(settings: Settings, catalog: Catalog | None = None) -> Servic
     env.callbacks.on_attempt = partial(journal_callback, store)
     services = Services(settings, catalog, engine, store, env, pipeline, vendors)
     if settings.defaults:
-        engine.load(load_path(DEFAULTS_DIR, catalog), group="defaults")
+        scenarios, services.defaults = load_files([DEFAULTS_DIR], catalog)
+        engine.load(scenarios, group="defaults")
     if settings.scenarios:
         services.files = ScenarioFiles(settings.scenarios, engine, catalog)
         services.files.load()  # a broken file at start-up is fatal: fail loudly, not later

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from mockserver.catalog.model import Catalog
 from mockserver.engine import Engine
-from mockserver.scenarios import ScenarioError, load_path
+from mockserver.scenarios import ScenarioError, load_files
 
 log = logging.getLogger("mockserver.scenarios")
 GROUP = "files"
@@ -28,6 +28,8 @@ class ScenarioFiles:
         self.engine = engine
         self.catalog = catalog
         self.errors: list[str] = []
+        # (file, rules) of the last good load, for the banner
+        self.counts: list[tuple[str, int]] = []
         self._seen: tuple[tuple[str, int, int], ...] = ()
 
     def fingerprint(self) -> tuple[tuple[str, int, int], ...]:
@@ -51,9 +53,9 @@ class ScenarioFiles:
             if not path.exists():
                 raise ScenarioError([f"{path}: no such file or folder"])
         self._seen = self.fingerprint()
-        scenarios = [s for path in self.paths for s in load_path(path, self.catalog)]
+        scenarios, counts = load_files(self.paths, self.catalog)
         names = self.engine.sync(scenarios, GROUP)
-        self.errors = []
+        self.errors, self.counts = [], counts
         return names
 
     def reload_if_changed(self) -> bool:

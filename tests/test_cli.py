@@ -10,10 +10,15 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
+from mockserver import __version__
+from mockserver.banner import banner
 from mockserver.cli import main
+from mockserver.services import build_services
+from mockserver.settings import Settings
 
 
 def test_catalog_show_prints_entry(capsys: pytest.CaptureFixture[str]) -> None:
@@ -137,3 +142,65 @@ def test_an_unresolvable_host_is_one_line_naming_the_flag() -> None:
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.startswith("mockserver: --host no-such-host.invalid: cannot be resolved")
     assert done.stderr.count("\n") == 1
+
+
+SERVE = (sys.executable, "-m", "mockserver", "serve", "--port", "0")
+SCENARIO = """
+name: two-rules
+vendor: yeastar
+rules:
+  - name: a
+    match: {path: /openapi/v1.0/a}
+    error: "10004"
+  - name: b
+    match: {path: /openapi/v1.0/b}
+    error: "10004"
+"""
+
+
+def test_the_banner_lists_defaults_and_scenario_files(tmp_path: Path) -> None:
+    scenario = tmp_path / "mine.yaml"
+    scenario.write_text(SCENARIO)
+    services = build_services(Settings(scenarios=(scenario,)))
+    text = banner(services, "http://127.0.0.1:1", {}, "text").splitlines()
+    assert text[-2] == "  defaults      5 files, 31 rules (--no-defaults: none)"
+    assert text[-1].split() == ["scenarios", str(scenario), "2", "rules"]
+
+
+@pytest.mark.slow
+def test_with_json_logs_the_banner_is_json_lines_and_nothing_else(tmp_path: Path) -> None:
+    scenario = tmp_path / "mine.yaml"
+    scenario.write_text(SCENARIO)
+    proc = subprocess.Popen(
+        [*SERVE, "--log-format", "json", "--no-watch", "--scenarios", str(scenario)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert proc.stdout is not None
+        first = json.loads(proc.stdout.readline())
+        assert first["event"] == "listening"
+        assert first["message"] == f"mockserver {__version__} listening on {first['url']}"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(15)
+    # read through the text streams: communicate() would skip what readline buffered
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    out, err = proc.stdout.read(), proc.stderr.read()
+    proc.stdout.close()
+    proc.stderr.close()
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [line["event"] for line in lines] == [
+        *["vendor"] * 5,
+        "admin",
+        "defaults",
+        "scenario_file",
+    ]
+    assert (lines[-2]["files"], lines[-2]["rules"]) == (5, 31)
+    assert (lines[-1]["file"], lines[-1]["rules"]) == (str(scenario), 2)
+    assert all(line["level"] == "info" and line["logger"] == "mockserver" for line in lines)
+    assert err == ""
+    assert proc.returncode == 0

@@ -1,6 +1,7 @@
 """Scenario files: the rule format (model), its loader with file:line errors, its JSON Schema."""
 
 from mockserver.scenarios.loader import (
+    load_files,
     load_path,
     load_text,
     semantic_problems,
@@ -34,6 +35,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "Step",
+    "load_files",
     "load_path",
     "load_text",
     "semantic_problems",

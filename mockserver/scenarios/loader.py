@@ -68,10 +68,25 @@ def load_path(path: Path | str, catalog: Catalog | None = None) -> list[Scenario
     Raises:
         ScenarioError: every problem of every file (nothing is returned half-loaded).
     """
-    scenarios, problems = _load_paths([Path(path)], catalog)
+    return load_files([Path(path)], catalog)[0]
+
+
+def load_files(
+    paths: Iterable[Path | str], catalog: Catalog | None = None
+) -> tuple[list[Scenario], list[tuple[str, int]]]:
+    """`load_path` for several paths, also saying how many rules each file held.
+
+    Returns:
+        The scenarios, and (file, rule count) for every file read, in load order.
+
+    Raises:
+        ScenarioError: every problem of every file.
+    """
+    counts: list[tuple[str, int]] = []
+    scenarios, problems = _load_paths([Path(p) for p in paths], catalog, counts)
     if problems:
         raise ScenarioError(problems)
-    return scenarios
+    return scenarios, counts
 
 
 def validate_paths(paths: Iterable[Path | str], catalog: Catalog | None) -> list[str]:
@@ -94,7 +109,9 @@ def scenario_files(path: Path) -> list[Path]:
     return [path]
 
 
-def _load_paths(paths: list[Path], catalog: Catalog | None) -> tuple[list[Scenario], list[str]]:
+def _load_paths(
+    paths: list[Path], catalog: Catalog | None, counts: list[tuple[str, int]] | None = None
+) -> tuple[list[Scenario], list[str]]:
     scenarios: list[Scenario] = []
     problems: list[str] = []
     first: dict[tuple[str | None, str], str] = {}
@@ -106,6 +123,8 @@ def _load_paths(paths: list[Path], catalog: Catalog | None) -> tuple[list[Scenar
             continue
         found, bad = _load(text, str(file), catalog)
         problems += bad
+        if counts is not None:
+            counts.append((str(file), sum(len(scenario.rules) for scenario, _ in found)))
         for scenario, line in found:
             key = (scenario.session, scenario.name)
             if key in first:
