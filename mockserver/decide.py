@@ -51,6 +51,7 @@ class ScenarioDecider:
             scenario=decision.scenario,
             reason=decision.reason,
             rate=decision.rate,
+            session_rule=decision.session_rule,
         )
         action = decision.action
         if decision.rate_limited:

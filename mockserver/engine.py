@@ -53,6 +53,7 @@ class Decision:
         reason: why this rule, and its trigger state, in words.
         rate: rate-limit counters to expose as the vendor's headers, for rate_limit rules.
         rate_limited: True when the request is over the limit.
+        session_rule: the rule belongs to one test session (loaded with ?session=).
     """
 
     rule: str
@@ -62,6 +63,7 @@ class Decision:
     reason: str
     rate: RateInfo | None = None
     rate_limited: bool = False
+    session_rule: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,7 +347,8 @@ class Engine:
         self._store.set_counters(rule.key, snapshot.session, Counters(seen, state.fired + 1))
         delay = draw_delay(step.delay or spec.delay, rule.seed, seen)
         reason = _reason(rule, [*notes, note] if note else notes)
-        return Decision(rule.name, rule.scenario, action, delay, reason, rate, limited)
+        owned = rule.owner is not None
+        return Decision(rule.name, rule.scenario, action, delay, reason, rate, limited, owned)
 
     def _rate(
         self,

@@ -40,6 +40,8 @@ DURATION_BUCKETS = (
 # rule names come from users (one scenario per test is common): cap the series they create
 MAX_RULE_SERIES = 1000
 OVERFLOW = "_other"
+# a session's rules live as long as one test: their names would be a new series per test
+SESSION_RULES = "(session rule)"
 
 
 class MetricsRecorder:
@@ -76,7 +78,11 @@ class MetricsRecorder:
                 tally = durations[vendor] = DurationTally()
             tally.observe(latency_ms / 1000)
             if plan.rule is not None:
-                key = (plan.scenario or "", plan.rule)
+                key = (
+                    (SESSION_RULES, SESSION_RULES)
+                    if plan.session_rule
+                    else (plan.scenario or "", plan.rule)
+                )
                 if key not in rule_hits and len(rule_hits) >= MAX_RULE_SERIES:
                     key = (OVERFLOW, OVERFLOW)
                 rule_hits[key] += 1

@@ -35,6 +35,7 @@ class Plan:
         scenario: the scenario of that rule.
         outcome: what the journal calls it when that differs from `kind` (e.g. rate_limited).
         failure: for passthrough, how the asynchronous lifecycle should end (callback action).
+        session_rule: `rule` belongs to one test session (metrics do not label by its name).
     """
 
     kind: PlanKind
@@ -52,6 +53,7 @@ class Plan:
     rate: RateInfo | None = None
     outcome: str | None = None
     failure: Failure | None = None
+    session_rule: bool = False
 
 
 PASSTHROUGH = Plan("passthrough")

@@ -127,6 +127,30 @@ async def test_rule_series_are_capped(
     assert rules == {"r0": 1, "r1": 1, metrics.OVERFLOW: 2}
 
 
+async def test_session_rules_share_one_series_whatever_their_names(
+    served: Callable[..., Awaitable[TestClient]],
+) -> None:
+    client = await served()
+    for n in range(3):  # one scenario per test, each under its own session: a pytest run
+        scenario = f"name: s{n}\nvendor: ringcentral\nrules: [{{name: r{n}, match: {{path: /p}}, error: CMN-301}}]\n"
+        loaded = await client.post(f"/__admin/scenarios?session=t{n}", data=scenario)
+        assert loaded.status == 201
+        await client.get("/ringcentral/p", headers={"X-Mock-Session": f"t{n}"})
+    shared = "name: shared\nvendor: ringcentral\nrules: [{name: file-rule, match: {path: /q}, error: CMN-301}]\n"
+    assert (await client.post("/__admin/scenarios", data=shared)).status == 201
+    await client.get("/ringcentral/q")
+    s = await scrape(client)
+    hits = {
+        (dict(labels)["scenario"], dict(labels)["rule"]): v
+        for (name, labels), v in s.items()
+        if name == "mockserver_rule_hits_total"
+    }
+    assert hits == {
+        (metrics.SESSION_RULES, metrics.SESSION_RULES): 3,
+        ("shared", "file-rule"): 1,
+    }
+
+
 def test_record_is_cheap(make_services: Callable[..., Services]) -> None:
     services = make_services(defaults=False)
     recorder = MetricsRecorder(services.store, services.env)
