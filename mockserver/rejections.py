@@ -59,23 +59,23 @@ class ParserRejections(logging.Filter):
             return True
         now = self.clock()
         if now - self._started >= self.window:
-            summary = self._summary()
+            suppressed = self._suppressed
             self._started, self._shown, self._suppressed = now, 0, 0
-        else:
-            summary = ""
+            if suppressed:
+                # its own line, before this one; it has no exception, so it passes this filter
+                logging.getLogger(record.name).warning(
+                    "suppressed %d more malformed-request warnings in the last %g s",
+                    suppressed,
+                    self.window,
+                )
         if self._shown >= self.limit:
             self._suppressed += 1
             return False
         self._shown += 1
         peer = record.args[0] if isinstance(record.args, tuple) and record.args else None
-        _rewrite(record, f"{summary}rejected a malformed request from %s: %s (HTTP %s)")
+        _rewrite(record, "rejected a malformed request from %s: %s (HTTP %s)")
         record.args = (peer or "unknown peer", reason_of(exc), exc.code)
         return True
-
-    def _summary(self) -> str:
-        if not self._suppressed:
-            return ""
-        return f"({self._suppressed} more rejections suppressed in the previous window) "
 
 
 def _rewrite(record: logging.LogRecord, message: str) -> None:

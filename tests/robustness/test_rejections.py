@@ -88,16 +88,21 @@ def rejection(exc: Exception) -> logging.LogRecord:
     )
 
 
-def test_after_the_window_one_line_counts_what_was_suppressed() -> None:
+def test_after_the_window_one_line_counts_what_was_suppressed(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     clock = Clock()
     flt = ParserRejections(limit=2, window=10.0, clock=clock)
     passed = [flt.filter(rejection(BadHttpMessage("Invalid header"))) for _ in range(5)]
     assert passed == [True, True, False, False, False]
     clock.now += 10
     record = rejection(BadHttpMessage("Invalid header"))
-    assert flt.filter(record)
+    with caplog.at_level(logging.WARNING, logger="aiohttp.server"):
+        assert flt.filter(record)
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("WARNING", "suppressed 3 more malformed-request warnings in the last 10 s")
+    ]
     assert record.getMessage() == (
-        "(3 more rejections suppressed in the previous window) "
         "rejected a malformed request from 10.0.0.7: Invalid header (HTTP 400)"
     )
     assert record.levelname == "WARNING"
