@@ -45,6 +45,7 @@ TOKEN_FIELDS = [
     "scope",
     "owner_id",
     "endpoint_id",
+    "session_id",
 ]
 
 
@@ -135,6 +136,7 @@ async def test_jwt_login_answers_token_info_with_no_cache_headers(rc: TestClient
     assert (body["expires_in"], body["refresh_token_expires_in"]) == (3600, 604800)
     assert body["access_token"] != body["refresh_token"]
     assert body["owner_id"].isdigit()
+    assert body["session_id"].isdigit()
     assert resp.headers["Pragma"] == "no-cache"
     assert resp.headers["Cache-Control"] == "no-store"
     assert resp.headers["Content-Type"] == "application/json; charset=UTF-8"

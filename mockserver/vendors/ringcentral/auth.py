@@ -62,6 +62,10 @@ def _endpoint_id(call: Call, session: str | None) -> str:
     return "".join(rng.choice(_ENDPOINT_ALPHABET) for _ in range(22))
 
 
+def _session_id(call: Call, session: str | None) -> str:
+    return str(call.env.ids.rng(session).randrange(10**17, 10**18))
+
+
 def _redeem(call: Call, value: str) -> str | None:
     """Spend a refresh token; its session carries over to the new pair."""
     token = call.env.tokens.get(VENDOR, value)
@@ -91,6 +95,8 @@ def _issue(call: Call, client_id: str, session: str | None) -> Rendered:
         "scope": SCOPE,
         "owner_id": identity_of(call, session).extension_id,
         "endpoint_id": _endpoint_id(call, session),
+        # TokenInfo's `session_id` (vendors.md 1.2): SDKs that log or key on it read it here.
+        "session_id": _session_id(call, session),
     }
     return answer(call, body)
 
