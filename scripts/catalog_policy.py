@@ -77,10 +77,12 @@ RINGCENTRAL = {
         "401/403 for the OAU code (OAU-140 is listed as 401 but returned as 400); the entries keep "
         "the table's status and the token endpoint applies the 400 (429 and 5xx stay), vendors.md "
         "1.3 B and 1.4. Resource APIs under `/restapi/v1.0` use the REST shape, unknown paths the "
-        "gateway shape (AGW-404, 404); 429 answers carry Retry-After. Five entries are not in the "
-        "table but captured in public reports (vendors.md 1.3): AGW-404, OAU-210, OAU-251 and "
-        "OAU-153 (400 like every token-endpoint capture) and OAU-213, whose 401 and body shape "
-        "are inferred."
+        "gateway shape (AGW-404, 404), `/analytics/` an `errors[]`-only shape; 429 answers carry "
+        "Retry-After. Five entries are not in the table but captured in public reports "
+        "(vendors.md 1.3): AGW-404, OAU-210, OAU-251 and OAU-153 (400 like every token-endpoint "
+        "capture) and OAU-213, whose 401 is inferred. CMN-401/2 and MSG-246 are captured answers "
+        "with a word (`top_code`) at the top level. Where a capture contradicts the table it "
+        "wins: OAU-140 and OAU-123 texts, CMN-102 404."
     ),
 }
 
@@ -476,7 +478,9 @@ SIGNALWIRE = {
         "(4000, 4001, 10000-10004, 200xx, 20404, 20422, 20429, 20504, 21201-21717, 22109, 22121, "
         "31922, 90000) plus the HTTP-status codes 204xx/205xx are sync; everything else appears "
         "only in status callbacks, the debugger or SDK events (async) and carries the status it "
-        "would have if forced onto an HTTP answer: 400, or 5xx for server failures."
+        "would have if forced onto an HTTP answer: 400, or 5xx for server failures. The /api/* "
+        "string codes not_routable and invalid_from_number (captured, not in the seed) are 422, "
+        "the status documented for RestApiErrorItem."
     ),
 }
 
