@@ -32,6 +32,8 @@ FIELDS = (
     "message",
     "params",
     "seed_message",
+    "top_code",
+    "family_messages",
     "http_status",
     "status",
     "delivery",
@@ -58,6 +60,10 @@ ALWAYS |= {"retryable", "retry_reason", "tags"}
 
 class _Dumper(yaml.SafeDumper):
     """Safe dumper that writes multi-line strings as literal blocks."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        # A value shared by several entries is written out in each: readers see every entry whole.
+        return True
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:

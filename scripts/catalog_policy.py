@@ -66,7 +66,7 @@ NOT_AN_ERROR = retry(False, "Not an error: nothing to retry.")
 RINGCENTRAL = {
     "name": "RingCentral",
     "page": "https://developers.ringcentral.com/guide/basics/errors",
-    "envelopes": ["rest", "oauth", "gateway"],
+    "envelopes": ["rest", "oauth", "gateway", "analytics"],
     "status_policy": (
         "Real HTTP statuses, taken from the published table (origin documented). A cell that lists "
         'two statuses ("400, 403") keeps both under `documented` and the entry uses the first. '
@@ -77,10 +77,12 @@ RINGCENTRAL = {
         "401/403 for the OAU code (OAU-140 is listed as 401 but returned as 400); the entries keep "
         "the table's status and the token endpoint applies the 400 (429 and 5xx stay), vendors.md "
         "1.3 B and 1.4. Resource APIs under `/restapi/v1.0` use the REST shape, unknown paths the "
-        "gateway shape (AGW-404, 404); 429 answers carry Retry-After. Five entries are not in the "
-        "table but captured in public reports (vendors.md 1.3): AGW-404, OAU-210, OAU-251 and "
-        "OAU-153 (400 like every token-endpoint capture) and OAU-213, whose 401 and body shape "
-        "are inferred."
+        "gateway shape (AGW-404, 404), `/analytics/` an `errors[]`-only shape; 429 answers carry "
+        "Retry-After. Five entries are not in the table but captured in public reports "
+        "(vendors.md 1.3): AGW-404, OAU-210, OAU-251 and OAU-153 (400 like every token-endpoint "
+        "capture) and OAU-213, whose 401 is inferred. CMN-401/2 and MSG-246 are captured answers "
+        "with a word (`top_code`) at the top level. Where a capture contradicts the table it "
+        "wins: OAU-140 and OAU-123 texts, CMN-102 404."
     ),
 }
 
@@ -105,13 +107,46 @@ RC_STATUS_TYPOS = {
 }
 _RC_STATUS_LIST = re.compile(r"\d{3}(, \d{3})*")
 
-# CMN-408's message writes `{permissionName}` without the `$` every other placeholder has.
+# Messages that must differ from the seed. CMN-408 writes `{permissionName}` without the `$`
+# every other placeholder has; OAU-140 and OAU-123 are what the token endpoint really sends
+# (a capture wins over the seed; docs/vendors/ringcentral.md lists each).
 RC_MESSAGE_FIXES = {
     "CMN-408": (
         "[${permissionName}] permission required",
         "seed message `[{permissionName}] permission required` lacks the `$` of a placeholder; "
         "stored as `${permissionName}` so the permission name is filled in",
     ),
+    # vendors.md 1.3 B: the captured body (Content-Length: 199) has no trailing period.
+    "OAU-140": (
+        "Invalid resource owner credentials",
+        "seed message ends with a period; the captured wire text (199-byte body, "
+        "github.com/ringcentral/ringcentral-java/issues/24) has none, and the capture wins",
+    ),
+    # vendors.md 1.3 B: invalid_client without client credentials, ringcentral-api-docs PR 33.
+    "OAU-123": (
+        "Client authentication is required",
+        "seed message is `Invalid Authorization header value: ${parameter}`; the captured "
+        "answer (github.com/ringcentral/ringcentral-api-docs/pull/33) says `Client "
+        "authentication is required`, and the capture wins",
+    ),
+}
+
+# Statuses that must differ from the seed's first listed status, because a capture shows it.
+RC_STATUS_FIXES = {
+    # vendors.md 1.3 A: the batch-request sample (ringcentral-api-docs
+    # code-samples/basics/batch-request-get-2.txt) answers a missing messageId with HTTP 404.
+    "CMN-102": (
+        404,
+        "the table lists `400, 404`; a missing resource is HTTP 404 in the capture "
+        "(vendors.md 1.3 A), which wins over the first listed status",
+    ),
+}
+
+# Codes some APIs wrap: a semantic word at the top level, the catalogued code only inside
+# `errors[]` (vendors.md 1.3 A). The REST envelope puts `top_code` on top for these.
+RC_TOP_CODES = {
+    # Ruby SDK report "TokenInvalid: OAU-213 (Token not found)" for an unknown bearer token.
+    "OAU-213": "TokenInvalid",
 }
 
 RC_PREFIX_TAGS = {
@@ -183,6 +218,10 @@ def ringcentral_entry(row: Row) -> Entry:
         entry["message"], note = RC_MESSAGE_FIXES[code]
         entry["seed_message"] = message
         notes.append(note)
+    if code in RC_STATUS_FIXES:
+        http, rule = RC_STATUS_FIXES[code]
+        fields = {**fields, **status(http, "documented", rule, fields["status"]["documented"])}
+        notes.append(rule)
     statuses = fields["status"]["documented"] or [fields["http_status"]]
     return {
         **entry,
@@ -192,6 +231,7 @@ def ringcentral_entry(row: Row) -> Entry:
         **rc_retry(code, fields["http_status"]),
         "tags": rc_tags(code, entry["message"], statuses),
         "source_line": row["line"],
+        "top_code": RC_TOP_CODES.get(code),
         "notes": notes + RC_EXTRA_NOTES.get(code, []),
     }
 
@@ -230,6 +270,7 @@ RC_EXTRAS: list[Entry] = [
     {
         "code": "OAU-213",
         "message": "Token not found",
+        "top_code": RC_TOP_CODES["OAU-213"],
         **status(
             401,
             "inferred",
@@ -267,9 +308,45 @@ RC_EXTRAS: list[Entry] = [
 ]
 
 
+# Captured answers whose wording differs from a table row with the same code: kept next to
+# that row under their own key, so `CMN-401` stays the seed's row and `CMN-401/2` the capture.
+RC_OBSERVED_VARIANTS: list[Entry] = [
+    {
+        "key": "CMN-401/2",
+        "code": "CMN-401",
+        "top_code": "InsufficientPermissions",
+        "message": "In order to call this API endpoint, application needs to have "
+        "[${permissionName}] permission",
+        **status(403, "documented", "HTTP 403 in the capture (vendors.md 1.3 A)", [403]),
+        **retry(False, "The application lacks the permission: add it to the app first."),
+        "tags": ["permission"],
+        "variant": 2,
+        "source": "vendors.md 1.3 A [doc]: ringcentral-api-docs docs/voice/call-log/access.md, "
+        "HTTP 403 with top-level errorCode InsufficientPermissions and CMN-401 in errors[]",
+    },
+    {
+        "key": "MSG-246",
+        "code": "MSG-246",
+        "top_code": "InvalidParameter",
+        "message": "Sending SMS from/to extension numbers is not available",
+        **status(
+            400,
+            "inferred",
+            "the capture quotes the body only; 400 like the other SMS parameter errors",
+        ),
+        **retry(False, "Extension numbers cannot send or receive SMS: change the number."),
+        "tags": ["messaging", "validation"],
+        "source": "vendors.md 1.3 A [obs]: "
+        "https://github.com/ringcentral/ringcentral-js-integration-commons/issues/205, "
+        "top-level errorCode InvalidParameter with MSG-246 in errors[]",
+    },
+]
+
+
 def ringcentral_entries(rows: list[Row]) -> list[Entry]:
     """Table rows, then the captured codes the table lacks."""
-    extras = [{"key": e["code"], **e, "delivery": "sync", "error": True} for e in RC_EXTRAS]
+    captured = [*RC_EXTRAS, *RC_OBSERVED_VARIANTS]
+    extras = [{"key": e["code"], **e, "delivery": "sync", "error": True} for e in captured]
     return [ringcentral_entry(row) for row in rows] + extras
 
 
@@ -401,7 +478,9 @@ SIGNALWIRE = {
         "(4000, 4001, 10000-10004, 200xx, 20404, 20422, 20429, 20504, 21201-21717, 22109, 22121, "
         "31922, 90000) plus the HTTP-status codes 204xx/205xx are sync; everything else appears "
         "only in status callbacks, the debugger or SDK events (async) and carries the status it "
-        "would have if forced onto an HTTP answer: 400, or 5xx for server failures."
+        "would have if forced onto an HTTP answer: 400, or 5xx for server failures. The /api/* "
+        "string codes not_routable and invalid_from_number (captured, not in the seed) are 422, "
+        "the status documented for RestApiErrorItem."
     ),
 }
 
@@ -589,8 +668,42 @@ def signalwire_entry(row: Row) -> Entry:
     }
 
 
+# The /api/* REST family's own string codes (error-codes.mdx lists them, without texts); only
+# the ones whose wording is captured are entries. They are sync 422 validation answers.
+SW_API_CODES: list[Entry] = [
+    {
+        "code": "not_routable",
+        "message": "The call is not routable",
+        "tags": ["validation", "voice"],
+        "source": "vendors.md 3.2 [obs]: https://github.com/signalwire/docs-legacy/issues/589, "
+        '{"errors":[{"type":"validation_error","code":"not_routable",'
+        '"message":"The call is not routable","attribute":"to",...}]}',
+    },
+    {
+        "code": "invalid_from_number",
+        "message": "From must be a valid purchased phone number or WhatsApp business number "
+        "from your SignalWire project.",
+        "tags": ["validation", "messaging"],
+        "source": "vendors.md 3.2 [spec]: specs/signalwire-rest message-api/messages/models/"
+        "errors.tsp, the 422 example with attribute `from`",
+    },
+]
+
+
 def signalwire_entries(rows: list[Row]) -> list[Entry]:
-    return [signalwire_entry(row) for row in rows]
+    """Seed records, then the /api/* string codes seen in captures and the spec."""
+    api = [
+        {
+            "key": e["code"],
+            **e,
+            **status(422, "documented", "RestApiErrorItem answers are HTTP 422", [422]),
+            "delivery": "sync",
+            "error": True,
+            **retry(False, "A validation error: the request must change before it can succeed."),
+        }
+        for e in SW_API_CODES
+    ]
+    return [signalwire_entry(row) for row in rows] + api
 
 
 # =====================================================================================
@@ -765,8 +878,20 @@ WX_NOTES = {
 WX_TEXT_NOTES = {
     "Submited": "'Submited' is the vendor's typo for 'Submitted', kept verbatim",
     "Span content detected": "'Span' is the vendor's typo for 'Spam', kept verbatim",
-    "Queues": "'Queues' is the vendor's typo for 'Queued' (the Event API's 1002 Queued), kept "
-    "verbatim; 1002 means 'Partial success' in Profile",
+}
+# Seed texts the wire contradicts; the documented wording wins (docs/vendors/webexconnect.md).
+WX_MESSAGE_FIXES = {
+    # vendors.md 5: the Event API answers "1002 Queued" (developers.webexconnect.io/reference/
+    # event-api-overview); the seed's "Queues" is a typo. 1002 is "Partial success" in Profile.
+    "Queues": (
+        "Queued",
+        "seed message 'Queues' is a typo: the Event API documents 1002 'Queued', which is sent",
+    ),
+}
+# Wording of the newer `{code, message}` APIs (family v2) where it differs from the v1 text.
+WX_FAMILY_MESSAGES = {
+    # vendors.md 5 [doc: get-sms-api-v1]: {"code":"7001","message":"Authentication failed."}.
+    "7001": [{"family": "v2", "message": "Authentication failed."}],
 }
 
 
@@ -822,10 +947,13 @@ def webexconnect_entry(row: Row, variant: int) -> Entry:
     code, message = row["code"], row["message"]
     delivery = wx_delivery(row)
     fields = wx_status(code, message, delivery)
+    fixed, fix_note = WX_MESSAGE_FIXES.get(message, (message, None))
     return {
         "key": code if variant == 1 else f"{code}/{variant}",
         "code": code,
-        "message": message,
+        "message": fixed,
+        "seed_message": message if fix_note else None,
+        "family_messages": WX_FAMILY_MESSAGES.get(code, []),
         **fields,
         "delivery": delivery,
         "error": code not in WX_SUCCESS,
@@ -835,7 +963,7 @@ def webexconnect_entry(row: Row, variant: int) -> Entry:
         "description": row["description"],
         "section": row["section"],
         "variant": variant,
-        "notes": wx_notes(row),
+        "notes": wx_notes(row) + ([fix_note] if fix_note else []),
     }
 
 

@@ -15,7 +15,7 @@ async def test_health_reports_version_vendors_and_counts(client: TestClient) -> 
     body = await (await client.get("/__admin/health")).json()
     assert body["status"] == "ok"
     assert body["version"]
-    assert body["vendors"]["signalwire"]["entries"] == 1049
+    assert body["vendors"]["signalwire"]["entries"] == 1051
     assert body["vendors"]["webexconnect"]["codes"] == 114
     assert body["vendors"]["webexconnect"]["entries"] == 270
     assert body["entries"] >= 1536
@@ -35,7 +35,7 @@ async def test_catalog_filters_combine(client: TestClient) -> None:
 
 async def test_catalog_paging(client: TestClient) -> None:
     body = await (await client.get("/__admin/catalog?vendor=signalwire&limit=10&offset=5")).json()
-    assert body["total"] == 1049
+    assert body["total"] == 1051
     assert len(body["entries"]) == 10
 
 

@@ -94,9 +94,9 @@ def test_whole_catalog_counts(cache_home: Path) -> None:
     catalog = load_catalog()
     counts = {name: len(v) for name, v in catalog.vendors.items()}
     assert counts == {
-        "ringcentral": 108,
+        "ringcentral": 110,
         "yeastar": 61,
-        "signalwire": 1049,
+        "signalwire": 1051,
         "fonedynamics": 53,
         "webexconnect": 270,
     }

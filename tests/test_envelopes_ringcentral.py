@@ -66,7 +66,7 @@ def test_jackson_layout() -> None:
         ("/restapi/v1.0/account/~/extension/~/sms", "rest"),
         ("/restapi/v2/accounts/~/extensions", "rest"),
         ("/scim/v2/Users", "rest"),
-        ("/analytics/calls/v1/accounts/~/aggregation/fetch", "rest"),
+        ("/analytics/calls/v1/accounts/~/aggregation/fetch", "analytics"),
         ("/team-messaging/v1/chats", "rest"),
         ("/ai/audio/v1/async/speech-to-text", "rest"),
         ("/rcvideo/v2/bridges", "rest"),
@@ -246,7 +246,10 @@ def test_default_client_id_from_basic_auth() -> None:
 
 
 def test_class_attributes() -> None:
-    assert (VENDOR.name, VENDOR.families) == ("ringcentral", ("rest", "oauth", "gateway"))
+    assert (VENDOR.name, VENDOR.families) == (
+        "ringcentral",
+        ("rest", "oauth", "gateway", "analytics"),
+    )
     assert (VENDOR.not_found_key, VENDOR.rate_limit_key) == ("AGW-404", "CMN-301")
     assert VENDOR.request_id_header == "RCRequestId"
 
@@ -276,5 +279,5 @@ def test_every_catalog_entry_renders(entry: CatalogEntry) -> None:
     if ctx.family == "oauth":
         assert body["error_description"] == body["errors"][0]["message"]
     else:
-        assert body["errorCode"] == entry.code
+        assert body["errorCode"] == (entry.top_code or entry.code)
     assert "${" not in rendered.body.decode()

@@ -23,7 +23,9 @@ REQUEST_ID = "5f1c7a8e-0d2b-4c39-9a51-3e7d0c2b6f10"
 VENDOR = WebexConnect()
 
 
-make_entry = GoldenKit(VENDOR, source="test").make_entry
+KIT = GoldenKit(VENDOR, source="test")
+make_entry = KIT.make_entry
+golden_entry = KIT.case_entry  # the case's own entry, or the catalog's entry under "key"
 
 
 AUTH = make_entry(key="7001", code="7001", message="Authentication failed", http_status=401)
@@ -65,7 +67,7 @@ def golden_cases() -> list[Path]:
 def test_golden(path: Path) -> None:
     case = json.loads(path.read_text())
     assert case["source"].strip(), "every golden case cites its evidence"
-    entry = make_entry(**case["entry"])
+    entry = golden_entry(case)
     ctx = make_ctx(**case["context"])
     assert VENDOR.family_for(ctx.method, ctx.path) == ctx.family
     rendered = render(case, entry, ctx)
@@ -245,7 +247,7 @@ def test_every_catalog_entry_renders(entry: CatalogEntry) -> None:
         "response": [{"code": entry.code, "description": entry.message, "transid": REQUEST_ID}]
     }
     v2 = VENDOR.render_error(entry, make_ctx("v2")).json()
-    assert v2 == {"code": entry.code, "message": entry.message}
+    assert v2 == {"code": entry.code, "message": entry.format_message({}, "v2")}
 
 
 def test_catalog_has_the_not_found_and_rate_limit_keys() -> None:

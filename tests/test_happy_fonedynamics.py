@@ -337,3 +337,26 @@ def test_server_keeps_serving_after_fuzzing(server: ServerThread) -> None:
         timeout=10,
     )
     assert resp.json()["Message"]["Status"] == "Processing"
+
+
+@pytest.mark.parametrize(
+    ("offset", "accepted"),
+    [
+        (14 * 86400, True),  # the documented limit: 14 days ahead
+        (14 * 86400 + 1, False),
+        (-3600, True),  # up to one hour in the past
+        (-3601, False),
+    ],
+)
+async def test_schedule_window_is_14_days_ahead_and_1_hour_back(
+    start: Start, offset: int, accepted: bool
+) -> None:
+    client, services = await start()
+    now = 1_700_000_000
+    services.env.clock = lambda: float(now)
+    code, body = await send(client, {"To": "+61400111222", "Text": "x", "Schedule": now + offset})
+    if accepted:
+        assert (code, body["Message"]["Scheduled"]) == (200, now + offset)
+        return
+    message = body["ResponseStatus"]["Message"]
+    assert (code, body) == (400, status("SCHEDULED_TIME_OUT_OF_RANGE", message, "Schedule"))

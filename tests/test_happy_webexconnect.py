@@ -179,7 +179,7 @@ async def test_events_and_profiles(start: Start) -> None:
     code, answer = await post(client, EVENTS, event)
     assert (code, without_transid(answer)) == (
         200,
-        [{"code": "1002", "description": "Queues", "correlationid": "2394"}],
+        [{"code": "1002", "description": "Queued", "correlationid": "2394"}],
     )
     no_params = {"events": [{"evtid": "1789"}]}
     assert without_transid((await post(client, EVENTS, no_params))[1]) == [
@@ -247,7 +247,7 @@ async def test_sms_api_send_get_and_errors(start: Start) -> None:
     denied = await client.post(SMS, json=body, headers={"Authorization": "Bearer x.y"})
     assert (denied.status, await denied.json()) == (
         403,
-        {"code": "7001", "message": "Authentication failed"},
+        {"code": "7001", "message": "Authentication failed."},
     )
     missing = await client.post(SMS, json=body)
     assert (missing.status, await missing.json()) == (
@@ -256,6 +256,16 @@ async def test_sms_api_send_get_and_errors(start: Start) -> None:
     )
     broken = await client.post(SMS, data=b"[", headers=auth)
     assert await broken.json() == {"code": "7000", "message": "Invalid JSON"}
+
+
+@pytest.mark.parametrize(("length", "status"), [(1024, 202), (1025, 400)])
+async def test_sms_content_limit_is_1024_characters(start: Start, length: int, status: int) -> None:
+    client, _ = await start()
+    body = {"from": "1", "to": "+16475550100", "content": "é" * length}
+    resp = await client.post(SMS, json=body, headers={"Authorization": "service-key-2"})
+    assert resp.status == status
+    if status == 400:
+        assert await resp.text() == '{"code":"7004","message":"Invalid parameter -  : content"}'
 
 
 async def test_keys_are_isolated_sessions(start: Start) -> None:

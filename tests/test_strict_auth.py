@@ -198,7 +198,9 @@ async def test_ringcentral_strict_keeps_other_auth_answers(start: Start) -> None
     status, body = await rc_token(client, {"Authorization": "Basic !!!"})
     assert (status, body["errors"][0]["errorCode"]) == (400, "OAU-123")
     resource = await client.post(RC_SMS, json={}, headers={"Authorization": "Bearer made-up"})
-    assert (resource.status, (await resource.json())["errorCode"]) == (401, "OAU-213")
+    found = await resource.json()
+    assert (resource.status, found["errorCode"]) == (401, "TokenInvalid")
+    assert found["errors"][0]["errorCode"] == "OAU-213"
 
 
 # --- Yeastar -------------------------------------------------------------------------------
@@ -277,7 +279,7 @@ async def test_webexconnect_strict_sms_and_events_answers(start: Start) -> None:
     denied = await client.post(WX_SMS, json=sms, headers={"Authorization": "other-key"})
     assert (denied.status, await denied.json()) == (
         403,
-        {"code": "7001", "message": "Authentication failed"},
+        {"code": "7001", "message": "Authentication failed."},
     )
     event = await client.post(WX_EVENTS, json={"events": []}, headers={"key": "other-key"})
     lenient = await start()

@@ -65,6 +65,14 @@ class StatusInfo:
 
 
 @validated(frozen=True, slots=True, kw_only=True, config=_ENTRY_CONFIG)
+class FamilyMessage:
+    """The wording one envelope family sends instead of the entry's `message`."""
+
+    family: str = Field(min_length=1)
+    message: str = Field(min_length=1)
+
+
+@validated(frozen=True, slots=True, kw_only=True, config=_ENTRY_CONFIG)
 class CatalogEntry:
     """One published vendor error (or non-error status) row, as data."""
 
@@ -82,6 +90,9 @@ class CatalogEntry:
     source_line: int | None = Field(default=None, ge=1)
     source: str | None = None
     seed_message: str | None = None
+    # The word an API family puts at the top level instead of `code` (captured per vendor).
+    top_code: str | None = None
+    family_messages: tuple[FamilyMessage, ...] = ()
     description: str | None = None
     section: str | None = None
     variant: int | None = Field(default=None, ge=1)
@@ -100,14 +111,19 @@ class CatalogEntry:
             raise ValueError(f"params {list(self.params)} do not match placeholders {list(found)}")
         if self.source_line is None and self.source is None:
             raise ValueError("needs source_line (a seed row) or source (where else it is documented)")
+        for wording in self.family_messages:
+            extra = set(PLACEHOLDER.findall(wording.message)) - set(self.params)
+            if extra:
+                raise ValueError(f"family message {wording.family!r} adds placeholders {extra}")
         unknown = [t for t in self.tags if t not in KNOWN_TAGS]
         if unknown:
             raise ValueError(f"unknown tags {unknown}; known: {sorted(KNOWN_TAGS)}")
         return self
 
-    def format_message(self, values: Mapping[str, str]) -> str:
-        """Fill `${name}` placeholders; a missing value keeps its placeholder name."""
-        return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(1)), self.message)
+    def format_message(self, values: Mapping[str, str], family: str | None = None) -> str:
+        """Fill `${name}` placeholders (of `family`'s own wording, if it has one)."""
+        text = next((w.message for w in self.family_messages if w.family == family), self.message)
+        return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(1)), text)
 
 
 ENTRY = TypeAdapter(CatalogEntry)

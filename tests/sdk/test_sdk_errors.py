@@ -89,6 +89,26 @@ def test_ringcentral_api_exception_carries_error_code(
     assert response.response().headers["RCRequestId"]
 
 
+@pytest.mark.parametrize(
+    ("key", "path", "top"),
+    [
+        ("CMN-401/2", "/restapi/v1.0/account/~/extension/~/call-log", "InsufficientPermissions"),
+        ("MSG-246", "/restapi/v1.0/account/~/extension/~/sms", "InvalidParameter"),
+        ("CMN-101", "/analytics/calls/v1/accounts/~/aggregation/fetch", None),
+    ],
+)
+def test_ringcentral_sdk_parses_the_captured_envelope_variants(
+    server: ServerThread, key: str, path: str, top: str | None
+) -> None:
+    platform = _ringcentral(server)
+    with pytest.raises(ApiException) as info:
+        platform.post(path, body={}, headers={"X-Mock-Error": key}, skip_auth_check=True)
+    body = info.value.api_response().json_dict()
+    assert body.get("errorCode") == top  # analytics: no top-level fields at all
+    assert body["errors"][0]["errorCode"] == key.split("/")[0]
+    assert body["errors"][0]["errorCode"] in str(info.value)
+
+
 def test_ringcentral_login_failure_is_oauth_shaped(server: ServerThread) -> None:
     platform = _ringcentral(server)
     with pytest.raises(ApiException) as info:

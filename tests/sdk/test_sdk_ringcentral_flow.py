@@ -77,7 +77,8 @@ def test_logout_revokes_the_token(server: ServerThread) -> None:
         f"{server.url}/ringcentral{STORE}", headers={"Authorization": f"Bearer {token}"}, timeout=10
     )
     assert resp.status_code == 401
-    assert resp.json()["errorCode"] == "OAU-213"
+    body = resp.json()
+    assert (body["errorCode"], body["errors"][0]["errorCode"]) == ("TokenInvalid", "OAU-213")
 
 
 def test_expired_token_is_oau_128_and_refresh_recovers(short_ttl: ServerThread) -> None:

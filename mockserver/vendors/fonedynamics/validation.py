@@ -12,8 +12,10 @@ E164 = re.compile(r"\+[1-9]\d{6,14}")
 # Documented: an alphanumeric sender is 1-11 characters; it must not look like a number.
 ALPHA_SENDER = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}")
 MAX_TEXT = 1600  # undocumented; the mock's limit (ten concatenated GSM segments and change)
-MAX_SCHEDULE_AHEAD = 30 * 86400  # undocumented; the mock's window for `Schedule`
-SCHEDULE_GRACE = 300  # a Schedule slightly in the past is "now", not an error (clock skew)
+# Documented window for `Schedule`: at most 14 days ahead and at most 1 hour in the past
+# (a past time within the hour sends now); anything outside is SCHEDULED_TIME_OUT_OF_RANGE.
+MAX_SCHEDULE_AHEAD = 14 * 86400
+MAX_SCHEDULE_BEHIND = 3600
 METHODS = frozenset({"GET", "POST"})
 
 
@@ -88,7 +90,7 @@ def _schedule(value: Any, now: float) -> Problem | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         return Problem("PARAMETER_INVALID", "Schedule")
-    if value < now - SCHEDULE_GRACE or value > now + MAX_SCHEDULE_AHEAD:
+    if value < now - MAX_SCHEDULE_BEHIND or value > now + MAX_SCHEDULE_AHEAD:
         return Problem("SCHEDULED_TIME_OUT_OF_RANGE", "Schedule")
     return None
 

@@ -44,8 +44,7 @@ def _client_id(call: Call) -> str:
     """The Basic client id; OAU-123 without one, OAU-146 when strict mode wants another pair."""
     client_id = basic_client_id(call.snapshot)
     if client_id is None:
-        header = call.snapshot.headers.get("authorization", "")
-        raise fail(call, "OAU-123", parameter=header)
+        raise fail(call, "OAU-123")  # captured text, no placeholder: the header is not echoed
     found = basic_credentials(call.snapshot.headers.get("authorization", ""))
     expected = call.env.settings.credentials.get(VENDOR)
     if found is None or not strict_ok(expected, *found):
@@ -60,6 +59,10 @@ def _seconds(value: float) -> int | float:
 def _endpoint_id(call: Call, session: str | None) -> str:
     rng = call.env.ids.rng(session)
     return "".join(rng.choice(_ENDPOINT_ALPHABET) for _ in range(22))
+
+
+def _session_id(call: Call, session: str | None) -> str:
+    return str(call.env.ids.rng(session).randrange(10**17, 10**18))
 
 
 def _redeem(call: Call, value: str) -> str | None:
@@ -91,6 +94,8 @@ def _issue(call: Call, client_id: str, session: str | None) -> Rendered:
         "scope": SCOPE,
         "owner_id": identity_of(call, session).extension_id,
         "endpoint_id": _endpoint_id(call, session),
+        # TokenInfo's `session_id` (vendors.md 1.2): SDKs that log or key on it read it here.
+        "session_id": _session_id(call, session),
     }
     return answer(call, body)
 

@@ -24,7 +24,6 @@ Headers = tuple[tuple[str, str], ...]
 _REST_PREFIXES = (
     "/restapi/v",
     "/scim/",
-    "/analytics/",
     "/team-messaging/",
     "/ai/",
     "/rcvideo/",
@@ -93,11 +92,13 @@ def _error_body(entry: CatalogEntry, family: str, params: tuple[tuple[str, str],
     # The pretty printer is the costliest step of an error answer and its output depends only
     # on these arguments (the request id travels in a header), so identical errors share it.
     values = dict(params)
-    message = entry.format_message(values)
+    message = entry.format_message(values, family)
     if family == "oauth":
         body = oauth_body(entry, message, values)
     elif family == "gateway":
         body = gateway_body(entry, message)
+    elif family == "analytics":
+        body = analytics_body(entry, message, values)
     else:
         body = rest_body(entry, message, values)
     return jackson_json(body).encode()
@@ -134,11 +135,25 @@ def basic_client_id(snapshot: RequestSnapshot) -> str | None:
     return basic_user(snapshot.headers.get("authorization", ""))
 
 
+def _attributes(params: Mapping[str, str]) -> dict[str, str]:
+    return {name: params[name] for name in _ATTRIBUTES if name in params}
+
+
 def rest_body(entry: CatalogEntry, message: str, params: Mapping[str, str]) -> dict[str, Any]:
-    """Envelope A: top-level code/message, one `errors[]` item, attributes in both places."""
-    attrs = {name: params[name] for name in _ATTRIBUTES if name in params}
+    """Envelope A: top-level code/message, one `errors[]` item, attributes in both places.
+
+    The top-level code is the entry's `top_code` where the API is captured sending a semantic
+    word there (TokenInvalid, InsufficientPermissions); `errors[]` always has the catalogued code.
+    """
+    attrs = _attributes(params)
     item = {"errorCode": entry.code, "message": message, **attrs}
-    return {"errorCode": entry.code, "message": message, "errors": [item], **attrs}
+    top = entry.top_code or entry.code
+    return {"errorCode": top, "message": message, "errors": [item], **attrs}
+
+
+def analytics_body(entry: CatalogEntry, message: str, params: Mapping[str, str]) -> dict[str, Any]:
+    """Analytics APIs answer with only `errors[]`, no top-level fields (vendors.md 1.3 A)."""
+    return {"errors": [{"errorCode": entry.code, "message": message, **_attributes(params)}]}
 
 
 def oauth_body(entry: CatalogEntry, message: str, params: Mapping[str, str]) -> dict[str, Any]:
@@ -239,16 +254,18 @@ class RingCentral(Vendor):
 
     name = "ringcentral"
     title = "RingCentral"
-    families = ("rest", "oauth", "gateway")
+    families = ("rest", "oauth", "gateway", "analytics")
     not_found_key = "AGW-404"
     rate_limit_key = "CMN-301"
     too_large_key = "MSG-338"  # inferred: no documented answer to an oversized body
     request_id_header = "RCRequestId"
 
     def family_for(self, method: str, path: str) -> str:
-        """OAuth under `/restapi/oauth/`, REST under the API prefixes, the gateway elsewhere."""
+        """OAuth under `/restapi/oauth/`, analytics, REST under the API prefixes, else gateway."""
         if path.startswith("/restapi/oauth/"):
             return "oauth"
+        if path.startswith("/analytics/"):
+            return "analytics"
         return "rest" if path.startswith(_REST_PREFIXES) else "gateway"
 
     def render_error(self, entry: CatalogEntry, ctx: RenderContext) -> Rendered:

@@ -21,6 +21,9 @@ FORM = "application/x-www-form-urlencoded"
 API_VERSION = "2010-04-01"
 COMPAT_MORE_INFO = "https://signalwire.com/docs/compatibility-api/reference/errors"
 REST_URL = "https://signalwire.com/docs/apis/error-codes"
+# A string code's item links to its anchor: the not_routable capture and the spec's
+# invalid_from_number example both carry this URL (vendors.md 3.2).
+STRING_CODE_URL = "https://developer.signalwire.com/rest/overview/error-codes/#{code}"
 REQUEST_ID_HEADER = "X-Request-Id"
 # The documented API rate-limit window is 10 s: waiting that long always reaches a fresh window.
 DEFAULT_RETRY_AFTER = 10
@@ -155,7 +158,7 @@ def rest_item(entry: CatalogEntry, ctx: RenderContext, message: str, status: int
         "code": entry.code,
         "message": message,
         "attribute": ctx.params.get("attribute"),
-        "url": REST_URL,
+        "url": REST_URL if entry.code.isdigit() else STRING_CODE_URL.format(code=entry.code),
     }
 
 

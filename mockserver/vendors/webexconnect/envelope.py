@@ -53,7 +53,7 @@ class WebexConnect(Vendor):
     def render_error(self, entry: CatalogEntry, ctx: RenderContext) -> Rendered:
         """The family's body; no headers, since Webex Connect documents none."""
         status = ctx.status or entry.http_status
-        message = entry.format_message(ctx.params)
+        message = entry.format_message(ctx.params, ctx.family)
         body = v2_body(entry, message) if ctx.family == "v2" else v1_body(entry, ctx, message)
         return Rendered(status, compact_json(body), JSON, retry_header(ctx))
 

@@ -21,7 +21,7 @@ from mockserver.vendors.webexconnect.wire import (
 )
 
 KIND = "sms"
-MAX_CONTENT = 4000  # documented maximum
+MAX_CONTENT = 1024  # documented maximum of `content` on /v1/sms/messages
 CONTENT_TYPES = frozenset({"text", "unicode", "template"})
 MSISDN = re.compile(r"\+?[1-9]\d{6,14}")
 # Documented 400 example: {"code":"7004","message":"Invalid parameter -  : contentType"}.
