@@ -6,7 +6,7 @@ import math
 import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -37,6 +37,11 @@ from mockserver.scenarios.triggers import (
 from mockserver.snapshot import RequestSnapshot
 from mockserver.state import BucketKey, Counters, LoadedScenario, RuleKey, ScenarioKey, Store
 
+# groups of rules that come from the server's configuration, not from a test: a global
+# reset keeps them ("defaults": the shipped magic values, "files": --scenarios)
+DEFAULTS_GROUP = "defaults"
+FILES_GROUP = "files"
+CONFIGURED_GROUPS = frozenset({DEFAULTS_GROUP, FILES_GROUP})
 _THEN_DEFAULT = Step(passthrough=True)
 
 
@@ -265,8 +270,23 @@ class Engine:
         return True
 
     def reset(self, session: str | None = None) -> None:
-        """Forget one session's scenarios, counters, windows and journal; or everything."""
-        self._store.reset(session)
+        """Forget one session's scenarios, counters, windows and journal; or return to the start.
+
+        A global reset keeps the configured rules (groups in CONFIGURED_GROUPS: the shipped
+        defaults and the --scenarios files) with fresh counters, as if just loaded; rules
+        loaded through the admin API or `inject` are dropped.
+        """
+        if session is not None:
+            self._store.reset(session)
+            return
+        now = self._clock()
+        kept = [
+            replace(s, loaded_at=now)  # `active` windows start again, as at start-up
+            for s in self._store.scenarios()
+            if s.group in CONFIGURED_GROUPS
+        ]
+        self._store.reset()
+        self._store.swap_scenarios(kept, ())
 
     def inject(
         self,

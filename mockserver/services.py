@@ -12,7 +12,7 @@ from aiohttp import web
 from mockserver.callbacks import CallbackSender
 from mockserver.catalog import Catalog, load_catalog
 from mockserver.decide import JournalRecorder, ScenarioDecider, journal_callback
-from mockserver.engine import Engine
+from mockserver.engine import DEFAULTS_GROUP, Engine
 from mockserver.happy import Env, Ids
 from mockserver.logs import AccessLogRecorder
 from mockserver.metrics import MetricsRecorder
@@ -97,7 +97,7 @@ def build_services(settings: Settings, catalog: Catalog | None = None) -> Servic
     env.callbacks.on_attempt = partial(journal_callback, store)
     services = Services(settings, catalog, engine, store, env, pipeline, vendors)
     if settings.defaults:
-        engine.load(load_path(DEFAULTS_DIR, catalog), group="defaults")
+        engine.load(load_path(DEFAULTS_DIR, catalog), group=DEFAULTS_GROUP)
     if settings.scenarios:
         services.files = ScenarioFiles(settings.scenarios, engine, catalog)
         services.files.load()  # a broken file at start-up is fatal: fail loudly, not later
