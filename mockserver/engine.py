@@ -354,7 +354,7 @@ class Engine:
         state = self._store.counters(rule.key, snapshot.session)
         seen = state.seen + 1
         if not gate(spec, rule.seed, seen, state.fired):
-            self._store.set_counters(rule.key, snapshot.session, Counters(seen, state.fired))
+            self._store.set_counters(rule.key, snapshot.session, Counters(seen, state.fired), now)
             return None
         notes += fired_notes(spec, rule.seed_label, seen, state.fired)
         step, note = select_step(spec, rule.steps, rule.then, state.fired)
@@ -362,7 +362,7 @@ class Engine:
         rate, limited = None, False
         if spec.rate_limit is not None:
             action, rate, limited, note = self._rate(rule, spec.rate_limit, snapshot, now, peer)
-        self._store.set_counters(rule.key, snapshot.session, Counters(seen, state.fired + 1))
+        self._store.set_counters(rule.key, snapshot.session, Counters(seen, state.fired + 1), now)
         delay = draw_delay(step.delay or spec.delay, rule.seed, seen)
         reason = _reason(rule, [*notes, note] if note else notes)
         return Decision(rule.name, rule.scenario, action, delay, reason, rate, limited)
@@ -381,7 +381,7 @@ class Engine:
         window = math.ceil(limit.window)
         per = f"{limit.limit} per {limit.window:g}s (key {limit.key})"
         if count < limit.limit or oldest is None:
-            self._store.push_window(bucket, now)
+            self._store.push_window(bucket, now, limit.window)
             info = RateInfo(limit.limit, limit.limit - count - 1, window)
             return PASSTHROUGH, info, False, f"rate limit {count + 1}/{per}"
         retry = max(1, math.ceil(oldest + limit.window - now))

@@ -75,7 +75,12 @@ def _recorders(settings: Settings, store: InMemoryStore, env: Env) -> tuple[Reco
 def build_services(settings: Settings, catalog: Catalog | None = None) -> Services:
     """Load the catalog (unless given) and wire engine, journal and pipeline."""
     catalog = catalog or load_catalog(settings.catalog_dir)
-    store = InMemoryStore(journal_limit=settings.journal_size)
+    store = InMemoryStore(
+        journal_limit=settings.journal_size,
+        journal_bytes=settings.journal_bytes,
+        session_ttl=settings.session_ttl,
+        session_cap=settings.session_cap,
+    )
     engine = Engine(store, seed=settings.seed, catalog=catalog)
     env = Env(
         settings=settings,
