@@ -61,6 +61,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--token-ttl", type=float, help="access-token lifetime in seconds")
     serve.add_argument("--journal-size", type=int, default=10_000, help="requests kept")
+    serve.add_argument(
+        "--journal-bytes",
+        type=int,
+        default=64 * 1024 * 1024,
+        help="bytes of requests (kept body + headers) the journal holds (64 MiB)",
+    )
+    serve.add_argument(
+        "--session-ttl",
+        type=float,
+        default=3600.0,
+        help="seconds after which an idle session's rule counters are forgotten",
+    )
+    serve.add_argument(
+        "--session-cap",
+        type=int,
+        default=10_000,
+        help="sessions whose rule counters are kept; the least recently active go first",
+    )
     serve.add_argument("--max-body", type=int, default=1_048_576, help="largest body, bytes")
     serve.add_argument("--log-format", choices=["text", "json"], default="text")
     serve.add_argument("--access-log", action="store_true", help="log every vendor request")
@@ -206,6 +224,9 @@ def _settings(args: argparse.Namespace) -> Settings:
         defaults=not args.no_defaults,
         token_ttl=args.token_ttl,
         journal_size=args.journal_size,
+        journal_bytes=args.journal_bytes,
+        session_ttl=args.session_ttl,
+        session_cap=args.session_cap,
         max_body=args.max_body,
         log_format=args.log_format,
         access_log=args.access_log,

@@ -6,7 +6,7 @@ import math
 import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -37,6 +37,11 @@ from mockserver.scenarios.triggers import (
 from mockserver.snapshot import RequestSnapshot
 from mockserver.state import BucketKey, Counters, LoadedScenario, RuleKey, ScenarioKey, Store
 
+# groups of rules that come from the server's configuration, not from a test: a global
+# reset keeps them ("defaults": the shipped magic values, "files": --scenarios)
+DEFAULTS_GROUP = "defaults"
+FILES_GROUP = "files"
+CONFIGURED_GROUPS = frozenset({DEFAULTS_GROUP, FILES_GROUP})
 _THEN_DEFAULT = Step(passthrough=True)
 
 
@@ -267,8 +272,23 @@ class Engine:
         return True
 
     def reset(self, session: str | None = None) -> None:
-        """Forget one session's scenarios, counters, windows and journal; or everything."""
-        self._store.reset(session)
+        """Forget one session's scenarios, counters, windows and journal; or return to the start.
+
+        A global reset keeps the configured rules (groups in CONFIGURED_GROUPS: the shipped
+        defaults and the --scenarios files) with fresh counters, as if just loaded; rules
+        loaded through the admin API or `inject` are dropped.
+        """
+        if session is not None:
+            self._store.reset(session)
+            return
+        now = self._clock()
+        kept = [
+            replace(s, loaded_at=now)  # `active` windows start again, as at start-up
+            for s in self._store.scenarios()
+            if s.group in CONFIGURED_GROUPS
+        ]
+        self._store.reset()
+        self._store.swap_scenarios(kept, ())
 
     def inject(
         self,
@@ -336,7 +356,7 @@ class Engine:
         state = self._store.counters(rule.key, snapshot.session)
         seen = state.seen + 1
         if not gate(spec, rule.seed, seen, state.fired):
-            self._store.set_counters(rule.key, snapshot.session, Counters(seen, state.fired))
+            self._store.set_counters(rule.key, snapshot.session, Counters(seen, state.fired), now)
             return None
         notes += fired_notes(spec, rule.seed_label, seen, state.fired)
         step, note = select_step(spec, rule.steps, rule.then, state.fired)
@@ -344,7 +364,7 @@ class Engine:
         rate, limited = None, False
         if spec.rate_limit is not None:
             action, rate, limited, note = self._rate(rule, spec.rate_limit, snapshot, now, peer)
-        self._store.set_counters(rule.key, snapshot.session, Counters(seen, state.fired + 1))
+        self._store.set_counters(rule.key, snapshot.session, Counters(seen, state.fired + 1), now)
         delay = draw_delay(step.delay or spec.delay, rule.seed, seen)
         reason = _reason(rule, [*notes, note] if note else notes)
         owned = rule.owner is not None
@@ -364,7 +384,7 @@ class Engine:
         window = math.ceil(limit.window)
         per = f"{limit.limit} per {limit.window:g}s (key {limit.key})"
         if count < limit.limit or oldest is None:
-            self._store.push_window(bucket, now)
+            self._store.push_window(bucket, now, limit.window)
             info = RateInfo(limit.limit, limit.limit - count - 1, window)
             return PASSTHROUGH, info, False, f"rate limit {count + 1}/{per}"
         retry = max(1, math.ceil(oldest + limit.window - now))

@@ -15,7 +15,7 @@ from aiohttp import StreamReader, web
 
 from mockserver.answers import ErrorAnswers, to_response
 from mockserver.catalog.model import Catalog, CatalogEntry, VendorCatalog
-from mockserver.faults import apply_fault, gateway_page, malformed
+from mockserver.faults import CUT, Fault, apply_fault, gateway_page, malformed
 from mockserver.happy import Call, Env
 from mockserver.injection import InjectionError, InjectionPlans
 from mockserver.params import resolve_params
@@ -86,11 +86,18 @@ class Pipeline:
                 # the common case, answered without another coroutine
                 response = self.error(snapshot, vendor, plan, entry)
             else:
-                response = await self.execute(request, snapshot, vendor, plan)
-        latency = (time.perf_counter() - started) * 1000
-        for recorder in self.recorders:
-            recorder.record(snapshot, plan, response.status, latency)
+                # journalled inside, as soon as decided: its client may give up waiting
+                return await self.execute(request, snapshot, vendor, plan, started)
+        self.record(snapshot, plan, response.status, started)
         return response
+
+    def record(
+        self, snapshot: RequestSnapshot, plan: Plan, status: int, started: float, wait: float = 0
+    ) -> None:
+        """Hand what happened to the recorders; `wait` is time still to come (a delay)."""
+        latency = (time.perf_counter() - started + wait) * 1000
+        for recorder in self.recorders:
+            recorder.record(snapshot, plan, status, latency)
 
     def decide(
         self, snapshot: RequestSnapshot, vendor: Vendor, problem: str | None
@@ -187,22 +194,62 @@ class Pipeline:
         return plan or PASSTHROUGH
 
     async def execute(
-        self, request: web.BaseRequest, snapshot: RequestSnapshot, vendor: Vendor, plan: Plan
+        self,
+        request: web.BaseRequest,
+        snapshot: RequestSnapshot,
+        vendor: Vendor,
+        plan: Plan,
+        started: float,
     ) -> web.StreamResponse:
-        """Turn a plan into bytes on the wire, after its delay."""
+        """Turn a plan into bytes on the wire, journalled before its delay or fault starts.
+
+        A client may give up on a delayed answer, a `hang` or a `drip` (its handler is then
+        cancelled), so the journal cannot wait for the end: the entry is written when the
+        answer is known, with the delay counted in its latency.
+        """
+        if plan.kind == "fault" and plan.fault is not None:
+            return await self.fault(request, snapshot, vendor, plan, plan.fault, started)
+        if plan.kind == "error" and plan.entry is not None:
+            response: web.StreamResponse = self.error(snapshot, vendor, plan, plan.entry)
+        else:
+            ctx = self.context(snapshot, vendor, plan)
+            response = to_response(await self.render(snapshot, vendor, plan, ctx))
+        return await self.deliver(snapshot, plan, response, started)
+
+    async def deliver(
+        self, snapshot: RequestSnapshot, plan: Plan, response: web.StreamResponse, started: float
+    ) -> web.StreamResponse:
+        """Journal a ready answer, then hold it for the plan's delay."""
+        self.record(snapshot, plan, response.status, started, plan.delay)
         if plan.delay:
             await asyncio.sleep(plan.delay)
-        if plan.kind == "error" and plan.entry is not None:
-            return self.error(snapshot, vendor, plan, plan.entry)
-        ctx = self.context(snapshot, vendor, plan)
-        if plan.kind == "fault" and plan.fault is not None:
-            if plan.fault.type in ("html502", "html503"):
-                return to_response(gateway_page(int(plan.fault.type[-3:])))
-            base = await self.render(snapshot, vendor, Plan("passthrough"), ctx)
-            if plan.fault.type == "malformed":
-                return to_response(malformed(base))
-            return await apply_fault(request, plan.fault, base, self.stopping)
-        return to_response(await self.render(snapshot, vendor, plan, ctx))
+        return response
+
+    async def fault(
+        self,
+        request: web.BaseRequest,
+        snapshot: RequestSnapshot,
+        vendor: Vendor,
+        plan: Plan,
+        fault: Fault,
+        started: float,
+    ) -> web.StreamResponse:
+        """A fault's answer; one that acts on the connection is journalled before it acts."""
+        if fault.type in ("html502", "html503"):
+            rendered = gateway_page(int(fault.type[-3:]))
+        else:
+            ctx = self.context(snapshot, vendor, plan)
+            rendered = await self.render(snapshot, vendor, Plan("passthrough"), ctx)
+        if fault.type in ("html502", "html503", "malformed"):
+            response = to_response(malformed(rendered) if fault.type == "malformed" else rendered)
+            return await self.deliver(snapshot, plan, response, started)
+        # a cut connection is journalled as 499 (as metrics count it); drip and truncate
+        # send the status line, so theirs is what the client sees
+        status = rendered.status if fault.type in ("drip", "truncate") else CUT
+        self.record(snapshot, plan, status, started, plan.delay)
+        if plan.delay:
+            await asyncio.sleep(plan.delay)
+        return await apply_fault(request, fault, rendered, self.stopping)
 
     def error(
         self, snapshot: RequestSnapshot, vendor: Vendor, plan: Plan, entry: CatalogEntry

@@ -52,6 +52,9 @@ async def _start_site(
         shutdown_timeout=settings.shutdown_grace,
         keepalive_timeout=settings.keepalive_timeout,
         lingering_time=LINGER,
+        # a client that leaves cancels its handler: how a `hang` or `drip` learns its client
+        # gave up without polling; slow answers are journalled when decided (pipeline.py)
+        handler_cancellation=True,
     )
     await runner.setup()
     if front is not None:

@@ -12,7 +12,7 @@ from aiohttp import web
 from mockserver.callbacks import CallbackSender
 from mockserver.catalog import Catalog, load_catalog
 from mockserver.decide import JournalRecorder, ScenarioDecider, journal_callback
-from mockserver.engine import Engine
+from mockserver.engine import DEFAULTS_GROUP, Engine
 from mockserver.happy import Env, Ids
 from mockserver.logs import AccessLogRecorder
 from mockserver.metrics import MetricsRecorder
@@ -77,7 +77,12 @@ def _recorders(settings: Settings, store: InMemoryStore, env: Env) -> tuple[Reco
 def build_services(settings: Settings, catalog: Catalog | None = None) -> Services:
     """Load the catalog (unless given) and wire engine, journal and pipeline."""
     catalog = catalog or load_catalog(settings.catalog_dir)
-    store = InMemoryStore(journal_limit=settings.journal_size)
+    store = InMemoryStore(
+        journal_limit=settings.journal_size,
+        journal_bytes=settings.journal_bytes,
+        session_ttl=settings.session_ttl,
+        session_cap=settings.session_cap,
+    )
     engine = Engine(store, seed=settings.seed, catalog=catalog)
     env = Env(
         settings=settings,
@@ -100,7 +105,7 @@ def build_services(settings: Settings, catalog: Catalog | None = None) -> Servic
     services = Services(settings, catalog, engine, store, env, pipeline, vendors)
     if settings.defaults:
         scenarios, services.defaults = load_files([DEFAULTS_DIR], catalog)
-        engine.load(scenarios, group="defaults")
+        engine.load(scenarios, group=DEFAULTS_GROUP)
     if settings.scenarios:
         services.files = ScenarioFiles(settings.scenarios, engine, catalog)
         services.files.load()  # a broken file at start-up is fatal: fail loudly, not later

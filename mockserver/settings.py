@@ -25,6 +25,9 @@ class Settings:
         catalog_dir: an alternative catalog folder (default: the shipped one).
         admin_token: when set, every /__admin call needs `Authorization: Bearer <token>`.
         journal_size: how many requests the journal keeps.
+        journal_bytes: bytes of requests (kept body + headers) the journal may hold.
+        session_ttl: seconds after which an idle session's rule counters are forgotten.
+        session_cap: sessions whose rule counters are kept (least recently active go first).
         max_body: largest request body accepted, in bytes.
         watch_interval: seconds between scenario file checks (0 disables watching).
         log_format: "text" or "json".
@@ -57,6 +60,9 @@ class Settings:
     catalog_dir: Path | None = None
     admin_token: str | None = None
     journal_size: int = 10_000
+    journal_bytes: int = 64 * 1024 * 1024
+    session_ttl: float = 3600.0
+    session_cap: int = 10_000
     resource_limit: int = 10_000
     callback_log_size: int = 10_000
     max_body: int = 1_048_576

@@ -19,8 +19,10 @@ from mockserver.redaction import (
 )
 from mockserver.scenarios.model import Scenario
 from mockserver.snapshot import RequestSnapshot
+from mockserver.tables import DEFAULT_SESSION_CAP, DEFAULT_SESSION_TTL, CounterTable, WindowTable
 
 DEFAULT_JOURNAL_LIMIT = 10_000
+DEFAULT_JOURNAL_BYTES = 64 * 1024 * 1024
 
 ScenarioKey = tuple[str | None, str]
 """(owning session or None, scenario name)."""
@@ -59,6 +61,8 @@ class JournalEntry:
     latency_ms: float
     scenario: str | None = None
     body_limit: int = DEFAULT_BODY_LIMIT
+    # bytes held (body kept + header names and values), for the journal's byte budget
+    size: int = 0
 
     @property
     def headers(self) -> tuple[tuple[str, str], ...]:
@@ -177,6 +181,10 @@ def entry_of(
     body_limit: int = DEFAULT_BODY_LIMIT,
 ) -> JournalEntry:
     """`journal_entry` with positional arguments, for the journal recorder's per-request use."""
+    # keep a little more than shown, so a body cut mid-character still decodes
+    body = snapshot.body[: body_limit * 4]
+    headers = snapshot.raw_headers
+    size = len(body) + sum(len(k) + len(v) for k, v in headers.items())
     # positional: keyword binding of 16 arguments was a measurable part of every request
     return JournalEntry(
         time,
@@ -186,9 +194,8 @@ def entry_of(
         snapshot.path,
         snapshot.query_all,
         # kept as is, not copied: the server's header mapping never changes after parsing
-        snapshot.raw_headers,
-        # keep a little more than shown, so a body cut mid-character still decodes
-        snapshot.body[: body_limit * 4],
+        headers,
+        body,
         rule,
         reason,
         outcome,
@@ -196,6 +203,7 @@ def entry_of(
         latency_ms,
         scenario,
         body_limit,
+        size,
     )
 
 
@@ -332,8 +340,10 @@ class Store(Protocol):
     def counters(self, rule: RuleKey, session: str | None) -> Counters:
         """A rule's trigger state for one request session."""
 
-    def set_counters(self, rule: RuleKey, session: str | None, value: Counters) -> None:
-        """Store a rule's trigger state for one request session."""
+    def set_counters(
+        self, rule: RuleKey, session: str | None, value: Counters, now: float | None = None
+    ) -> None:
+        """Store a rule's trigger state for one request session (`now`: it is active)."""
 
     def hits(self, rule: RuleKey) -> dict[str | None, int]:
         """How often the rule decided a request, per request session."""
@@ -341,8 +351,8 @@ class Store(Protocol):
     def window(self, bucket: BucketKey, horizon: float) -> tuple[int, float | None]:
         """Drop a rate-limit bucket's times at or before `horizon`; return (count, oldest)."""
 
-    def push_window(self, bucket: BucketKey, stamp: float) -> None:
-        """Add an accepted request's time to a rate-limit bucket."""
+    def push_window(self, bucket: BucketKey, stamp: float, span: float = 0.0) -> None:
+        """Add an accepted request's time to a rate-limit bucket (`span`: its window)."""
 
     def record(self, entry: JournalEntry) -> None:
         """Append to the journal, dropping the oldest entry when it is full."""
@@ -375,22 +385,32 @@ class InMemoryStore:
 
     Attributes:
         journal_limit: entries kept; older ones are dropped and counted.
+        journal_bytes: bytes of request (body kept + headers) the journal may hold; the
+            oldest entries are dropped and counted past it (the newest is always kept).
+        session_ttl: seconds after which an idle session's counters are forgotten.
+        session_cap: sessions whose counters are kept; the least recently active go first.
     """
 
     journal_limit: int = DEFAULT_JOURNAL_LIMIT
+    journal_bytes: int = DEFAULT_JOURNAL_BYTES
+    session_ttl: float = DEFAULT_SESSION_TTL
+    session_cap: int = DEFAULT_SESSION_CAP
     # called before the journal is read or written: lands records still being batched
     settle: Callable[[], None] = field(default=lambda: None, compare=False, repr=False)
     _generation: int = 0
     _scenarios: dict[ScenarioKey, LoadedScenario] = field(default_factory=dict)
-    _counters: dict[tuple[RuleKey, str | None], Counters] = field(default_factory=dict)
-    _windows: dict[BucketKey, deque[float]] = field(default_factory=dict)
+    _counters: CounterTable[RuleKey, str | None, Counters] = field(init=False)
+    _windows: WindowTable[BucketKey] = field(default_factory=WindowTable)
     _journal: deque[JournalEntry] = field(default_factory=deque)
+    _held: int = 0  # bytes the journal's entries hold
     _dropped: int = 0
 
     def __post_init__(self) -> None:
         if self.journal_limit < 1:
             raise ValueError("journal_limit must be at least 1")
-        self._journal = deque(self._journal, maxlen=self.journal_limit)
+        if self.journal_bytes < 1:
+            raise ValueError("journal_bytes must be at least 1")
+        self._counters = CounterTable(self.session_ttl, self.session_cap)
 
     @property
     def generation(self) -> int:
@@ -411,46 +431,58 @@ class InMemoryStore:
         self._generation += 1
 
     def _forget(self, doomed: Callable[[RuleKey], bool]) -> None:
-        self._counters = {k: v for k, v in self._counters.items() if not doomed(k[0])}
-        self._windows = {k: v for k, v in self._windows.items() if not doomed(k.rule)}
+        self._counters.drop_rules(doomed)
+        self._windows.drop(lambda bucket: doomed(bucket.rule))
 
     def counters(self, rule: RuleKey, session: str | None) -> Counters:
         """A rule's trigger state for one request session."""
-        return self._counters.get((rule, session), _ZERO)
+        return self._counters.get(rule, session) or _ZERO
 
-    def set_counters(self, rule: RuleKey, session: str | None, value: Counters) -> None:
-        """Store a rule's trigger state for one request session."""
-        self._counters[(rule, session)] = value
+    def set_counters(
+        self, rule: RuleKey, session: str | None, value: Counters, now: float | None = None
+    ) -> None:
+        """Store a rule's trigger state; `now` marks the session active (see CounterTable)."""
+        self._counters.set(rule, session, value, now)
 
     def hits(self, rule: RuleKey) -> dict[str | None, int]:
         """How often the rule decided a request, per request session."""
-        return {s: c.fired for (r, s), c in self._counters.items() if r == rule and c.fired}
+        # indexed by rule: listing every rule's hits reads each counter once
+        return {s: c.fired for s, c in self._counters.of_rule(rule).items() if c.fired}
 
     def window(self, bucket: BucketKey, horizon: float) -> tuple[int, float | None]:
         """Drop a bucket's times at or before `horizon`; return (count, oldest)."""
-        stamps = self._windows.get(bucket)
-        if stamps is None:
-            return 0, None
-        while stamps and stamps[0] <= horizon:
-            stamps.popleft()
-        if not stamps:
-            del self._windows[bucket]
-            return 0, None
-        return len(stamps), stamps[0]
+        return self._windows.slide(bucket, horizon)
 
-    def push_window(self, bucket: BucketKey, stamp: float) -> None:
-        """Add an accepted request's time to a bucket."""
-        self._windows.setdefault(bucket, deque()).append(stamp)
+    def push_window(self, bucket: BucketKey, stamp: float, span: float = 0.0) -> None:
+        """Add an accepted request's time to a bucket; `span` is its window, for sweeping."""
+        self._windows.push(bucket, stamp, span)
+
+    def footprint(self) -> dict[str, int]:
+        """How much per-key state is held: journal entries and bytes, counters, buckets."""
+        self.settle()
+        return {
+            "journal_entries": len(self._journal),
+            "journal_bytes": self._held,
+            "counters": len(self._counters),
+            "sessions": self._counters.sessions,
+            "rate_buckets": len(self._windows),
+        }
 
     def record(self, entry: JournalEntry) -> None:
         """Append to the journal, dropping (and counting) the oldest when full."""
         self.record_many((entry,))
 
     def record_many(self, entries: Sequence[JournalEntry]) -> None:
-        """Append entries in order, dropping (and counting) the oldest when full."""
+        """Append entries in order, dropping (and counting) the oldest past either bound."""
         self.settle()
-        self._dropped += max(0, len(self._journal) + len(entries) - self.journal_limit)
-        self._journal.extend(entries)
+        journal = self._journal
+        journal.extend(entries)
+        self._held += sum(e.size for e in entries)
+        while len(journal) > self.journal_limit or (
+            self._held > self.journal_bytes and len(journal) > 1
+        ):
+            self._held -= journal.popleft().size
+            self._dropped += 1
 
     def journal(
         self, query: JournalQuery | None = None, limit: int | None = None
@@ -476,10 +508,11 @@ class InMemoryStore:
         self.settle()
         if session is None:
             self._journal.clear()
+            self._held = 0
             self._dropped = 0
         else:
-            kept = (e for e in self._journal if e.session != session)
-            self._journal = deque(kept, maxlen=self.journal_limit)
+            self._journal = deque(e for e in self._journal if e.session != session)
+            self._held = sum(e.size for e in self._journal)
 
     def reset(self, session: str | None = None) -> None:
         """Forget one session's scenarios, counters, buckets and journal; or everything."""
@@ -492,8 +525,8 @@ class InMemoryStore:
             return
         owned = [k for k in self._scenarios if k[0] == session]
         self.swap_scenarios((), owned)
-        self._counters = {k: v for k, v in self._counters.items() if k[1] != session}
-        self._windows = {k: v for k, v in self._windows.items() if k.shared or k.session != session}
+        self._counters.drop_sessions(lambda s: s == session)
+        self._windows.drop(lambda k: not k.shared and k.session == session)
 
 
 _ZERO = Counters()

@@ -7,11 +7,11 @@ import logging
 from pathlib import Path
 
 from mockserver.catalog.model import Catalog
-from mockserver.engine import Engine
+from mockserver.engine import FILES_GROUP, Engine
 from mockserver.scenarios import ScenarioError, load_files
 
 log = logging.getLogger("mockserver.scenarios")
-GROUP = "files"
+GROUP = FILES_GROUP
 SUFFIXES = (".yaml", ".yml", ".json")
 
 

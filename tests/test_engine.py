@@ -530,3 +530,20 @@ def test_a_thousand_rules_cost_little() -> None:
     assert len(many.rules()) == 1001
     snapshot = req()
     assert _rate(many, snapshot) >= 0.85 * _rate(one, snapshot)
+
+
+def test_times_stays_exact_for_an_active_session_while_idle_ones_are_swept() -> None:
+    clock = Clock()
+    store = InMemoryStore(session_ttl=60, session_cap=100)
+    e = Engine(store, clock=clock)
+    e.load([scenario("once", {"error": "CMN-301", "times": 2})])
+    assert codes(e, 1, session="mine") == ["CMN-301"]
+    for n in range(500):  # other sessions come and go; "mine" keeps deciding requests
+        clock.now += 1
+        e.decide(req(session=f"other-{n}"))
+        if n % 50 == 0:
+            e.decide(req(session="mine"))
+    assert store.footprint()["sessions"] <= 100  # idle and surplus sessions are forgotten
+    # "mine" fired on its 2nd request (n == 0); every later one passes, as `times: 2` says
+    assert codes(e, 1, session="mine") == [None]
+    assert store.hits((None, "once", "once#0"))["mine"] == 2

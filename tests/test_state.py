@@ -308,3 +308,54 @@ def test_stores_are_independent() -> None:
     one.set_counters((None, "a", "a#0"), None, Counters(1, 1))
     assert two.journal() == []
     assert two.counters((None, "a", "a#0"), None) == Counters()
+
+
+# ---- memory bounds -------------------------------------------------------------------------
+
+
+def _big(n: int, body: int = 1000) -> JournalEntry:
+    snapshot = RequestSnapshot(
+        vendor="ringcentral",
+        method="POST",
+        path=SMS,
+        headers={"Content-Type": "text/plain", "X-Big": "y" * 10},
+        body=b"x" * body,
+        session="s1",
+    )
+    return journal_entry(snapshot, time=float(n), outcome="passthrough", status=200, latency_ms=0)
+
+
+def test_an_entry_counts_its_kept_body_and_header_bytes() -> None:
+    assert _big(0).size == 1000 + len("Content-Type") + len("text/plain") + len("X-Big") + 10
+    # the body is kept only up to four times the shown limit, and counted as kept
+    assert _big(0, body=100_000).size == 32_768 + 37
+
+
+def test_the_journal_keeps_within_its_byte_budget_dropping_the_oldest() -> None:
+    store = InMemoryStore(journal_limit=1000, journal_bytes=5 * 1037)
+    store.record_many([_big(n) for n in range(8)])
+    store.record(_big(8))
+    assert [e.time for e in store.journal()] == [4.0, 5.0, 6.0, 7.0, 8.0]
+    assert store.dropped == 4
+    assert store.footprint()["journal_bytes"] == 5 * 1037
+    store.clear_journal("s1")
+    assert store.footprint()["journal_bytes"] == 0
+
+
+def test_an_entry_over_the_whole_budget_is_kept_alone() -> None:
+    store = InMemoryStore(journal_bytes=100)
+    store.record_many([_big(0), _big(1)])
+    assert [e.time for e in store.journal()] == [1.0]
+    assert store.dropped == 1
+
+
+def test_the_count_bound_still_holds_beside_the_byte_budget() -> None:
+    store = InMemoryStore(journal_limit=3)
+    store.record_many([_big(n, body=1) for n in range(5)])
+    assert [e.time for e in store.journal()] == [2.0, 3.0, 4.0]
+    assert store.dropped == 2
+
+
+def test_a_journal_budget_below_one_byte_is_refused() -> None:
+    with pytest.raises(ValueError, match="journal_bytes must be at least 1"):
+        InMemoryStore(journal_bytes=0)

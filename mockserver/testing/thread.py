@@ -43,6 +43,7 @@ class ServerThread:
             access_log=None,
             keepalive_timeout=self.settings.keepalive_timeout,
             lingering_time=LINGER,
+            handler_cancellation=True,  # as server.py: a client leaving ends a hang
         )
         await self._runner.setup()
         frontdoor.install(self._runner, self.services.pipeline, self.services.vendors)

@@ -73,3 +73,30 @@ def test_validate_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 def test_shipped_scenarios_validate() -> None:
     root = Path(__file__).resolve().parents[2] / "scenarios"
     assert main(["validate", str(root)]) == 0
+
+
+async def test_global_reset_returns_to_the_configured_rules(
+    tmp_path: Path, aiohttp_client: ClientFactory, make_services: Callable[..., Services]
+) -> None:
+    once = "name: outage\nvendor: yeastar\nrules:\n  - {error: '-2', times: 1}\n"
+    (tmp_path / "outage.yaml").write_text(once)
+    services = make_services(scenarios=(tmp_path,), watch_interval=0)
+    client = await aiohttp_client(create_app(services.settings, services))
+    url = "/yeastar/openapi/v1.0/extension/list"
+    added = "name: extra\nvendor: yeastar\nrules:\n  - {error: '10005', priority: 5}\n"
+    assert (await client.post("/__admin/scenarios", data=added)).status == 201
+
+    async def errcode() -> object:
+        return (await (await client.get(url)).json()).get("errcode")
+
+    assert await errcode() == 10005  # the admin rule outranks the file's
+    assert (await client.post("/__admin/reset")).status == 200
+
+    assert await errcode() == -2  # the file's rule is back, its `times: 1` counted afresh
+    assert await errcode() != -2
+    dial = {"callee": "0745000401"}  # a shipped magic number still answers its error
+    answer = await client.post("/yeastar/openapi/v1.0/call/dial", json=dial)
+    assert (await answer.json())["errcode"] == 40002
+    listing = await (await client.get("/__admin/scenarios")).json()
+    assert "extra" not in listing["scenarios"]
+    assert {"outage", "defaults-yeastar"} <= set(listing["scenarios"])
