@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 import pytest
@@ -504,19 +503,13 @@ def test_near_misses_explain_match_and_trigger() -> None:
 # ---- speed ---------------------------------------------------------------------------------
 
 
-def _rate(e: Engine, snapshot: RequestSnapshot, n: int = 3000) -> float:
-    best = float("inf")
-    for _ in range(5):
-        start = time.perf_counter()
-        for _ in range(n):
-            e.decide(snapshot)
-        best = min(best, time.perf_counter() - start)
-    return n / best
-
-
 def test_a_thousand_rules_cost_little() -> None:
+    """The index hands the engine only the rules that could match, whatever their number.
+
+    Speed itself is measured head to head by `make bench` (1,000 rules vs 1), never here:
+    a timing threshold in a unit test fails on a busy machine, not on slow code.
+    """
     target = {"match": {"method": "POST", "path": SMS}, "passthrough": True}
-    one = engine(scenario("s", target))
     rules = [
         {"match": {"method": "POST", "path": f"/restapi/v1.0/account/~/extension/{i}/sms"}, **ERR}
         for i in range(600)
@@ -528,8 +521,9 @@ def test_a_thousand_rules_cost_little() -> None:
     rules.append(target)
     many = engine(scenario("s", *rules))
     assert len(many.rules()) == 1001
-    snapshot = req()
-    assert _rate(many, snapshot) >= 0.85 * _rate(one, snapshot)
+    examined = list(many._index().candidates(req()))
+    assert len(examined) == 1
+    assert examined[0].spec.passthrough
 
 
 def test_times_stays_exact_for_an_active_session_while_idle_ones_are_swept() -> None:

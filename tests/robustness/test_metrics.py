@@ -8,7 +8,6 @@ import json
 import logging
 import subprocess
 import sys
-import time
 from collections.abc import Awaitable, Callable, Iterator
 
 import prometheus_client
@@ -149,18 +148,6 @@ async def test_session_rules_share_one_series_whatever_their_names(
         (metrics.SESSION_RULES, metrics.SESSION_RULES): 3,
         ("shared", "file-rule"): 1,
     }
-
-
-def test_record_is_cheap(make_services: Callable[..., Services]) -> None:
-    services = make_services(defaults=False)
-    recorder = MetricsRecorder(services.store, services.env)
-    snapshot = RequestSnapshot(vendor="ringcentral", method="GET", path="/x")
-    plan = Plan("error", rule="r", scenario="s")
-    started = time.perf_counter()
-    for _ in range(20_000):
-        recorder.record(snapshot, plan, 429, 1.5)
-    per_call = (time.perf_counter() - started) / 20_000
-    assert per_call < 50e-6, f"{per_call * 1e6:.1f} µs per record"  # ~3 µs measured; CI slack
 
 
 # ---- delivery callbacks, per vendor --------------------------------------------------------
