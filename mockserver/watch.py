@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from pathlib import Path
 
@@ -28,17 +29,21 @@ class ScenarioFiles:
         self.engine = engine
         self.catalog = catalog
         self.errors: list[str] = []
-        self._seen: tuple[tuple[str, int, int], ...] = ()
+        self._seen: tuple[tuple[str, str], ...] = ()
 
-    def fingerprint(self) -> tuple[tuple[str, int, int], ...]:
-        """(file, mtime, size) of every scenario file; a change means reload."""
+    def fingerprint(self) -> tuple[tuple[str, str], ...]:
+        """(file, hash of its bytes) of every scenario file; a change means reload.
+
+        By content, not (mtime, size): `cp -p` and `rsync -t` keep the mtime, and an edit
+        that keeps the size would otherwise never load.
+        """
         found = []
         for path in self.paths:
             files = sorted(path.rglob("*")) if path.is_dir() else [path]
             for item in files:
                 if item.suffix in SUFFIXES and item.is_file():
-                    stat = item.stat()
-                    found.append((str(item), stat.st_mtime_ns, stat.st_size))
+                    digest = hashlib.blake2b(item.read_bytes(), digest_size=16).hexdigest()
+                    found.append((str(item), digest))
         return tuple(found)
 
     def load(self) -> list[str]:

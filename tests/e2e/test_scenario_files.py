@@ -51,6 +51,26 @@ async def test_reload_applies_changes_and_survives_a_broken_edit(
     assert (await (await client.get("/__admin/scenarios")).json())["errors"] == []
 
 
+async def test_reload_sees_a_same_size_edit_with_the_same_mtime(
+    tmp_path: Path, aiohttp_client: ClientFactory, make_services: Callable[..., Services]
+) -> None:
+    # what `cp -p` or `rsync -t` of an edited copy looks like: same size, same mtime
+    scenario = tmp_path / "outage.yaml"
+    scenario.write_text(CHANGED)
+    services = make_services(scenarios=(tmp_path,), watch_interval=0)
+    client = await aiohttp_client(create_app(services.settings, services))
+    url = "/yeastar/openapi/v1.0/extension/list"
+    assert (await (await client.get(url)).json())["errcode"] == 10005
+
+    before = scenario.stat()
+    scenario.write_text(CHANGED.replace("10005", "10004"))
+    os.utime(scenario, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert scenario.stat().st_size == before.st_size
+    assert services.files is not None
+    assert services.files.reload_if_changed()
+    assert (await (await client.get(url)).json())["errcode"] == 10004
+
+
 def test_broken_file_at_start_is_fatal(
     tmp_path: Path, make_services: Callable[..., Services]
 ) -> None:
