@@ -363,6 +363,7 @@ SHORTHANDS: dict[str, list[dict[str, Any]]] = {
     "ValueMatcher": [{"type": ["string", "number", "boolean"], "description": "Same as equals."}],
     "PathMatcher": [{"type": "string", "description": "Same as exact."}],
     "ErrorAction": [{"type": ["string", "integer"], "description": "Same as {code: ...}."}],
+    "CallbackAction": [{"type": ["string", "integer"], "description": "Same as {code: ...}."}],
     "FaultAction": [{"enum": list(FAULT_TYPES), "description": "Same as {type: ...}."}],
     "Delay": [
         {**_SECONDS, "description": "A fixed delay in seconds."},
