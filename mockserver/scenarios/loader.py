@@ -142,7 +142,15 @@ def _load(
             )
         lines.setdefault(key, line)
         found.append((scenario, line))
-    return found, problems
+    if not found and not problems:
+        problems.append(f"{source}:1: file is empty: no scenario in it")
+    return found, sorted(problems, key=lambda p: _line(p, source))
+
+
+def _line(problem: str, source: str) -> int:
+    # every problem reads `source:line: ...`; sorting is stable, so one line keeps its order
+    head = problem[len(source) + 1 :].split(":", 1)[0]
+    return int(head) if head.isdigit() else 0
 
 
 def _parse(text: str, source: str) -> list[_Doc]:
@@ -240,10 +248,34 @@ def _validate(
             loc = tuple(e["loc"])
             msg = error_message(e["type"], loc, e["msg"], e.get("input"))
             problems.append(format_problem(source, node, item, label, loc, msg))
+        found = _partial_problems(item, catalog)
+        problems += [format_problem(source, node, item, label, loc, msg) for loc, msg in found]
         return None
     found = semantic_problems(scenario, catalog)
     problems += [format_problem(source, node, item, label, loc, msg) for loc, msg in found]
     return None if found else scenario
+
+
+def _partial_problems(item: Any, catalog: Catalog | None) -> list[tuple[Loc, str]]:
+    # a scenario that fails validation still gets its valid rules checked against the
+    # catalog, so one run of `validate` reports every problem, unknown codes included
+    if not isinstance(item, dict) or not isinstance(item.get("rules"), list):
+        return []
+    vendor, session = item.get("vendor"), item.get("session")
+    scenario = Scenario.model_construct(
+        name=str(item.get("name")),
+        vendor=vendor if isinstance(vendor, str) else None,
+        session=session if isinstance(session, str) else None,
+        rules=(),
+    )
+    out: list[tuple[Loc, str]] = []
+    for i, raw in enumerate(item["rules"]):
+        try:
+            rule = Rule.model_validate(raw)
+        except ValidationError:
+            continue  # its own problems are already reported
+        out += [(("rules", i, *loc), msg) for loc, msg in _rule_problems(scenario, rule, catalog)]
+    return out
 
 
 def semantic_problems(scenario: Scenario, catalog: Catalog | None = None) -> list[tuple[Loc, str]]:

@@ -93,3 +93,43 @@ def test_validate_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 def test_shipped_scenarios_validate() -> None:
     root = Path(__file__).resolve().parents[2] / "scenarios"
     assert main(["validate", str(root)]) == 0
+
+
+SEVERAL_PROBLEMS = """\
+name: multi
+vendor: ringcentral
+rules:
+  - name: a
+    error: NOPE-1
+  - name: b
+    error: CMN-301
+    tims: 3
+  - name: c
+    error: NOPE-2
+  - name: d
+    fault: bogus
+"""
+
+
+def test_validate_lists_every_problem_in_line_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    multi = tmp_path / "multi.yaml"
+    multi.write_text(SEVERAL_PROBLEMS)
+    assert main(["validate", str(multi)]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(": ", 1)[0] for line in lines] == [f"{multi}:{n}" for n in (5, 8, 10, 12)]
+    assert "'NOPE-1' is not in the ringcentral catalog" in lines[0]
+    assert "unknown key 'tims'" in lines[1]
+    assert "'NOPE-2' is not in the ringcentral catalog" in lines[2]
+    assert "rules[3].fault" in lines[3]
+
+
+@pytest.mark.parametrize("text", ["", "\n", "# nothing yet\n", "---\n"])
+def test_validate_rejects_an_empty_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str
+) -> None:
+    empty = tmp_path / "empty.yaml"
+    empty.write_text(text)
+    assert main(["validate", str(empty)]) == 1
+    assert capsys.readouterr().err == f"{empty}:1: file is empty: no scenario in it\n"
