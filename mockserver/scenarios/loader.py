@@ -15,6 +15,7 @@ from mockserver.catalog.model import Catalog
 from mockserver.scenarios.model import CallbackAction, ErrorAction, Rule, Scenario
 from mockserver.scenarios.problems import (
     Loc,
+    NodeBudget,
     check_tree,
     error_message,
     format_problem,
@@ -23,6 +24,11 @@ from mockserver.scenarios.problems import (
 from mockserver.scenarios.problems import ScenarioError as ScenarioError
 
 SUFFIXES = (".yaml", ".yml", ".json")
+MAX_RULES = 10_000  # per file or upload; validation time grows with it, and it runs in one go
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, list)
 
 
 @dataclass(frozen=True)
@@ -130,7 +136,13 @@ def _load(
     found: list[tuple[Scenario, int]] = []
     problems: list[str] = []
     lines: dict[tuple[str | None, str], int] = {}
-    for node, item in (pair for doc in docs for pair in _items(doc, source, problems)):
+    items = [pair for doc in docs for pair in _items(doc, source, problems)]
+    rules = sum(
+        len(i["rules"]) for _, i in items if isinstance(i, dict) and _is_list(i.get("rules"))
+    )
+    if rules > MAX_RULES:
+        return [], [f"{source}:1: the file has {rules:,} rules; the limit is {MAX_RULES:,}"]
+    for node, item in items:
         scenario = _validate(item, node, source, catalog, problems)
         if scenario is None:
             continue
@@ -181,14 +193,15 @@ def _json_node(text: str, source: str) -> yaml.Node | None:
 def _parse_yaml(text: str, source: str) -> list[_Doc]:
     docs: list[_Doc] = []
     node: yaml.Node | None = None
-    loader: yaml.SafeLoader | None = None
+    loader: yaml.CSafeLoader | None = None
     try:
-        loader = yaml.SafeLoader(text)
+        loader = yaml.CSafeLoader(text)  # libyaml: ten times the pure-Python parser
+        budget = NodeBudget()
         while loader.check_node():
             node = loader.get_node()
             if node is None:
                 break
-            check_tree(node, source)
+            check_tree(node, source, budget)
             docs.append(_Doc(node, loader.construct_document(node)))
     except ScenarioError:
         raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, JsonValue, field_validator, model_validator
@@ -344,7 +345,7 @@ class Scenario(Spec):
     @model_validator(mode="after")
     def _names(self) -> Scenario:
         names = self.rule_names()
-        repeated = sorted({n for n in names if names.count(n) > 1})
+        repeated = sorted(n for n, times in Counter(names).items() if times > 1)
         if repeated:
             raise ValueError(f"rule names repeat: {', '.join(repeated)}")
         return self
