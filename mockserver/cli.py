@@ -55,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--token-ttl", type=float, help="access-token lifetime in seconds")
     serve.add_argument("--journal-size", type=int, default=10_000, help="requests kept")
     serve.add_argument("--max-body", type=int, default=1_048_576, help="largest body, bytes")
+    serve.add_argument(
+        "--max-scenario-bytes",
+        type=int,
+        default=1_048_576,
+        help="largest scenario file or admin upload, bytes",
+    )
     serve.add_argument("--log-format", choices=["text", "json"], default="text")
     serve.add_argument("--access-log", action="store_true", help="log every vendor request")
     serve.add_argument(
@@ -200,6 +206,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         token_ttl=args.token_ttl,
         journal_size=args.journal_size,
         max_body=args.max_body,
+        max_scenario_bytes=args.max_scenario_bytes,
         log_format=args.log_format,
         access_log=args.access_log,
         delivery_delay=args.delivery_delay,

@@ -99,6 +99,8 @@ def build_services(settings: Settings, catalog: Catalog | None = None) -> Servic
     if settings.defaults:
         engine.load(load_path(DEFAULTS_DIR, catalog), group="defaults")
     if settings.scenarios:
-        services.files = ScenarioFiles(settings.scenarios, engine, catalog)
+        services.files = ScenarioFiles(
+            settings.scenarios, engine, catalog, settings.max_scenario_bytes
+        )
         services.files.load()  # a broken file at start-up is fatal: fail loudly, not later
     return services

@@ -22,6 +22,8 @@ class Settings:
         admin_token: when set, every /__admin call needs `Authorization: Bearer <token>`.
         journal_size: how many requests the journal keeps.
         max_body: largest request body accepted, in bytes.
+        max_scenario_bytes: largest scenario file or admin upload, in bytes (parsing and
+            validating cost grows with it).
         watch_interval: seconds between scenario file checks (0 disables watching).
         log_format: "text" or "json".
         access_log: log one line per vendor request (method, path, status, outcome, rule).
@@ -56,6 +58,7 @@ class Settings:
     resource_limit: int = 10_000
     callback_log_size: int = 10_000
     max_body: int = 1_048_576
+    max_scenario_bytes: int = 1_048_576
     watch_interval: float = 1.0
     log_format: str = "text"
     access_log: bool = False

@@ -4,6 +4,7 @@ from mockserver.scenarios.loader import (
     load_path,
     load_text,
     semantic_problems,
+    too_large,
     validate_paths,
 )
 from mockserver.scenarios.matchers import Match
@@ -37,5 +38,6 @@ __all__ = [
     "load_path",
     "load_text",
     "semantic_problems",
+    "too_large",
     "validate_paths",
 ]

@@ -27,6 +27,11 @@ SUFFIXES = (".yaml", ".yml", ".json")
 MAX_RULES = 10_000  # per file or upload; validation time grows with it, and it runs in one go
 
 
+def too_large(what: str, size: int, limit: int) -> str:
+    """The refusal of a scenario file or upload over --max-scenario-bytes."""
+    return f"{what} is {size:,} bytes; the limit is {limit:,} (--max-scenario-bytes)"
+
+
 def _is_list(value: Any) -> bool:
     return isinstance(value, list)
 
@@ -61,12 +66,15 @@ def load_text(
     return [scenario for scenario, _ in found]
 
 
-def load_path(path: Path | str, catalog: Catalog | None = None) -> list[Scenario]:
+def load_path(
+    path: Path | str, catalog: Catalog | None = None, max_bytes: int | None = None
+) -> list[Scenario]:
     """Load a scenario file, or every *.yaml, *.yml and *.json under a folder (sorted).
 
     Args:
         path: a file or a folder (searched recursively).
         catalog: when given, error codes and vendors are checked against it.
+        max_bytes: a larger file is refused unread (--max-scenario-bytes).
 
     Returns:
         The scenarios of every file, files in sorted order.
@@ -74,7 +82,7 @@ def load_path(path: Path | str, catalog: Catalog | None = None) -> list[Scenario
     Raises:
         ScenarioError: every problem of every file (nothing is returned half-loaded).
     """
-    scenarios, problems = _load_paths([Path(path)], catalog)
+    scenarios, problems = _load_paths([Path(path)], catalog, max_bytes)
     if problems:
         raise ScenarioError(problems)
     return scenarios
@@ -100,12 +108,18 @@ def scenario_files(path: Path) -> list[Path]:
     return [path]
 
 
-def _load_paths(paths: list[Path], catalog: Catalog | None) -> tuple[list[Scenario], list[str]]:
+def _load_paths(
+    paths: list[Path], catalog: Catalog | None, max_bytes: int | None = None
+) -> tuple[list[Scenario], list[str]]:
     scenarios: list[Scenario] = []
     problems: list[str] = []
     first: dict[tuple[str | None, str], str] = {}
     for file in (f for p in paths for f in scenario_files(p)):
         try:
+            size = file.stat().st_size
+            if max_bytes is not None and size > max_bytes:
+                problems.append(too_large(f"{file}: the file", size, max_bytes))
+                continue
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
             problems.append(f"{file}: cannot read: {err}")
