@@ -80,6 +80,12 @@ def _parser() -> argparse.ArgumentParser:
         help="sessions whose rule counters are kept; the least recently active go first",
     )
     serve.add_argument("--max-body", type=int, default=1_048_576, help="largest body, bytes")
+    serve.add_argument(
+        "--max-scenario-bytes",
+        type=int,
+        default=1_048_576,
+        help="largest scenario file or admin upload, bytes",
+    )
     serve.add_argument("--log-format", choices=["text", "json"], default="text")
     serve.add_argument("--access-log", action="store_true", help="log every vendor request")
     serve.add_argument(
@@ -228,6 +234,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         session_ttl=args.session_ttl,
         session_cap=args.session_cap,
         max_body=args.max_body,
+        max_scenario_bytes=args.max_scenario_bytes,
         log_format=args.log_format,
         access_log=args.access_log,
         delivery_delay=args.delivery_delay,

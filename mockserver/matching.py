@@ -8,11 +8,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
+from mockserver.scenarios.linear import Pattern, compile_linear, escape
 from mockserver.scenarios.matchers import (
     Match,
     PathMatcher,
     ValueMatcher,
-    compile_regex,
     scalar_text,
 )
 from mockserver.snapshot import RequestSnapshot
@@ -29,7 +29,7 @@ class ValueTest:
 
     kind: ValueKind
     text: str = ""
-    pattern: re.Pattern[str] | None = None
+    pattern: Pattern | None = None
     want: bool = True
 
     def test(self, value: str | None) -> bool:
@@ -63,7 +63,7 @@ class PathTest:
 
     kind: PathKind
     text: str
-    pattern: re.Pattern[str] | None
+    pattern: Pattern | None
     anchor: str
 
     def test(self, path: str) -> bool:
@@ -198,7 +198,7 @@ def _is_index(seg: str) -> bool:
 def compile_value(m: ValueMatcher) -> ValueTest:
     """Compile one value matcher (its regex was already checked by the model)."""
     if m.regex is not None:
-        return ValueTest("regex", m.regex, compile_regex(m.regex))
+        return ValueTest("regex", m.regex, compile_linear(m.regex))
     if m.exists is not None:
         return ValueTest("exists", want=m.exists)
     if m.contains is not None:
@@ -216,7 +216,7 @@ def glob_regex(glob: str) -> str:
             i += 2
             continue
         char = glob[i]
-        out.append("[^/]*" if char == "*" else "[^/]" if char == "?" else re.escape(char))
+        out.append("[^/]*" if char == "*" else "[^/]" if char == "?" else escape(char))
         i += 1
     return "".join(out)
 
@@ -253,9 +253,9 @@ def compile_path(m: PathMatcher) -> PathTest:
         return PathTest("prefix", m.prefix, None, _to_slash(m.prefix))
     if m.glob is not None:
         literal = re.split(r"[*?]", m.glob, maxsplit=1)[0]
-        return PathTest("glob", m.glob, compile_regex(glob_regex(m.glob)), _to_slash(literal))
+        return PathTest("glob", m.glob, compile_linear(glob_regex(m.glob)), _to_slash(literal))
     regex = m.regex or ""
-    return PathTest("regex", regex, compile_regex(regex), _to_slash(regex_literal_prefix(regex)))
+    return PathTest("regex", regex, compile_linear(regex), _to_slash(regex_literal_prefix(regex)))
 
 
 def _to_slash(literal: str) -> str:

@@ -107,6 +107,8 @@ def build_services(settings: Settings, catalog: Catalog | None = None) -> Servic
         scenarios, services.defaults = load_files([DEFAULTS_DIR], catalog)
         engine.load(scenarios, group=DEFAULTS_GROUP)
     if settings.scenarios:
-        services.files = ScenarioFiles(settings.scenarios, engine, catalog)
+        services.files = ScenarioFiles(
+            settings.scenarios, engine, catalog, settings.max_scenario_bytes
+        )
         services.files.load()  # a broken file at start-up is fatal: fail loudly, not later
     return services

@@ -29,6 +29,8 @@ class Settings:
         session_ttl: seconds after which an idle session's rule counters are forgotten.
         session_cap: sessions whose rule counters are kept (least recently active go first).
         max_body: largest request body accepted, in bytes.
+        max_scenario_bytes: largest scenario file or admin upload, in bytes (parsing and
+            validating cost grows with it).
         watch_interval: seconds between scenario file checks (0 disables watching).
         log_format: "text" or "json".
         access_log: log one line per vendor request (method, path, status, outcome, rule).
@@ -66,6 +68,7 @@ class Settings:
     resource_limit: int = 10_000
     callback_log_size: int = 10_000
     max_body: int = 1_048_576
+    max_scenario_bytes: int = 1_048_576
     watch_interval: float = 1.0
     log_format: str = "text"
     access_log: bool = False

@@ -71,9 +71,12 @@ def test_json_validation_errors_name_their_line() -> None:
         load_text(text, "j.json")
 
 
-def test_empty_text_is_no_scenarios() -> None:
-    assert load_text("") == []
-    assert load_text("# only a comment\n") == []
+@pytest.mark.parametrize("text", ["", "# only a comment\n", "---\n...\n"])
+def test_empty_text_is_refused(text: str) -> None:
+    # an empty file is almost always a mistake (a truncated copy, a wrong path)
+    with pytest.raises(ScenarioError) as raised:
+        load_text(text, source="s.yaml")
+    assert raised.value.problems == ("s.yaml:1: file is empty: no scenario in it",)
 
 
 def test_merge_keys_and_anchors_work() -> None:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
 from pydantic import ValidationError
@@ -194,3 +195,14 @@ def test_schema_rejects_what_the_models_reject() -> None:
     assert not validator.is_valid(bad)
     assert not validator.is_valid({"name": "x", "rules": [{"passthrough": True, "zzz": 1}]})
     assert validator.is_valid([{"name": "x", "rules": [{"error": 21211}]}])
+
+
+SHIPPED = sorted((ROOT / "scenarios").rglob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
+def test_shipped_scenarios_pass_the_committed_schema(path: Path) -> None:
+    validator = jsonschema.Draft202012Validator(json.loads(SCHEMA_FILE.read_text("utf-8")))
+    for document in yaml.safe_load_all(path.read_text("utf-8")):
+        errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]
+        assert errors == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 from dataclasses import asdict, replace
@@ -11,12 +12,11 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from mockserver.admin.common import AdminInputError, json_ok, services_of
+from mockserver.catalog.model import Catalog
 from mockserver.matching import Mismatch, compile_match
 from mockserver.redaction import REDACTED, is_oauth, is_secret, redact_text
-from mockserver.scenarios import Match, ScenarioError, load_text
+from mockserver.scenarios import Match, Scenario, ScenarioError, load_text, too_large
 from mockserver.state import JournalQuery
-
-MAX_SCENARIO_BYTES = 1_048_576
 
 
 def _session(request: web.Request) -> str | None:
@@ -31,23 +31,39 @@ async def list_scenarios(request: web.Request) -> web.Response:
     return json_ok({"scenarios": scenarios, "rules": rules, "errors": services.load_errors})
 
 
-async def _scenario_text(request: web.Request) -> str:
-    if request.content_length and request.content_length > MAX_SCENARIO_BYTES:
-        raise AdminInputError(413, "too_large", f"scenario body over {MAX_SCENARIO_BYTES} bytes")
-    raw = await request.read()
+async def _scenario_bytes(request: web.Request, limit: int) -> bytes:
+    # counted as the bytes arrive: a chunked upload declares no length to check up front
+    declared = request.content_length
+    if declared is not None and declared > limit:
+        raise AdminInputError(413, "too_large", too_large("scenario upload", declared, limit))
+    chunks: list[bytes] = []
+    received = 0
+    async for chunk in request.content.iter_chunked(65_536):
+        received += len(chunk)
+        if received > limit:
+            message = f"scenario upload is over {limit:,} bytes; the limit is {limit:,}"
+            raise AdminInputError(413, "too_large", f"{message} (--max-scenario-bytes)")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parse(raw: bytes, catalog: Catalog) -> list[Scenario]:
+    """Decode, parse and validate an upload; pure, so it runs in a worker thread."""
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         raise AdminInputError(400, "bad_encoding", f"scenario body is not UTF-8: {err}") from None
+    return load_text(text, source="request body", catalog=catalog)
 
 
 async def load_scenarios(request: web.Request) -> web.Response:
     """Load YAML or JSON scenarios atomically; a bad batch changes nothing."""
     services = services_of(request)
-    text = await _scenario_text(request)
+    raw = await _scenario_bytes(request, services.settings.max_scenario_bytes)
     replace = request.query.get("replace", "true").lower() != "false"
     try:
-        scenarios = load_text(text, source="request body", catalog=services.catalog)
+        # parsing 10,000 rules takes about a second: off the loop, so other requests flow
+        scenarios = await asyncio.to_thread(_parse, raw, services.catalog)
         names = services.engine.load(
             scenarios, session=_session(request), replace=replace, group="admin"
         )

@@ -5,6 +5,7 @@ from mockserver.scenarios.loader import (
     load_path,
     load_text,
     semantic_problems,
+    too_large,
     validate_paths,
 )
 from mockserver.scenarios.matchers import Match
@@ -39,5 +40,6 @@ __all__ = [
     "load_path",
     "load_text",
     "semantic_problems",
+    "too_large",
     "validate_paths",
 ]

@@ -15,6 +15,7 @@ from mockserver.catalog.model import Catalog
 from mockserver.scenarios.model import CallbackAction, ErrorAction, Rule, Scenario
 from mockserver.scenarios.problems import (
     Loc,
+    NodeBudget,
     check_tree,
     error_message,
     format_problem,
@@ -23,6 +24,16 @@ from mockserver.scenarios.problems import (
 from mockserver.scenarios.problems import ScenarioError as ScenarioError
 
 SUFFIXES = (".yaml", ".yml", ".json")
+MAX_RULES = 10_000  # per file or upload; validation time grows with it, and it runs in one go
+
+
+def too_large(what: str, size: int, limit: int) -> str:
+    """The refusal of a scenario file or upload over --max-scenario-bytes."""
+    return f"{what} is {size:,} bytes; the limit is {limit:,} (--max-scenario-bytes)"
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, list)
 
 
 @dataclass(frozen=True)
@@ -55,12 +66,15 @@ def load_text(
     return [scenario for scenario, _ in found]
 
 
-def load_path(path: Path | str, catalog: Catalog | None = None) -> list[Scenario]:
+def load_path(
+    path: Path | str, catalog: Catalog | None = None, max_bytes: int | None = None
+) -> list[Scenario]:
     """Load a scenario file, or every *.yaml, *.yml and *.json under a folder (sorted).
 
     Args:
         path: a file or a folder (searched recursively).
         catalog: when given, error codes and vendors are checked against it.
+        max_bytes: a larger file is refused unread (--max-scenario-bytes).
 
     Returns:
         The scenarios of every file, files in sorted order.
@@ -68,11 +82,11 @@ def load_path(path: Path | str, catalog: Catalog | None = None) -> list[Scenario
     Raises:
         ScenarioError: every problem of every file (nothing is returned half-loaded).
     """
-    return load_files([Path(path)], catalog)[0]
+    return load_files([Path(path)], catalog, max_bytes)[0]
 
 
 def load_files(
-    paths: Iterable[Path | str], catalog: Catalog | None = None
+    paths: Iterable[Path | str], catalog: Catalog | None = None, max_bytes: int | None = None
 ) -> tuple[list[Scenario], list[tuple[str, int]]]:
     """`load_path` for several paths, also saying how many rules each file held.
 
@@ -83,7 +97,7 @@ def load_files(
         ScenarioError: every problem of every file.
     """
     counts: list[tuple[str, int]] = []
-    scenarios, problems = _load_paths([Path(p) for p in paths], catalog, counts)
+    scenarios, problems = _load_paths([Path(p) for p in paths], catalog, max_bytes, counts)
     if problems:
         raise ScenarioError(problems)
     return scenarios, counts
@@ -110,13 +124,20 @@ def scenario_files(path: Path) -> list[Path]:
 
 
 def _load_paths(
-    paths: list[Path], catalog: Catalog | None, counts: list[tuple[str, int]] | None = None
+    paths: list[Path],
+    catalog: Catalog | None,
+    max_bytes: int | None = None,
+    counts: list[tuple[str, int]] | None = None,
 ) -> tuple[list[Scenario], list[str]]:
     scenarios: list[Scenario] = []
     problems: list[str] = []
     first: dict[tuple[str | None, str], str] = {}
     for file in (f for p in paths for f in scenario_files(p)):
         try:
+            size = file.stat().st_size
+            if max_bytes is not None and size > max_bytes:
+                problems.append(too_large(f"{file}: the file", size, max_bytes))
+                continue
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
             problems.append(f"{file}: cannot read: {err}")
@@ -149,7 +170,13 @@ def _load(
     found: list[tuple[Scenario, int]] = []
     problems: list[str] = []
     lines: dict[tuple[str | None, str], int] = {}
-    for node, item in (pair for doc in docs for pair in _items(doc, source, problems)):
+    items = [pair for doc in docs for pair in _items(doc, source, problems)]
+    rules = sum(
+        len(i["rules"]) for _, i in items if isinstance(i, dict) and _is_list(i.get("rules"))
+    )
+    if rules > MAX_RULES:
+        return [], [f"{source}:1: the file has {rules:,} rules; the limit is {MAX_RULES:,}"]
+    for node, item in items:
         scenario = _validate(item, node, source, catalog, problems)
         if scenario is None:
             continue
@@ -161,7 +188,15 @@ def _load(
             )
         lines.setdefault(key, line)
         found.append((scenario, line))
-    return found, problems
+    if not found and not problems:
+        problems.append(f"{source}:1: file is empty: no scenario in it")
+    return found, sorted(problems, key=lambda p: _line(p, source))
+
+
+def _line(problem: str, source: str) -> int:
+    # every problem reads `source:line: ...`; sorting is stable, so one line keeps its order
+    head = problem[len(source) + 1 :].split(":", 1)[0]
+    return int(head) if head.isdigit() else 0
 
 
 def _parse(text: str, source: str) -> list[_Doc]:
@@ -192,14 +227,15 @@ def _json_node(text: str, source: str) -> yaml.Node | None:
 def _parse_yaml(text: str, source: str) -> list[_Doc]:
     docs: list[_Doc] = []
     node: yaml.Node | None = None
-    loader: yaml.SafeLoader | None = None
+    loader: yaml.CSafeLoader | None = None
     try:
-        loader = yaml.SafeLoader(text)
+        loader = yaml.CSafeLoader(text)  # libyaml: ten times the pure-Python parser
+        budget = NodeBudget()
         while loader.check_node():
             node = loader.get_node()
             if node is None:
                 break
-            check_tree(node, source)
+            check_tree(node, source, budget)
             docs.append(_Doc(node, loader.construct_document(node)))
     except ScenarioError:
         raise
@@ -259,10 +295,34 @@ def _validate(
             loc = tuple(e["loc"])
             msg = error_message(e["type"], loc, e["msg"], e.get("input"))
             problems.append(format_problem(source, node, item, label, loc, msg))
+        found = _partial_problems(item, catalog)
+        problems += [format_problem(source, node, item, label, loc, msg) for loc, msg in found]
         return None
     found = semantic_problems(scenario, catalog)
     problems += [format_problem(source, node, item, label, loc, msg) for loc, msg in found]
     return None if found else scenario
+
+
+def _partial_problems(item: Any, catalog: Catalog | None) -> list[tuple[Loc, str]]:
+    # a scenario that fails validation still gets its valid rules checked against the
+    # catalog, so one run of `validate` reports every problem, unknown codes included
+    if not isinstance(item, dict) or not isinstance(item.get("rules"), list):
+        return []
+    vendor, session = item.get("vendor"), item.get("session")
+    scenario = Scenario.model_construct(
+        name=str(item.get("name")),
+        vendor=vendor if isinstance(vendor, str) else None,
+        session=session if isinstance(session, str) else None,
+        rules=(),
+    )
+    out: list[tuple[Loc, str]] = []
+    for i, raw in enumerate(item["rules"]):
+        try:
+            rule = Rule.model_validate(raw)
+        except ValidationError:
+            continue  # its own problems are already reported
+        out += [(("rules", i, *loc), msg) for loc, msg in _rule_problems(scenario, rule, catalog)]
+    return out
 
 
 def semantic_problems(scenario: Scenario, catalog: Catalog | None = None) -> list[tuple[Loc, str]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import warnings
 from typing import Annotated, Any
 
 from pydantic import (
@@ -16,6 +15,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from mockserver.scenarios.linear import compile_linear
 
 
 def scalar_text(value: object) -> str:
@@ -34,23 +35,11 @@ def scalar_text(value: object) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def compile_regex(pattern: str) -> re.Pattern[str]:
-    """Compile a user's regex, without the parser's FutureWarnings.
-
-    Those ("possible nested set") are about later Python versions; in a running server
-    they would only be noise, and under `-W error` they would turn into crashes.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return re.compile(pattern)
-
-
 def check_regex(pattern: str) -> str:
-    """Compile `pattern` once so a bad regex fails at load time, not on a request."""
+    """Compile `pattern` once so a bad or non-linear regex fails at load time, not on a request."""
     try:
-        compile_regex(pattern)
-    except (re.error, OverflowError, RecursionError, ValueError) as err:
-        # hostile patterns raise more than re.error (code size limit, nesting depth)
+        compile_linear(pattern)
+    except ValueError as err:
         raise ValueError(f"invalid regex {pattern!r}: {err}") from None
     return pattern
 
@@ -88,7 +77,8 @@ class ValueMatcher(Spec):
     equals: Text | None = Field(None, description="The value, compared as text, is exactly this.")
     contains: Text | None = Field(None, description="The value contains this text.")
     regex: str | None = Field(
-        None, description="Python regex searched in the value (anchor with ^ and $)."
+        None,
+        description="RE2 regex searched in the value (anchor with ^ and $); runs in linear time.",
     )
     exists: bool | None = Field(
         None, description="true: the value is present (any value); false: it is absent."
@@ -120,7 +110,10 @@ class PathMatcher(Spec):
     glob: str | None = Field(
         None, description="Glob: `*` is any text within one segment, `**` any text, `?` one char."
     )
-    regex: str | None = Field(None, description="Python regex that must match the whole path.")
+    regex: str | None = Field(
+        None,
+        description="RE2 regex that must match the whole path; runs in linear time.",
+    )
 
     @model_validator(mode="before")
     @classmethod

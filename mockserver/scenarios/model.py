@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, JsonValue, field_validator, model_validator
@@ -344,7 +345,7 @@ class Scenario(Spec):
     @model_validator(mode="after")
     def _names(self) -> Scenario:
         names = self.rule_names()
-        repeated = sorted({n for n in names if names.count(n) > 1})
+        repeated = sorted(n for n, times in Counter(names).items() if times > 1)
         if repeated:
             raise ValueError(f"rule names repeat: {', '.join(repeated)}")
         return self
@@ -363,6 +364,7 @@ SHORTHANDS: dict[str, list[dict[str, Any]]] = {
     "ValueMatcher": [{"type": ["string", "number", "boolean"], "description": "Same as equals."}],
     "PathMatcher": [{"type": "string", "description": "Same as exact."}],
     "ErrorAction": [{"type": ["string", "integer"], "description": "Same as {code: ...}."}],
+    "CallbackAction": [{"type": ["string", "integer"], "description": "Same as {code: ...}."}],
     "FaultAction": [{"enum": list(FAULT_TYPES), "description": "Same as {type: ...}."}],
     "Delay": [
         {**_SECONDS, "description": "A fixed delay in seconds."},

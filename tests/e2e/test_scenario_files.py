@@ -51,6 +51,26 @@ async def test_reload_applies_changes_and_survives_a_broken_edit(
     assert (await (await client.get("/__admin/scenarios")).json())["errors"] == []
 
 
+async def test_reload_sees_a_same_size_edit_with_the_same_mtime(
+    tmp_path: Path, aiohttp_client: ClientFactory, make_services: Callable[..., Services]
+) -> None:
+    # what `cp -p` or `rsync -t` of an edited copy looks like: same size, same mtime
+    scenario = tmp_path / "outage.yaml"
+    scenario.write_text(CHANGED)
+    services = make_services(scenarios=(tmp_path,), watch_interval=0)
+    client = await aiohttp_client(create_app(services.settings, services))
+    url = "/yeastar/openapi/v1.0/extension/list"
+    assert (await (await client.get(url)).json())["errcode"] == 10005
+
+    before = scenario.stat()
+    scenario.write_text(CHANGED.replace("10005", "10004"))
+    os.utime(scenario, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert scenario.stat().st_size == before.st_size
+    assert services.files is not None
+    assert services.files.reload_if_changed()
+    assert (await (await client.get(url)).json())["errcode"] == 10004
+
+
 def test_broken_file_at_start_is_fatal(
     tmp_path: Path, make_services: Callable[..., Services]
 ) -> None:
@@ -100,3 +120,43 @@ async def test_global_reset_returns_to_the_configured_rules(
     listing = await (await client.get("/__admin/scenarios")).json()
     assert "extra" not in listing["scenarios"]
     assert {"outage", "defaults-yeastar"} <= set(listing["scenarios"])
+
+
+SEVERAL_PROBLEMS = """\
+name: multi
+vendor: ringcentral
+rules:
+  - name: a
+    error: NOPE-1
+  - name: b
+    error: CMN-301
+    tims: 3
+  - name: c
+    error: NOPE-2
+  - name: d
+    fault: bogus
+"""
+
+
+def test_validate_lists_every_problem_in_line_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    multi = tmp_path / "multi.yaml"
+    multi.write_text(SEVERAL_PROBLEMS)
+    assert main(["validate", str(multi)]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(": ", 1)[0] for line in lines] == [f"{multi}:{n}" for n in (5, 8, 10, 12)]
+    assert "'NOPE-1' is not in the ringcentral catalog" in lines[0]
+    assert "unknown key 'tims'" in lines[1]
+    assert "'NOPE-2' is not in the ringcentral catalog" in lines[2]
+    assert "rules[3].fault" in lines[3]
+
+
+@pytest.mark.parametrize("text", ["", "\n", "# nothing yet\n", "---\n"])
+def test_validate_rejects_an_empty_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str
+) -> None:
+    empty = tmp_path / "empty.yaml"
+    empty.write_text(text)
+    assert main(["validate", str(empty)]) == 1
+    assert capsys.readouterr().err == f"{empty}:1: file is empty: no scenario in it\n"

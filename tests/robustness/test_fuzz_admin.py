@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from yarl import URL
 
-from mockserver.admin.scenarios import MAX_SCENARIO_BYTES
 from mockserver.catalog import Catalog
 
 from .test_fuzz_vendors import EXAMPLES, Answer, Fuzzed, json_values
@@ -262,9 +261,12 @@ def test_nasty_scenarios(fuzzed: Fuzzed, body: bytes) -> None:
 
 
 def test_oversized_scenario_body_is_413(fuzzed: Fuzzed) -> None:
-    answer = post_scenarios(fuzzed, b"#" * (MAX_SCENARIO_BYTES + 1))
+    answer = post_scenarios(fuzzed, b"#" * 1_200_000)
     assert answer.status == 413
     assert json.loads(answer.body)["error"] == "too_large"
+    assert json.loads(answer.body)["message"] == (
+        "scenario upload is 1,200,000 bytes; the limit is 1,048,576 (--max-scenario-bytes)"
+    )
 
 
 def test_a_bad_batch_changes_nothing(fuzzed: Fuzzed) -> None:
