@@ -93,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
         "--callback-allow",
         action="append",
         default=[],
-        metavar="HOST|CIDR",
+        metavar="HOST_OR_CIDR",
         help="let callbacks reach a host or network the outbound policy refuses by default "
         "(link-local, cloud metadata, the mock's own ports); repeatable",
     )

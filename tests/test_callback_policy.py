@@ -15,6 +15,7 @@ from aiohttp import web
 from mockserver.app import create_app
 from mockserver.callbacks import CallbackRecord
 from mockserver.egress import EgressPolicy
+from mockserver.server import _start_sites
 from mockserver.services import Services
 from mockserver.settings import Settings
 from mockserver.testing import ServerThread
@@ -170,3 +171,20 @@ async def test_subscription_reason_is_generic_not_the_transport_error(
 @pytest.mark.parametrize("item", ["10.1.2.3/8", "[fe80::1]", "hook.example"])
 def test_allow_items_parse(item: str) -> None:
     EgressPolicy([item])
+
+
+async def test_the_server_notes_its_main_and_vendor_ports_as_its_own(
+    make_services: Callable[..., Services],
+) -> None:
+    services = make_services(port=0, vendor_ports={"signalwire": 0})
+    runners: list[web.AppRunner] = []
+    try:
+        port, urls = await _start_sites(services.settings, services, runners)
+    finally:
+        for runner in runners:
+            await runner.cleanup()
+    vendor_port = int(urls["signalwire"].rsplit(":", 1)[1].strip("/"))
+    assert services.env.callbacks.policy.ports == {port, vendor_port}
+    assert "own listener" in (
+        services.env.callbacks.policy.refusal("127.0.0.1", "127.0.0.1", vendor_port) or ""
+    )
