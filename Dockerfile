@@ -50,7 +50,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     MOCKSERVER_PORT=8080 \
     MOCKSERVER_SCENARIOS=/scenarios
 # Not set by default (see scripts/docker-entrypoint.sh): MOCKSERVER_SEED,
-# MOCKSERVER_ADMIN_TOKEN, MOCKSERVER_VENDOR_PORTS, MOCKSERVER_TOKEN_TTL, MOCKSERVER_LOG_FORMAT.
+# MOCKSERVER_ADMIN_TOKEN, MOCKSERVER_VENDOR_PORTS, MOCKSERVER_TOKEN_TTL, MOCKSERVER_LOG_FORMAT,
+# MOCKSERVER_CALLBACK_ALLOW.
 RUN groupadd --system --gid 10001 mockserver \
     && useradd --system --uid 10001 --gid mockserver --no-create-home \
        --home-dir /nonexistent --shell /usr/sbin/nologin mockserver \

@@ -12,6 +12,7 @@ from typing import Any
 
 import aiohttp
 
+from mockserver.egress import EgressPolicy
 from mockserver.redaction import redact_body, redact_headers, redact_url
 
 
@@ -80,9 +81,15 @@ class CallbackSender:
     """Delivers callbacks in background tasks; bounded log; drains on close."""
 
     def __init__(
-        self, capacity: int = 10_000, timeout: float = 10.0, clock: Callable[[], float] = time.time
+        self,
+        capacity: int = 10_000,
+        timeout: float = 10.0,
+        clock: Callable[[], float] = time.time,
+        policy: EgressPolicy | None = None,
     ) -> None:
         self.timeout = timeout
+        self.policy = policy or EgressPolicy()
+        self.refused = 0
         self.clock = clock
         self.dropped = 0
         self.sent = 0
@@ -132,12 +139,28 @@ class CallbackSender:
         waits = (cb.delay, *cb.retries)
         for number, wait in enumerate(waits, start=1):
             await asyncio.sleep(wait)
+            if await self._refused(record, number):
+                return
             if await self._attempt(record, number):
                 record.outcome = "delivered"
                 self.sent += 1
                 return
         record.outcome = "failed"
         self.failed += 1
+
+    async def _refused(self, record: CallbackRecord, number: int) -> bool:
+        # a refused target is logged as one attempt and never retried: it will not change
+        cb = record.callback
+        reason = await self.policy.vet(cb.url)
+        if reason is None:
+            return False
+        attempt = {"number": number, "time": self.clock(), "status": None, "error": reason}
+        record.attempts.append(attempt)
+        record.outcome = "refused"
+        self.refused += 1
+        if self.on_attempt is not None:
+            self.on_attempt(cb, attempt)
+        return True
 
     async def _attempt(self, record: CallbackRecord, number: int) -> bool:
         cb = record.callback
@@ -146,7 +169,10 @@ class CallbackSender:
         record.attempts.append(attempt)
         try:
             session = self._client()
-            async with session.request(cb.method, cb.url, data=cb.body, headers=headers) as resp:
+            # a redirect is not followed: its target never passed the policy
+            async with session.request(
+                cb.method, cb.url, data=cb.body, headers=headers, allow_redirects=False
+            ) as resp:
                 attempt["status"] = resp.status
         except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as err:
             attempt["error"] = f"{type(err).__name__}: {err}"
@@ -157,8 +183,7 @@ class CallbackSender:
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            timeout = aiohttp.ClientTimeout(total=self.timeout)
-            self._session = aiohttp.ClientSession(timeout=timeout)
+            self._session = self.policy.session(self.timeout)
         return self._session
 
     async def close(self, grace: float = 5.0) -> None:

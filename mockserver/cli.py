@@ -96,6 +96,14 @@ def _parser() -> argparse.ArgumentParser:
         help="strict mode for a vendor: accept only these credentials",
     )
     serve.add_argument(
+        "--callback-allow",
+        action="append",
+        default=[],
+        metavar="HOST_OR_CIDR",
+        help="let callbacks reach a host or network the outbound policy refuses by default "
+        "(link-local, cloud metadata, the mock's own ports); repeatable",
+    )
+    serve.add_argument(
         "--shutdown-grace",
         type=float,
         default=10.0,
@@ -244,6 +252,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         webhooks=parse_pairs(args.webhook, "--webhook", set(VENDORS)),
         webhook_secret=args.webhook_secret,
         credentials=parse_credentials(args.credentials, set(VENDORS)),
+        callback_allow=tuple(args.callback_allow),
     ).merged_with_env()
 
 

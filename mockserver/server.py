@@ -96,12 +96,16 @@ async def _start_sites(
     app = create_app(settings, services)
     flag = f"--port {settings.port}"
     main, port = await _start_site(app, settings.host, settings.port, settings, flag, services)
+    # callbacks must never reach the mock itself (e.g. /__admin/reset): note every listener
+    policy = services.env.callbacks.policy
+    policy.listen(settings.host, port)
     runners.append(main)
     vendor_urls: dict[str, str] = {}
     for name, vport in settings.vendor_ports.items():
         vapp = create_vendor_app(services, services.vendors[name])
         flag = f"--vendor-port {name}={vport}"
         runner, bound = await _start_site(vapp, settings.host, vport, settings, flag)
+        policy.listen(settings.host, bound)
         runners.append(runner)
         vendor_urls[name] = f"http://{settings.host}:{bound}/"
     return port, vendor_urls

@@ -12,6 +12,7 @@ from aiohttp import web
 from mockserver.callbacks import CallbackSender
 from mockserver.catalog import Catalog, load_catalog
 from mockserver.decide import JournalRecorder, ScenarioDecider, journal_callback
+from mockserver.egress import EgressPolicy
 from mockserver.engine import DEFAULTS_GROUP, Engine
 from mockserver.happy import Env, Ids
 from mockserver.logs import AccessLogRecorder
@@ -88,7 +89,9 @@ def build_services(settings: Settings, catalog: Catalog | None = None) -> Servic
         settings=settings,
         resources=ResourceStore(settings.resource_limit),
         tokens=TokenRegistry(),
-        callbacks=CallbackSender(settings.callback_log_size),
+        callbacks=CallbackSender(
+            settings.callback_log_size, policy=EgressPolicy(settings.callback_allow)
+        ),
         ids=Ids(settings.seed),
         clock=time.time,
     )

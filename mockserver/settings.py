@@ -52,6 +52,8 @@ class Settings:
         credentials: strict mode, per vendor: only this (identity, secret) pair is accepted
             (`--credentials signalwire=PROJECT:TOKEN`); vendors not named accept any
             well-formed credentials.
+        callback_allow: hosts or CIDRs callbacks may reach although the outbound policy
+            refuses them by default (link-local, cloud metadata, the mock's own ports).
     """
 
     host: str = "127.0.0.1"
@@ -81,6 +83,7 @@ class Settings:
     webhook_secret: str = "mockserver-webhook-secret"
     webhooks: Mapping[str, str] = field(default_factory=dict)
     credentials: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    callback_allow: tuple[str, ...] = ()
 
     def merged_with_env(self, env: Mapping[str, str] | None = None) -> Settings:
         """Fill unset values from MOCKSERVER_* variables (flags win over the environment)."""
@@ -88,6 +91,9 @@ class Settings:
         changes: dict[str, object] = {}
         if "MOCKSERVER_ADMIN_TOKEN" in env and self.admin_token is None:
             changes["admin_token"] = env["MOCKSERVER_ADMIN_TOKEN"] or None
+        allow = env.get("MOCKSERVER_CALLBACK_ALLOW", "")
+        if allow and not self.callback_allow:
+            changes["callback_allow"] = tuple(a.strip() for a in allow.split(",") if a.strip())
         return replace(self, **changes)  # type: ignore[arg-type]
 
 

@@ -17,6 +17,8 @@
 #   MOCKSERVER_VENDOR_PORTS  "signalwire=9001 ringcentral=9002" -> one --vendor-port each
 #   MOCKSERVER_ADMIN_TOKEN   read by the server itself (never put on the command line,
 #                            where `ps` would show it); health needs it too when set
+#   MOCKSERVER_CALLBACK_ALLOW read by the server itself: "10.0.0.0/8,hook.local", hosts or
+#                            CIDRs callbacks may reach although refused by default
 #   Passed only when `mockserver serve --help` lists the flag (until then the variable is
 #   just in the server's environment):
 #   MOCKSERVER_SCENARIOS     --scenarios (the image sets /scenarios; skipped, with a note

@@ -49,7 +49,9 @@ class ServerThread:
         frontdoor.install(self._runner, self.services.pipeline, self.services.vendors)
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        return int(self._runner.addresses[0][1])
+        port = int(self._runner.addresses[0][1])
+        self.services.env.callbacks.policy.listen("127.0.0.1", port)  # as server.py
+        return port
 
     def start(self) -> ServerThread:
         """Start serving; returns self once the port is bound."""
