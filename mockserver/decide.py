@@ -34,9 +34,15 @@ class ScenarioDecider:
         self.catalog = catalog
         self.vendors = vendors
 
-    def plan_for(self, snapshot: RequestSnapshot) -> Plan | None:
-        """The plan of the first rule that matches and fires, or None."""
-        decision = self.engine.decide(snapshot, peer=snapshot.headers.get("x-forwarded-for"))
+    def plan_for(
+        self, snapshot: RequestSnapshot, authorized: Callable[[], bool] | None = None
+    ) -> Plan | None:
+        """The plan of the first rule that matches and fires, or None.
+
+        `authorized` is the vendor's auth check; the shipped defaults wait for it.
+        """
+        peer = snapshot.headers.get("x-forwarded-for")
+        decision = self.engine.decide(snapshot, peer=peer, authorized=authorized)
         if decision is None:
             return None
         return self.plan(snapshot.vendor, decision)

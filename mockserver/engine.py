@@ -321,7 +321,13 @@ class Engine:
 
     # ---- deciding --------------------------------------------------------------------------
 
-    def decide(self, snapshot: RequestSnapshot, *, peer: str | None = None) -> Decision | None:
+    def decide(
+        self,
+        snapshot: RequestSnapshot,
+        *,
+        peer: str | None = None,
+        authorized: Callable[[], bool] | None = None,
+    ) -> Decision | None:
         """The decision of the first rule that matches and fires, or None (happy path).
 
         Synchronous on purpose: the check-and-increment of counters cannot interleave with
@@ -330,18 +336,28 @@ class Engine:
         Args:
             snapshot: the request.
             peer: the client's IP address, for `rate_limit.key: ip`.
+            authorized: the vendor's own auth check, asked (at most once) when a shipped
+                default matches: magic values answer only requests the vendor would accept,
+                so an unauthenticated one gets the vendor's 401 (test and file rules still
+                come first). None: defaults apply to every request.
 
         Returns:
             The decision, or None when no rule fired.
         """
         now = self._clock()
+        passed: bool | None = None
         for rule in self._index().candidates(snapshot):
             if rule.owner is not None and rule.owner != snapshot.session:
                 continue
-            if rule.match.matches(snapshot):
-                decision = self._fire(rule, snapshot, now, peer)
-                if decision is not None:
-                    return decision
+            if not rule.match.matches(snapshot):
+                continue
+            if rule.group == DEFAULTS_GROUP and authorized is not None:
+                passed = authorized() if passed is None else passed
+                if not passed:
+                    continue  # not counted either: the vendor never got this far
+            decision = self._fire(rule, snapshot, now, peer)
+            if decision is not None:
+                return decision
         return None
 
     def _fire(

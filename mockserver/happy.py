@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
     from mockserver.vendors.base import Vendor
 
+# The largest id a signed 64-bit integer holds: Java's long and .NET's Int64 parse ids as that
+INT64_MAX = 2**63 - 1
+
 # A handler may be async when it must talk to the outside first (e.g. a webhook handshake)
 Handler = Callable[["Call"], "Rendered | Awaitable[Rendered]"]
 
@@ -113,6 +116,15 @@ class Ids:
         table[key] = value
         while len(table) > self.capacity:
             table.popitem(last=False)
+
+
+def id_bounds(length: int) -> tuple[int, int]:
+    """The smallest and largest `length`-digit id that still fits a signed 64-bit integer."""
+    low = 10 ** (length - 1)
+    high = min(10**length - 1, INT64_MAX)
+    if length < 1 or low > high:
+        raise ValueError(f"no {length}-digit id fits a signed 64-bit integer")
+    return low, high
 
 
 def _seed_bytes(seed: int, session: str | None) -> bytes:

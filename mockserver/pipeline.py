@@ -30,8 +30,13 @@ SESSION_HEADER = "x-mock-session"
 class Decider(Protocol):
     """Chooses a plan for a request from the loaded rules (the scenario engine)."""
 
-    def plan_for(self, snapshot: RequestSnapshot) -> Plan | None:
-        """The plan of the first rule that matches and fires, or None."""
+    def plan_for(
+        self, snapshot: RequestSnapshot, authorized: Callable[[], bool] | None = None
+    ) -> Plan | None:
+        """The plan of the first rule that matches and fires, or None.
+
+        `authorized` answers whether the vendor's own auth check passes (asked lazily).
+        """
 
 
 class Recorder(Protocol):
@@ -190,8 +195,24 @@ class Pipeline:
         """Header injection first, then scenario rules, then the normal answer."""
         plan = self.injections.plan(self.catalog.vendor(vendor.name), snapshot.raw_headers)
         if plan is None and self.decider is not None:
-            plan = self.decider.plan_for(snapshot)
+            plan = self.decider.plan_for(snapshot, lambda: self.authorized(snapshot, vendor))
         return plan or PASSTHROUGH
+
+    def authorized(self, snapshot: RequestSnapshot, vendor: Vendor) -> bool:
+        """Whether the vendor's own auth check lets this request reach its endpoint.
+
+        The same check passthrough runs (Vendor.authenticate), asked before the shipped
+        magic values decide; a path with no endpoint has nothing to authenticate.
+        """
+        router = vendor.router()
+        found = router.find(snapshot.method, snapshot.path) if router and self.env else None
+        if found is None or self.env is None:
+            return True
+        family = vendor.family_for(snapshot.method, snapshot.path)
+        # the rendered refusal is thrown away, so it needs no request id of its own
+        ctx = RenderContext(family, snapshot.method, snapshot.path, {}, "")
+        catalog = self.catalog.vendor(vendor.name)
+        return vendor.authenticate(Call(snapshot, ctx, vendor, catalog, self.env, found[1])) is None
 
     async def execute(
         self,

@@ -255,7 +255,7 @@ async def test_get_receipt_and_magic_failure(start: Start, receiver: Receiver) -
 class FailingDecider:
     """Stands in for a scenario `callback` action (Fone's catalog has no async codes)."""
 
-    def plan_for(self, snapshot: RequestSnapshot) -> Plan | None:
+    def plan_for(self, snapshot: RequestSnapshot, authorized: object = None) -> Plan | None:
         return Plan("passthrough", failure=Failure("SMS_NOT_ENABLED", delay=0.05))
 
 

@@ -293,7 +293,7 @@ async def test_magic_callee_ends_unanswered_via_mock_webhook_header(
 class FailingDecider:
     """Stands in for a scenario `callback` action (Yeastar's catalog has no async codes)."""
 
-    def plan_for(self, snapshot: RequestSnapshot) -> Plan | None:
+    def plan_for(self, snapshot: RequestSnapshot, authorized: object = None) -> Plan | None:
         return (
             Plan("passthrough", failure=Failure("70130"))
             if snapshot.path.endswith("/dial")

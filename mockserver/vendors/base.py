@@ -24,6 +24,7 @@ class Vendor(abc.ABC):
         not_found_key: catalog key answered for an unknown path.
         rate_limit_key: catalog key answered when a rate limit is exceeded.
         request_id_header: header carrying a request id on every answer, or None.
+        auth_challenge: the WWW-Authenticate value of its 401s, or None (docs/vendors/*.md).
     """
 
     name: str
@@ -37,6 +38,9 @@ class Vendor(abc.ABC):
     # the answer to a body over --max-body: the closest catalogued code (docs/vendors/*.md)
     too_large_key: str
     too_large_status: int | None = 413
+    # the `WWW-Authenticate` challenge on a 401 (RFC 9110 11.6.1), None when the vendor sends
+    # none; clients that send credentials only when challenged (Apache HttpClient) need it
+    auth_challenge: str | None = None
 
     @abc.abstractmethod
     def family_for(self, method: str, path: str) -> str:
@@ -73,6 +77,12 @@ class Vendor(abc.ABC):
         """Headers the vendor sends on every answer (request id, rate-limit counters)."""
         if self.request_id_header:
             return ((self.request_id_header, ctx.request_id),)
+        return ()
+
+    def challenge_headers(self, status: int) -> tuple[tuple[str, str], ...]:
+        """`WWW-Authenticate` on a 401 of a vendor that challenges; every renderer adds it."""
+        if status == 401 and self.auth_challenge:
+            return (("WWW-Authenticate", self.auth_challenge),)
         return ()
 
     def router(self) -> Router | None:

@@ -98,6 +98,30 @@ def test_twilio_calls_and_account(server: ServerThread, project: str) -> None:
     assert (account.sid, account.status) == (project, "active")
 
 
+def test_twilio_updates_calls(project: str) -> None:
+    # a hand-moved clock: calls ring at 25 s, are answered at 50 s, would end at 100 s
+    moved = [1_700_000_000.0]
+    with ServerThread(Settings(delivery_delay=100.0)) as slow:
+        slow.services.env.clock = lambda: moved[0]
+        client = twilio(slow, project)
+        ringing = client.calls.create(to=TO, from_=FROM, url="https://example.com/cxml")
+        assert client.calls(ringing.sid).update(status="canceled").status == "canceled"
+        live = client.calls.create(to=TO, from_=FROM, twiml="<Response/>")
+        moved[0] += 60
+        redirected = client.calls(live.sid).update(url="https://example.com/next", method="GET")
+        assert redirected.status == "in-progress"
+        with pytest.raises(TwilioRestException) as info:
+            client.calls(live.sid).update(status="canceled")
+        assert (info.value.status, info.value.code) == (400, 21220)
+        hung_up = client.calls(live.sid).update(status="completed")
+        assert (hung_up.status, hung_up.duration) == ("completed", 10)  # an integer (spec)
+        moved[0] += 3600
+        assert client.calls(live.sid).fetch().status == "completed"
+        with pytest.raises(TwilioRestException) as info:
+            client.calls(live.sid).update(twiml="<Response><Hangup/></Response>")
+        assert (info.value.status, info.value.code) == (400, 21220)
+
+
 def signalwire(server: ServerThread, project: str) -> RestClient:
     return RestClient(
         project=project, token="api-token", host=f"127.0.0.1:{server.port}/signalwire"

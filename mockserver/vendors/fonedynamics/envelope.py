@@ -107,6 +107,8 @@ class FoneDynamics(Vendor):
     too_large_key = "PARAMETER_TOO_LONG"  # inferred: no documented answer to an oversized body
     too_large_status = 400
     request_id_header = None
+    # inferred: ServiceStack's BasicAuthProvider challenges as `basic realm="/auth/basic"`
+    auth_challenge = 'basic realm="/auth/basic"'
 
     def family_for(self, method: str, path: str) -> str:
         """One envelope for every endpoint."""
@@ -114,9 +116,10 @@ class FoneDynamics(Vendor):
 
     def render_error(self, entry: CatalogEntry, ctx: RenderContext) -> Rendered:
         """The catalogued status (or the override) with a compact `ResponseStatus` body."""
+        status = ctx.status or entry.http_status
         headers = (("Retry-After", str(ctx.retry_after)),) if ctx.retry_after is not None else ()
         body = compact_json(response_status(entry, ctx.params))
-        return Rendered(ctx.status or entry.http_status, body, CONTENT_TYPE, headers)
+        return Rendered(status, body, CONTENT_TYPE, headers + self.challenge_headers(status))
 
     def render_async(self, entry: CatalogEntry, ctx: RenderContext) -> Rendered:
         """The message resource with `Status: Failed` and the code; the receipt body is undocumented."""

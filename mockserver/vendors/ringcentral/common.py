@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from mockserver.happy import Call
+from mockserver.happy import Call, id_bounds
 from mockserver.render import Rendered
 from mockserver.vendors.ringcentral.envelope import CONTENT_TYPE, jackson_json
 
@@ -155,10 +155,14 @@ def e164(value: Any) -> str | None:
 
 
 def stable_digits(length: int, *parts: object) -> str:
-    """Digits derived from `parts` (not a random stream): the same inputs give the same id."""
+    """Digits derived from `parts` (not a random stream): the same inputs give the same id.
+
+    Capped at 2**63 - 1: RingCentral's numeric ids are Java longs, and a 19-digit id above
+    that breaks every Java and .NET client that parses it.
+    """
+    low, high = id_bounds(length)
     digest = hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()
-    value = int(digest, 16) % (9 * 10 ** (length - 1))
-    return str(10 ** (length - 1) + value)
+    return str(low + int(digest, 16) % (high - low + 1))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,7 @@
-"""Compat Calls: create, fetch, list, delete, and the requested signed status callbacks."""
+"""Compat Calls: create, fetch, list, delete, and the requested signed status callbacks.
+
+Updates (hang up, cancel, redirect) are in callupdate.py.
+"""
 
 from __future__ import annotations
 
@@ -46,6 +49,8 @@ def create(call: Call) -> Rendered:
     if problem is not None:
         return call.error(problem.key, attribute=problem.attribute)
     record = new_record(call, form)
+    # kept so a hang-up (callupdate.py) can post the final status the call asked for
+    record["_callback"], record["_events"] = form.get("StatusCallback"), events
     store(call, KIND, record["sid"], record)
     if form.get("StatusCallback"):
         schedule(call, record, form["StatusCallback"], events)

@@ -60,6 +60,8 @@ class SignalWire(Vendor):
     rate_limit_key = "20429"
     too_large_key = "20413"  # inferred: no documented answer to an oversized body
     request_id_header = REQUEST_ID_HEADER
+    # inferred: Twilio challenges with `Basic realm="Twilio API"`; the realm here is a guess
+    auth_challenge = 'Basic realm="SignalWire"'
 
     def family_for(self, method: str, path: str) -> str:
         """`/api/laml/*` and root paths are compat; Space API paths relay; other `/api/*` rest."""
@@ -77,7 +79,8 @@ class SignalWire(Vendor):
         else:
             status = api_status(entry, ctx)
             body = api_body(entry, ctx, status)
-        return Rendered(status, compact_json(body), JSON, error_headers(ctx, status))
+        headers = error_headers(ctx, status) + self.challenge_headers(status)
+        return Rendered(status, compact_json(body), JSON, headers)
 
     def render_async(self, entry: CatalogEntry, ctx: RenderContext) -> Rendered:
         """A call status callback for voice codes, else a message status callback."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from mockserver.happy import Call, Handler, Route, Router, route
 from mockserver.render import Rendered
-from mockserver.vendors.signalwire import calls, messages, rest
+from mockserver.vendors.signalwire import calls, callupdate, messages, rest
 from mockserver.vendors.signalwire.common import answer, compat_base, store, stored
 from mockserver.vendors.signalwire.envelope import API_VERSION
 from mockserver.vendors.signalwire.lifecycle import rfc2822
@@ -65,7 +65,10 @@ TABLE: list[tuple[str, dict[str, Any]]] = [
     ),
     (ACCOUNT + "/Messages/" + SID + "/Media" + JSON, {"GET": messages.media}),
     (ACCOUNT + "/Calls" + JSON, {"GET": calls.listing, "POST": calls.create}),
-    (ACCOUNT + "/Calls/" + SID + JSON, {"GET": calls.fetch, "DELETE": calls.delete}),
+    (
+        ACCOUNT + "/Calls/" + SID + JSON,
+        {"GET": calls.fetch, "POST": callupdate.update, "DELETE": calls.delete},
+    ),
     (rest.BASE, {"GET": rest.listing, "POST": rest.create}),
     (rest.BASE + r"/(?P<id>[^/]+)", {"GET": rest.fetch, "PATCH": rest.redact}),
     (rest.LOGS, {"GET": rest.logs}),
