@@ -29,6 +29,12 @@ class Refused(OSError):
     """A callback target the outbound policy refuses; the message names the rule and the flag."""
 
 
+def refusal_of(err: BaseException) -> str | None:
+    """The policy's reason when a client error is a refusal at connect time, else None."""
+    cause = getattr(err, "os_error", err)  # aiohttp wraps the resolver's error
+    return str(cause) if isinstance(cause, Refused) else None
+
+
 def _ip(text: str) -> IP | None:
     try:
         ip = ipaddress.ip_address(text.split("%", 1)[0])
