@@ -225,3 +225,27 @@ async def test_refused_deliveries_are_counted_in_the_metrics(
     await settled(services, 2)
     metrics = await (await client.get("/__admin/metrics")).text()
     assert 'mockserver_callbacks_total{outcome="refused",vendor="signalwire"} 2.0' in metrics
+
+
+async def test_the_handshakes_real_cause_is_journalled_for_the_operator(
+    aiohttp_client: ClientFactory, make_services: Callable[..., Services]
+) -> None:
+    services = make_services()
+    client = await aiohttp_client(create_app(services.settings, services))
+    token = await token_for(client)
+    for address in ("http://169.254.169.254/hook", "http://127.0.0.1:1/hook"):
+        body = subscription_body(address)
+        await client.post(SUBSCRIPTION, json=body, headers=bearer(token))
+    answer = await client.get("/__admin/requests?outcome=callback_attempt&vendor=ringcentral")
+    entries = (await answer.json())["requests"]
+    reasons = sorted(e["reason"] for e in entries)
+    assert [e["path"] for e in entries] == [
+        "http://169.254.169.254/hook",
+        "http://127.0.0.1:1/hook",
+    ]
+    assert reasons[0].startswith("callback handshake attempt 1: ClientConnectorError")
+    assert reasons[1] == (
+        "callback handshake attempt 1: callback policy refuses 169.254.169.254 "
+        "(link-local / cloud metadata); allow it with --callback-allow (or MOCKSERVER_CALLBACK_ALLOW)"
+    )
+    assert all(e["headers"]["validation-token"] == "***" for e in entries)
