@@ -14,6 +14,7 @@ from aiohttp import web
 
 from mockserver.app import create_app
 from mockserver.callbacks import Callback, CallbackRecord, CallbackSender
+from mockserver.cli import main
 from mockserver.egress import EgressPolicy
 from mockserver.server import _start_sites
 from mockserver.services import Services
@@ -249,3 +250,14 @@ async def test_the_handshakes_real_cause_is_journalled_for_the_operator(
         "(link-local / cloud metadata); allow it with --callback-allow (or MOCKSERVER_CALLBACK_ALLOW)"
     )
     assert all(e["headers"]["validation-token"] == "***" for e in entries)
+
+
+@pytest.mark.parametrize("item", ["10.0.0.0/33", "http://hook.local", "a b"])
+def test_a_bad_allow_item_stops_the_start_naming_it(
+    item: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["serve", "--port", "0", "--callback-allow", item]) == 2
+    assert capsys.readouterr().err == (
+        f"mockserver: --callback-allow {item!r}: expected a host name, an IP address or a CIDR "
+        "(e.g. hook.local, 10.1.2.3, 10.0.0.0/8)\n"
+    )
