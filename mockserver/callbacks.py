@@ -12,7 +12,7 @@ from typing import Any
 
 import aiohttp
 
-from mockserver.egress import EgressPolicy
+from mockserver.egress import EgressPolicy, refusal_of
 from mockserver.redaction import redact_body, redact_headers, redact_url
 
 
@@ -139,34 +139,42 @@ class CallbackSender:
         waits = (cb.delay, *cb.retries)
         for number, wait in enumerate(waits, start=1):
             await asyncio.sleep(wait)
-            if await self._refused(record, number):
+            outcome = await self._attempt(record, number)
+            # a refused target is never retried: the policy's answer will not change
+            if outcome != "failed":
+                self._finish(record, outcome)
                 return
-            if await self._attempt(record, number):
-                record.outcome = "delivered"
-                self.sent += 1
-                return
-        record.outcome = "failed"
-        self.failed += 1
+        self._finish(record, "failed")
 
-    async def _refused(self, record: CallbackRecord, number: int) -> bool:
-        # a refused target is logged as one attempt and never retried: it will not change
-        cb = record.callback
-        reason = await self.policy.vet(cb.url)
-        if reason is None:
-            return False
-        attempt = {"number": number, "time": self.clock(), "status": None, "error": reason}
-        record.attempts.append(attempt)
-        record.outcome = "refused"
-        self.refused += 1
-        if self.on_attempt is not None:
-            self.on_attempt(cb, attempt)
-        return True
+    def _finish(self, record: CallbackRecord, outcome: str) -> None:
+        record.outcome = outcome
+        if outcome == "delivered":
+            self.sent += 1
+        elif outcome == "refused":
+            self.refused += 1
+        else:
+            self.failed += 1
 
-    async def _attempt(self, record: CallbackRecord, number: int) -> bool:
+    async def _attempt(self, record: CallbackRecord, number: int) -> str:
+        """Make one attempt unless the policy refuses it; delivered, refused or failed."""
         cb = record.callback
-        headers = {**dict(cb.headers), "Content-Type": cb.content_type}
         attempt: dict[str, Any] = {"number": number, "time": self.clock(), "status": None}
         record.attempts.append(attempt)
+        refusal = await self.policy.vet(cb.url)
+        if refusal is None:
+            refusal = await self._send(cb, attempt)
+        if refusal is not None:
+            attempt["error"] = refusal
+        if self.on_attempt is not None:
+            self.on_attempt(cb, attempt)
+        if refusal is not None:
+            return "refused"
+        status = attempt["status"]
+        return "delivered" if status is not None and 200 <= status < 300 else "failed"
+
+    async def _send(self, cb: Callback, attempt: dict[str, Any]) -> str | None:
+        """Send once, noting status or error in `attempt`; the policy's refusal, if any."""
+        headers = {**dict(cb.headers), "Content-Type": cb.content_type}
         try:
             session = self._client()
             # a redirect is not followed: its target never passed the policy
@@ -175,11 +183,12 @@ class CallbackSender:
             ) as resp:
                 attempt["status"] = resp.status
         except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as err:
+            # the resolver re-checks at connect time (a name that changed its answer)
+            refusal = refusal_of(err)
+            if refusal is not None:
+                return refusal
             attempt["error"] = f"{type(err).__name__}: {err}"
-        if self.on_attempt is not None:
-            self.on_attempt(cb, attempt)
-        status = attempt["status"]
-        return status is not None and 200 <= status < 300
+        return None
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:

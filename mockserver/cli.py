@@ -14,6 +14,7 @@ from typing import Any
 from mockserver import __version__
 from mockserver.catalog import CatalogError, load_catalog
 from mockserver.catalog.query import detail, preview, rendered_json, search, summary
+from mockserver.egress import parse_allow
 from mockserver.injection import InjectionError, parse_params
 from mockserver.scenarios import ScenarioError, validate_paths
 from mockserver.settings import (
@@ -226,7 +227,7 @@ def _catalog_command(args: argparse.Namespace) -> int:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return Settings(
+    settings = Settings(
         host=args.host,
         port=check_port(f"--port {args.port}", args.port),
         vendor_ports=parse_vendor_ports(args.vendor_port, set(VENDORS)),
@@ -254,6 +255,9 @@ def _settings(args: argparse.Namespace) -> Settings:
         credentials=parse_credentials(args.credentials, set(VENDORS)),
         callback_allow=tuple(args.callback_allow),
     ).merged_with_env()
+    for item in settings.callback_allow:
+        parse_allow(item)  # a typo is named at start, not silently a host that never matches
+    return settings
 
 
 def _validate(paths: list[Path]) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
 import socket
 from collections.abc import Iterable
 from urllib.parse import urlsplit
@@ -22,11 +23,18 @@ REFUSED_NETS: tuple[Net, ...] = tuple(
     for n in ("169.254.0.0/16", "fe80::/10", "fd00:ec2::254/128", "100.100.100.200/32")
 )
 REFUSED_NAMES = frozenset({"metadata.google.internal", "metadata.goog", "metadata"})
+_HOST = re.compile(r"[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*")
 HINT = "allow it with --callback-allow (or MOCKSERVER_CALLBACK_ALLOW)"
 
 
 class Refused(OSError):
     """A callback target the outbound policy refuses; the message names the rule and the flag."""
+
+
+def refusal_of(err: BaseException) -> str | None:
+    """The policy's reason when a client error is a refusal at connect time, else None."""
+    cause = getattr(err, "os_error", err)  # aiohttp wraps the resolver's error
+    return str(cause) if isinstance(cause, Refused) else None
 
 
 def _ip(text: str) -> IP | None:
@@ -53,6 +61,22 @@ def _local_addresses() -> set[IP]:
     return found
 
 
+def parse_allow(item: str) -> Net | str:
+    """One --callback-allow item: a network (an address is a /32 or /128) or a host name."""
+    text = item.strip()
+    try:
+        return ipaddress.ip_network(text.strip("[]"), strict=False)
+    except ValueError:
+        pass
+    name = text.lower().rstrip(".")
+    if "/" in text or not _HOST.fullmatch(name):
+        raise ValueError(
+            f"--callback-allow {item!r}: expected a host name, an IP address or a CIDR "
+            "(e.g. hook.local, 10.1.2.3, 10.0.0.0/8)"
+        )
+    return name
+
+
 class EgressPolicy:
     """Refuses link-local/metadata targets and the mock's own listeners unless allowed."""
 
@@ -66,11 +90,11 @@ class EgressPolicy:
         self._local: set[IP] | None = None
 
     def _add_allowed(self, item: str) -> None:
-        item = item.strip()
-        try:
-            self.allow_nets.append(ipaddress.ip_network(item.strip("[]"), strict=False))
-        except ValueError:
-            self.allow_hosts.add(item.lower().rstrip("."))
+        allowed = parse_allow(item)
+        if isinstance(allowed, str):
+            self.allow_hosts.add(allowed)
+        else:
+            self.allow_nets.append(allowed)
 
     def listen(self, host: str, port: int) -> None:
         """Note one of the mock's own listeners (host as bound; 0.0.0.0/:: mean any local)."""

@@ -23,7 +23,7 @@ from mockserver.metrics import MAX_RULE_SERIES, OVERFLOW, MetricsRecorder
 from mockserver.state import Store
 
 # the sender's record outcomes, as the metric names them
-_OUTCOMES = {"delivered": "sent", "failed": "failed"}
+_OUTCOMES = {"delivered": "sent", "failed": "failed", "refused": "refused"}
 
 
 def registry(recorder: MetricsRecorder, store: Store, env: Env) -> CollectorRegistry:
@@ -108,7 +108,7 @@ class StateCollector:
         family = CounterMetricFamily(
             "mockserver_callbacks",
             "Delivery callbacks finished, by vendor and outcome "
-            "(sent: a 2xx; failed: retries exhausted).",
+            "(sent: a 2xx; failed: retries exhausted; refused: the outbound policy).",
             labels=("vendor", "outcome"),
         )
         for (vendor, outcome), value in sorted(self.callbacks.counts().items()):
@@ -130,7 +130,7 @@ class CallbackTally:
         self._seen: set[int] = set()
 
     def counts(self) -> dict[tuple[str, str], int]:
-        """(vendor, "sent"|"failed") -> deliveries finished so far."""
+        """(vendor, "sent"|"failed"|"refused") -> deliveries finished so far."""
         live: set[int] = set()
         for record in self.sender.records():
             live.add(record.id)
@@ -140,7 +140,12 @@ class CallbackTally:
                 self._counts[(record.callback.vendor, outcome)] += 1
         self._seen &= live  # ids that left the log never come back: keep the set bounded
         out = dict(self._counts)
-        for outcome, total in (("sent", self.sender.sent), ("failed", self.sender.failed)):
+        totals = (
+            ("sent", self.sender.sent),
+            ("failed", self.sender.failed),
+            ("refused", self.sender.refused),
+        )
+        for outcome, total in totals:
             known = sum(n for (_, o), n in self._counts.items() if o == outcome)
             if total > known:
                 out[("unknown", outcome)] = total - known

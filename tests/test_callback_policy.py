@@ -13,7 +13,8 @@ import requests
 from aiohttp import web
 
 from mockserver.app import create_app
-from mockserver.callbacks import CallbackRecord
+from mockserver.callbacks import Callback, CallbackRecord, CallbackSender
+from mockserver.cli import main
 from mockserver.egress import EgressPolicy
 from mockserver.server import _start_sites
 from mockserver.services import Services
@@ -24,6 +25,7 @@ from tests.test_happy_ringcentral import SUBSCRIPTION, bearer, subscription_body
 from tests.test_happy_signalwire import AUTH, BASE, FROM, TO
 from tests.webhooks import Recorder, serving
 
+JSON = "application/json"
 SCENARIO = "name: kept\nvendor: yeastar\nrules:\n  - {error: '10004'}\n"
 
 
@@ -187,4 +189,75 @@ async def test_the_server_notes_its_main_and_vendor_ports_as_its_own(
     assert services.env.callbacks.policy.ports == {port, vendor_port}
     assert "own listener" in (
         services.env.callbacks.policy.refusal("127.0.0.1", "127.0.0.1", vendor_port) or ""
+    )
+
+
+async def test_a_name_refused_at_connect_time_is_refused_once_not_retried() -> None:
+    # the first check passed (a DNS answer that changed since): the connector's resolver
+    # checks again, and that refusal ends the delivery like the first check would
+    sender = CallbackSender(policy=EgressPolicy())
+    async with serving(Recorder(), "/hook") as receiver:
+        port = int(receiver.url.rsplit(":", 1)[1].split("/", 1)[0])
+        sender.policy.listen("127.0.0.1", port)  # the receiver's port counts as the mock's
+        url = f"http://localhost:{port}/hook"
+        with mock.patch.object(sender.policy, "vet", mock.AsyncMock(return_value=None)):
+            record = sender.schedule(
+                Callback("fonedynamics", None, url, b"{}", JSON, retries=(0, 0))
+            )
+            await sender.close()
+    assert receiver.hits == []
+    assert (record.outcome, len(record.attempts)) == ("refused", 1)
+    assert record.attempts[0]["error"] == (
+        f"callback policy refuses 127.0.0.1:{port} (the mock's own listener); "
+        "allow it with --callback-allow (or MOCKSERVER_CALLBACK_ALLOW)"
+    )
+    assert (sender.refused, sender.failed) == (1, 0)
+
+
+async def test_refused_deliveries_are_counted_in_the_metrics(
+    aiohttp_client: ClientFactory, make_services: Callable[..., Services]
+) -> None:
+    services = make_services(delivery_delay=0)
+    client = await aiohttp_client(create_app(services.settings, services))
+    resp = await client.post(
+        f"{BASE}/Messages.json", data=sms("http://169.254.169.254/"), headers=AUTH
+    )
+    assert resp.status == 201
+    await settled(services, 2)
+    metrics = await (await client.get("/__admin/metrics")).text()
+    assert 'mockserver_callbacks_total{outcome="refused",vendor="signalwire"} 2.0' in metrics
+
+
+async def test_the_handshakes_real_cause_is_journalled_for_the_operator(
+    aiohttp_client: ClientFactory, make_services: Callable[..., Services]
+) -> None:
+    services = make_services()
+    client = await aiohttp_client(create_app(services.settings, services))
+    token = await token_for(client)
+    for address in ("http://169.254.169.254/hook", "http://127.0.0.1:1/hook"):
+        body = subscription_body(address)
+        await client.post(SUBSCRIPTION, json=body, headers=bearer(token))
+    answer = await client.get("/__admin/requests?outcome=callback_attempt&vendor=ringcentral")
+    entries = (await answer.json())["requests"]
+    reasons = sorted(e["reason"] for e in entries)
+    assert [e["path"] for e in entries] == [
+        "http://169.254.169.254/hook",
+        "http://127.0.0.1:1/hook",
+    ]
+    assert reasons[0].startswith("callback handshake attempt 1: ClientConnectorError")
+    assert reasons[1] == (
+        "callback handshake attempt 1: callback policy refuses 169.254.169.254 "
+        "(link-local / cloud metadata); allow it with --callback-allow (or MOCKSERVER_CALLBACK_ALLOW)"
+    )
+    assert all(e["headers"]["validation-token"] == "***" for e in entries)
+
+
+@pytest.mark.parametrize("item", ["10.0.0.0/33", "http://hook.local", "a b"])
+def test_a_bad_allow_item_stops_the_start_naming_it(
+    item: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["serve", "--port", "0", "--callback-allow", item]) == 2
+    assert capsys.readouterr().err == (
+        f"mockserver: --callback-allow {item!r}: expected a host name, an IP address or a CIDR "
+        "(e.g. hook.local, 10.1.2.3, 10.0.0.0/8)\n"
     )

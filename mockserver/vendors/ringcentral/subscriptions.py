@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from mockserver.callbacks import Callback
+from mockserver.egress import refusal_of
 from mockserver.happy import Call, Env
 from mockserver.render import Rendered
 from mockserver.vendors.ringcentral.common import (
@@ -103,32 +105,53 @@ def _expires_in(call: Call, value: Any) -> int:
     return value
 
 
-async def _probe(env: Env, address: str, token: str) -> str | None:
-    """POST the handshake; None when the receiver echoed the token, else why it failed.
+async def _probe(env: Env, address: str, token: str) -> tuple[str | None, dict[str, Any]]:
+    """POST the handshake; (None if the token came back, else why not; the attempt to journal).
 
     The reason is RingCentral's generic wording only: echoing the transport error would tell
-    a caller which hosts and ports answer (the cause is in the mock's log and journal).
+    a caller which hosts and ports answer. The cause goes to the journal, for the operator.
     """
+    attempt: dict[str, Any] = {"number": 1, "time": env.clock(), "status": None}
     policy = env.callbacks.policy
-    if await policy.vet(address) is not None:
-        return UNREACHABLE
+    refusal = await policy.vet(address)
+    if refusal is not None:
+        attempt["error"] = refusal
+        return UNREACHABLE, attempt
     sent = {"Validation-Token": token, "User-Agent": USER_AGENT, "Content-Type": CONTENT_TYPE}
     try:
         async with (
             policy.session(HANDSHAKE_TIMEOUT) as client,
             client.post(address, data=b"", headers=sent, allow_redirects=False) as resp,
         ):
+            attempt["status"] = resp.status
             if resp.status != 200:
-                return f"Webhook server response is invalid. HTTP status [{resp.status}]"
+                return f"Webhook server response is invalid. HTTP status [{resp.status}]", attempt
             if resp.headers.get("Validation-Token") != token:
-                return "Webhook server response is invalid. Validation-Token header is missing"
-            return None
-    except (TimeoutError, aiohttp.ClientError, OSError, ValueError):
-        return UNREACHABLE
+                attempt["error"] = "the answer did not echo the Validation-Token header"
+                return (
+                    "Webhook server response is invalid. Validation-Token header is missing",
+                    attempt,
+                )
+            return None, attempt
+    except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as err:
+        attempt["error"] = refusal_of(err) or f"{type(err).__name__}: {err}"
+        return UNREACHABLE, attempt
+
+
+def _journal(
+    env: Env, session: str | None, address: str, token: str, attempt: dict[str, Any]
+) -> None:
+    """Journal the handshake beside the other callback attempts (its real cause included)."""
+    if env.callbacks.on_attempt is None:
+        return
+    headers = (("Validation-Token", token), ("User-Agent", USER_AGENT))
+    probe = Callback(VENDOR, session, address, b"", CONTENT_TYPE, headers, event="handshake")
+    env.callbacks.on_attempt(probe, attempt)
 
 
 async def _handshake(env: Env, session: str | None, sid: str, address: str, token: str) -> None:
-    reason = await _probe(env, address, token)
+    reason, attempt = await _probe(env, address, token)
+    _journal(env, session, address, token, attempt)
     record = env.resources.get(VENDOR, session, SUBSCRIPTION, sid)
     # the subscription may be gone or re-pointed meanwhile: only the probe it waits for counts
     if record is None or record.get("probe") != token:
