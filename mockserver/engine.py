@@ -32,6 +32,7 @@ from mockserver.scenarios.triggers import (
     gate,
     idle_reason,
     select_step,
+    unfired_reason,
     window_text,
 )
 from mockserver.snapshot import RequestSnapshot
@@ -69,6 +70,19 @@ class Decision:
     rate: RateInfo | None = None
     rate_limited: bool = False
     session_rule: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Unfired:
+    """A rule whose match held but whose trigger did not fire, explained when decided."""
+
+    rule: str
+    scenario: str
+    expected: str
+    actual: str
+
+    def __str__(self) -> str:
+        return f"rule {self.rule!r} matched; not fired: {self.expected} ({self.actual})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,7 +335,13 @@ class Engine:
 
     # ---- deciding --------------------------------------------------------------------------
 
-    def decide(self, snapshot: RequestSnapshot, *, peer: str | None = None) -> Decision | None:
+    def decide(
+        self,
+        snapshot: RequestSnapshot,
+        *,
+        peer: str | None = None,
+        unfired: list[Unfired] | None = None,
+    ) -> Decision | None:
         """The decision of the first rule that matches and fires, or None (happy path).
 
         Synchronous on purpose: the check-and-increment of counters cannot interleave with
@@ -330,6 +350,8 @@ class Engine:
         Args:
             snapshot: the request.
             peer: the client's IP address, for `rate_limit.key: ip`.
+            unfired: when given, each rule that matched but did not fire is appended, with
+                why, as it stood for this request (only rules that matched cost anything).
 
         Returns:
             The decision, or None when no rule fired.
@@ -339,24 +361,34 @@ class Engine:
             if rule.owner is not None and rule.owner != snapshot.session:
                 continue
             if rule.match.matches(snapshot):
-                decision = self._fire(rule, snapshot, now, peer)
+                decision = self._fire(rule, snapshot, now, peer, unfired)
                 if decision is not None:
                     return decision
         return None
 
     def _fire(
-        self, rule: CompiledRule, snapshot: RequestSnapshot, now: float, peer: str | None
+        self,
+        rule: CompiledRule,
+        snapshot: RequestSnapshot,
+        now: float,
+        peer: str | None,
+        unfired: list[Unfired] | None = None,
     ) -> Decision | None:
         spec, notes = rule.spec, []
         if spec.active is not None:
             elapsed = now - rule.loaded_at
             if not spec.active.contains(elapsed):
-                return None  # outside the window a request is not counted at all
+                if unfired is not None:  # outside the window a request is not counted at all
+                    window = f"active {window_text(spec.active)}"
+                    unfired.append(_unfired(rule, window, f"{elapsed:.1f}s after load"))
+                return None
             notes.append(f"active {window_text(spec.active)} (at {elapsed:.1f}s)")
         state = self._store.counters(rule.key, snapshot.session)
         seen = state.seen + 1
         if not gate(spec, rule.seed, seen, state.fired):
             self._store.set_counters(rule.key, snapshot.session, Counters(seen, state.fired), now)
+            if unfired is not None:
+                unfired.append(_unfired(rule, *unfired_reason(spec, seen, state.fired)))
             return None
         notes += fired_notes(spec, rule.seed_label, seen, state.fired)
         step, note = select_step(spec, rule.steps, rule.then, state.fired)
@@ -515,6 +547,10 @@ def _bucket(rule: RuleKey, key: str, snapshot: RequestSnapshot, peer: str | None
     if key.startswith("header:"):
         return BucketKey(rule, snapshot.session, snapshot.headers.get(key[7:].lower(), ""))
     return BucketKey(rule, snapshot.session)
+
+
+def _unfired(rule: CompiledRule, expected: str, actual: str) -> Unfired:
+    return Unfired(rule.name, rule.scenario, expected, actual)
 
 
 def _reason(rule: CompiledRule, notes: list[str]) -> str:
