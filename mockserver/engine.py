@@ -5,14 +5,21 @@ from __future__ import annotations
 import math
 import secrets
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import ValidationError
 
 from mockserver.catalog.model import Catalog
-from mockserver.matching import CompiledMatch, Mismatch, NearMiss, RuleIndex, compile_match
+from mockserver.matching import (
+    CompiledMatch,
+    Mismatch,
+    NearMiss,
+    RuleIndex,
+    Unfired,
+    compile_match,
+)
 from mockserver.matching import near_misses as rank_near_misses
 from mockserver.render import RateInfo
 from mockserver.scenarios.loader import semantic_problems
@@ -70,19 +77,6 @@ class Decision:
     rate: RateInfo | None = None
     rate_limited: bool = False
     session_rule: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Unfired:
-    """A rule whose match held but whose trigger did not fire, explained when decided."""
-
-    rule: str
-    scenario: str
-    expected: str
-    actual: str
-
-    def __str__(self) -> str:
-        return f"rule {self.rule!r} matched; not fired: {self.expected} ({self.actual})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -425,7 +419,13 @@ class Engine:
 
     # ---- introspection ---------------------------------------------------------------------
 
-    def near_misses(self, snapshot: RequestSnapshot, n: int = 3) -> list[NearMiss[CompiledRule]]:
+    def near_misses(
+        self,
+        snapshot: RequestSnapshot,
+        n: int = 3,
+        *,
+        unfired: Sequence[Unfired] | None = None,
+    ) -> list[NearMiss[CompiledRule]]:
         """Why no rule decided `snapshot`, best explanation first.
 
         Rules that matched but whose trigger did not fire come first, then the rules that
@@ -434,18 +434,37 @@ class Engine:
         Args:
             snapshot: the request (usually one that got the happy path).
             n: how many to return.
+            unfired: the trigger explanations recorded when the request was decided (its
+                journal entry's); None explains with the counters as they stand now.
 
         Returns:
             Near misses, best first; only rules visible to the request's session.
         """
         now = self._clock()
         visible = [r for r in self._index() if r.owner in (None, snapshot.session)]
-        unfired = [
-            NearMiss(r, r.match.parts, r.match.parts, (self._trigger_state(r, snapshot, now),))
+        said = None if unfired is None else {(u.scenario, u.rule): u for u in unfired}
+        matched = [
+            NearMiss(r, r.match.parts, r.match.parts, (self._trigger(r, snapshot, now, said),))
             for r in visible
             if r.match.matches(snapshot)
         ]
-        return (unfired + rank_near_misses(visible, snapshot, n))[:n]
+        if said is not None:  # as decided: the rules that matched then come first
+            matched.sort(key=lambda m: (m.rule.scenario, m.rule.name) not in said)
+        return (matched + rank_near_misses(visible, snapshot, n))[:n]
+
+    def _trigger(
+        self,
+        rule: CompiledRule,
+        snapshot: RequestSnapshot,
+        now: float,
+        said: Mapping[tuple[str, str], Unfired] | None,
+    ) -> Mismatch:
+        if said is None:
+            return self._trigger_state(rule, snapshot, now)
+        told = said.get((rule.scenario, rule.name))
+        if told is None:  # it did not match (or exist) when the request was decided
+            return Mismatch("trigger", "a match when the request came", "loaded or changed later")
+        return Mismatch("trigger", told.expected, told.actual)
 
     def _trigger_state(self, rule: CompiledRule, snapshot: RequestSnapshot, now: float) -> Mismatch:
         c = self._store.counters(rule.key, snapshot.session)

@@ -142,7 +142,7 @@ async def unmatched(request: web.Request) -> web.Response:
     ]
     out = []
     for entry in entries[-50:]:
-        misses = services.engine.near_misses(entry.snapshot())
+        misses = services.engine.near_misses(entry.snapshot(), unfired=entry.unfired)
         oauth = is_oauth(entry.path)
         out.append({**entry.to_dict(), "near_misses": [_miss(m, oauth) for m in misses]})
     return json_ok({"requests": out})
