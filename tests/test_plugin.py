@@ -111,6 +111,19 @@ def test_external_server_via_env(
     assert external.services.store.journal() == []  # and each test's session was reset after it
 
 
+def test_look_alike_url_variable_is_warned_about(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MOCKSERVER_URL", raising=False)
+    monkeypatch.setenv("MOCK_URL", "http://127.0.0.1:9")
+    pytester.makepyfile(test_user=USER_TESTS)
+    result = pytester.runpytest_subprocess(*_plugin_args(), "-q")
+    result.assert_outcomes(passed=2, warnings=1)
+    result.stdout.fnmatch_lines(
+        ["*MOCK_URL set but MOCKSERVER_URL is not: the plugin reads only MOCKSERVER_URL*"]
+    )
+
+
 def test_load_scenario_accepts_paths_text_and_mappings(
     external: ServerThread, tmp_path: object
 ) -> None:
