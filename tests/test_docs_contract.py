@@ -26,7 +26,8 @@ def test_callback_example_is_a_valid_rule() -> None:
     block = re.search(r"```yaml rule\n(.*?)```", section, re.DOTALL)
     assert block is not None
     rule = Rule.model_validate(yaml.safe_load(block.group(1)))
-    assert rule.callback is not None and rule.callback.code == "30003"
+    assert rule.callback is not None
+    assert rule.callback.code == "30003"
 
 
 @pytest.mark.parametrize("vendor", sorted(VENDORS))
@@ -35,3 +36,21 @@ def test_credentials_keys_are_documented(vendor: str) -> None:
     row = next(line for line in text.splitlines() if line.strip().startswith(f"| `{vendor}`"))
     for key in MockSession("http://127.0.0.1:9", "s").credentials(vendor):
         assert f"`{key}=" in row or f"{key}=" in row, (vendor, key)
+
+
+ROOT = DOCS.parent
+# what runs or tests the project; docs may mention the research beside a clone, code may not
+RUN_AND_TEST = ("Makefile", "Dockerfile", "scripts", ".ci", "mockserver", "tests", "bench")
+
+
+def test_nothing_that_runs_reaches_outside_the_repository() -> None:
+    outside = "../" + "shared"  # split so this file does not match itself
+    hits = [
+        str(path.relative_to(ROOT))
+        for top in RUN_AND_TEST
+        for path in ([ROOT / top] if (ROOT / top).is_file() else (ROOT / top).rglob("*"))
+        if path.is_file()
+        and "__pycache__" not in path.parts
+        and outside in path.read_text(encoding="utf-8", errors="replace")
+    ]
+    assert hits == []
