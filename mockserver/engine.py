@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import secrets
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -425,6 +425,7 @@ class Engine:
         n: int = 3,
         *,
         unfired: Sequence[Unfired] | None = None,
+        skip_groups: Collection[str] = (),
     ) -> list[NearMiss[CompiledRule]]:
         """Why no rule decided `snapshot`, best explanation first.
 
@@ -436,12 +437,17 @@ class Engine:
             n: how many to return.
             unfired: the trigger explanations recorded when the request was decided (its
                 journal entry's); None explains with the counters as they stand now.
+            skip_groups: leave out rules of these groups (e.g. the shipped defaults).
 
         Returns:
             Near misses, best first; only rules visible to the request's session.
         """
         now = self._clock()
-        visible = [r for r in self._index() if r.owner in (None, snapshot.session)]
+        visible = [
+            r
+            for r in self._index()
+            if r.owner in (None, snapshot.session) and r.group not in skip_groups
+        ]
         said = None if unfired is None else {(u.scenario, u.rule): u for u in unfired}
         matched = [
             NearMiss(r, r.match.parts, r.match.parts, (self._trigger(r, snapshot, now, said),))

@@ -207,3 +207,23 @@ async def test_near_miss_is_explained_as_decided_not_with_todays_counters(
         ["trigger: expected after 1 got 'this is request 1 of the session'"],
         ["trigger: expected times 1 got 'already fired 1 time'"],
     ]
+
+
+async def test_count_filters_on_the_answer_and_names_unknown_fields(client: TestClient) -> None:
+    await load(client, "name: one\nvendor: signalwire\nrules:\n  - {times: 1, error: 20429}\n")
+    path = "/signalwire/2010-04-01/Accounts/P/Messages.json"
+    await client.post(path)
+    await client.post(path)
+
+    async def count(body: object, query: str = "") -> tuple[int, dict[str, object]]:
+        resp = await client.post(f"/__admin/requests/count{query}", json=body)
+        return resp.status, await resp.json()
+
+    assert await count({"match": {"method": "POST"}, "status": 429}) == (200, {"count": 1})
+    assert await count({"match": {}, "outcome": "error"}) == (200, {"count": 1})
+    assert await count({"match": {}}, "?status=429&outcome=error") == (200, {"count": 1})
+    status, body = await count({"match": {}, "sttaus": 429})
+    assert status == 400
+    assert body["message"] == "unknown body field(s) sttaus; allowed: match, status, outcome"
+    status, body = await count({"status": "429"})
+    assert (status, body["message"]) == (400, "status must be int")
