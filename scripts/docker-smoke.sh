@@ -74,8 +74,11 @@ inner() {
 
   uid=$(podman_cmd exec "$cid" id -u)
   [ "$uid" != 0 ] || die "container runs as root"
-  podman_cmd logs "$cid" 2>&1 | grep -q "listening on http://0.0.0.0:$cport" ||
-    { podman_cmd logs "$cid" 2>&1 | tail -20 >&2; die "no banner for 0.0.0.0:$cport in the logs"; }
+  # read the logs whole first: `grep -q` stops reading early and, under pipefail, the
+  # SIGPIPE'd `podman logs` would fail the check although the banner is there
+  local logs; logs=$(podman_cmd logs "$cid" 2>&1)
+  grep -q "listening on http://0.0.0.0:$cport" <<<"$logs" ||
+    { tail -20 <<<"$logs" >&2; die "no banner for 0.0.0.0:$cport in the logs"; }
   log "runs as uid $uid; banner names 0.0.0.0:$cport"
 
   # SIGTERM must reach the server (entrypoint execs it): a clean stop exits 0 at once;
