@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import importlib.util
 import json
+import os
 import sys
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
@@ -190,6 +191,9 @@ def _catalog_command(args: argparse.Namespace) -> int:
                 args.delivery,
             )
         )
+        if not found and args.catalog_command == "search":
+            print(f"no catalogued error matches {args.text!r}", file=sys.stderr)
+            return 1
         if args.json:
             _print_json([summary(v, e) for v, e in found])
         for name, item in [] if args.json else found:
@@ -307,4 +311,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 0
+    except BrokenPipeError:
+        return _reader_went_away()
     return 2
+
+
+def _reader_went_away() -> int:
+    """`| head` closed stdout: stop quietly, and keep Python's exit-time flush from failing."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 0

@@ -13,6 +13,7 @@ from mockserver.catalog.model import Catalog
 from mockserver.engine import Decision, Engine
 from mockserver.faults import Fault
 from mockserver.happy import Failure
+from mockserver.matching import Unfired
 from mockserver.plan import Plan
 from mockserver.render import JSON, Rendered
 from mockserver.scenarios import (
@@ -37,15 +38,20 @@ class ScenarioDecider:
     def plan_for(
         self, snapshot: RequestSnapshot, authorized: Callable[[], bool] | None = None
     ) -> Plan | None:
-        """The plan of the first rule that matches and fires, or None.
+        """The plan of the first rule that matches and fires; else why matching ones did not.
 
         `authorized` is the vendor's auth check; the shipped defaults wait for it.
         """
+        unfired: list[Unfired] = []
         peer = snapshot.headers.get("x-forwarded-for")
-        decision = self.engine.decide(snapshot, peer=peer, authorized=authorized)
-        if decision is None:
+        decision = self.engine.decide(snapshot, peer=peer, authorized=authorized, unfired=unfired)
+        if decision is not None:
+            return self.plan(snapshot.vendor, decision)
+        if not unfired:
             return None
-        return self.plan(snapshot.vendor, decision)
+        # explained now: counters move on and reloads restart them, so later is too late
+        reason = "no rule fired: " + "; ".join(map(str, unfired))
+        return Plan("passthrough", reason=reason, unfired=tuple(unfired))
 
     def plan(self, vendor: str, decision: Decision) -> Plan:
         """Translate one decision; every field of the Plan says where it came from."""
@@ -159,7 +165,7 @@ class JournalRecorder:
         self, snapshot: RequestSnapshot, plan: Plan, status: int, latency_ms: float
     ) -> JournalEntry:
         """The journal entry for one request."""
-        return entry_of(
+        entry = entry_of(
             snapshot,
             snapshot.received_at or self.clock(),
             plan.rule,
@@ -169,3 +175,5 @@ class JournalRecorder:
             latency_ms,
             plan.scenario,
         )
+        entry.unfired = plan.unfired
+        return entry

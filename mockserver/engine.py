@@ -5,14 +5,21 @@ from __future__ import annotations
 import math
 import secrets
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import ValidationError
 
 from mockserver.catalog.model import Catalog
-from mockserver.matching import CompiledMatch, Mismatch, NearMiss, RuleIndex, compile_match
+from mockserver.matching import (
+    CompiledMatch,
+    Mismatch,
+    NearMiss,
+    RuleIndex,
+    Unfired,
+    compile_match,
+)
 from mockserver.matching import near_misses as rank_near_misses
 from mockserver.render import RateInfo
 from mockserver.scenarios.loader import semantic_problems
@@ -32,6 +39,7 @@ from mockserver.scenarios.triggers import (
     gate,
     idle_reason,
     select_step,
+    unfired_reason,
     window_text,
 )
 from mockserver.snapshot import RequestSnapshot
@@ -327,6 +335,7 @@ class Engine:
         *,
         peer: str | None = None,
         authorized: Callable[[], bool] | None = None,
+        unfired: list[Unfired] | None = None,
     ) -> Decision | None:
         """The decision of the first rule that matches and fires, or None (happy path).
 
@@ -340,6 +349,8 @@ class Engine:
                 default matches: magic values answer only requests the vendor would accept,
                 so an unauthenticated one gets the vendor's 401 (test and file rules still
                 come first). None: defaults apply to every request.
+            unfired: when given, each rule that matched but did not fire is appended, with
+                why, as it stood for this request (only rules that matched cost anything).
 
         Returns:
             The decision, or None when no rule fired.
@@ -355,24 +366,34 @@ class Engine:
                 passed = authorized() if passed is None else passed
                 if not passed:
                     continue  # not counted either: the vendor never got this far
-            decision = self._fire(rule, snapshot, now, peer)
+            decision = self._fire(rule, snapshot, now, peer, unfired)
             if decision is not None:
                 return decision
         return None
 
     def _fire(
-        self, rule: CompiledRule, snapshot: RequestSnapshot, now: float, peer: str | None
+        self,
+        rule: CompiledRule,
+        snapshot: RequestSnapshot,
+        now: float,
+        peer: str | None,
+        unfired: list[Unfired] | None = None,
     ) -> Decision | None:
         spec, notes = rule.spec, []
         if spec.active is not None:
             elapsed = now - rule.loaded_at
             if not spec.active.contains(elapsed):
-                return None  # outside the window a request is not counted at all
+                if unfired is not None:  # outside the window a request is not counted at all
+                    window = f"active {window_text(spec.active)}"
+                    unfired.append(_unfired(rule, window, f"{elapsed:.1f}s after load"))
+                return None
             notes.append(f"active {window_text(spec.active)} (at {elapsed:.1f}s)")
         state = self._store.counters(rule.key, snapshot.session)
         seen = state.seen + 1
         if not gate(spec, rule.seed, seen, state.fired):
             self._store.set_counters(rule.key, snapshot.session, Counters(seen, state.fired), now)
+            if unfired is not None:
+                unfired.append(_unfired(rule, *unfired_reason(spec, seen, state.fired)))
             return None
         notes += fired_notes(spec, rule.seed_label, seen, state.fired)
         step, note = select_step(spec, rule.steps, rule.then, state.fired)
@@ -409,7 +430,14 @@ class Engine:
 
     # ---- introspection ---------------------------------------------------------------------
 
-    def near_misses(self, snapshot: RequestSnapshot, n: int = 3) -> list[NearMiss[CompiledRule]]:
+    def near_misses(
+        self,
+        snapshot: RequestSnapshot,
+        n: int = 3,
+        *,
+        unfired: Sequence[Unfired] | None = None,
+        skip_groups: Collection[str] = (),
+    ) -> list[NearMiss[CompiledRule]]:
         """Why no rule decided `snapshot`, best explanation first.
 
         Rules that matched but whose trigger did not fire come first, then the rules that
@@ -418,18 +446,42 @@ class Engine:
         Args:
             snapshot: the request (usually one that got the happy path).
             n: how many to return.
+            unfired: the trigger explanations recorded when the request was decided (its
+                journal entry's); None explains with the counters as they stand now.
+            skip_groups: leave out rules of these groups (e.g. the shipped defaults).
 
         Returns:
             Near misses, best first; only rules visible to the request's session.
         """
         now = self._clock()
-        visible = [r for r in self._index() if r.owner in (None, snapshot.session)]
-        unfired = [
-            NearMiss(r, r.match.parts, r.match.parts, (self._trigger_state(r, snapshot, now),))
+        visible = [
+            r
+            for r in self._index()
+            if r.owner in (None, snapshot.session) and r.group not in skip_groups
+        ]
+        said = None if unfired is None else {(u.scenario, u.rule): u for u in unfired}
+        matched = [
+            NearMiss(r, r.match.parts, r.match.parts, (self._trigger(r, snapshot, now, said),))
             for r in visible
             if r.match.matches(snapshot)
         ]
-        return (unfired + rank_near_misses(visible, snapshot, n))[:n]
+        if said is not None:  # as decided: the rules that matched then come first
+            matched.sort(key=lambda m: (m.rule.scenario, m.rule.name) not in said)
+        return (matched + rank_near_misses(visible, snapshot, n))[:n]
+
+    def _trigger(
+        self,
+        rule: CompiledRule,
+        snapshot: RequestSnapshot,
+        now: float,
+        said: Mapping[tuple[str, str], Unfired] | None,
+    ) -> Mismatch:
+        if said is None:
+            return self._trigger_state(rule, snapshot, now)
+        told = said.get((rule.scenario, rule.name))
+        if told is None:  # it did not match (or exist) when the request was decided
+            return Mismatch("trigger", "a match when the request came", "loaded or changed later")
+        return Mismatch("trigger", told.expected, told.actual)
 
     def _trigger_state(self, rule: CompiledRule, snapshot: RequestSnapshot, now: float) -> Mismatch:
         c = self._store.counters(rule.key, snapshot.session)
@@ -531,6 +583,10 @@ def _bucket(rule: RuleKey, key: str, snapshot: RequestSnapshot, peer: str | None
     if key.startswith("header:"):
         return BucketKey(rule, snapshot.session, snapshot.headers.get(key[7:].lower(), ""))
     return BucketKey(rule, snapshot.session)
+
+
+def _unfired(rule: CompiledRule, expected: str, actual: str) -> Unfired:
+    return Unfired(rule.name, rule.scenario, expected, actual)
 
 
 def _reason(rule: CompiledRule, notes: list[str]) -> str:

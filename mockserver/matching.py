@@ -93,6 +93,19 @@ class Mismatch:
 
 
 @dataclass(frozen=True, slots=True)
+class Unfired:
+    """A rule whose match held but whose trigger did not fire, explained when decided."""
+
+    rule: str
+    scenario: str
+    expected: str
+    actual: str
+
+    def __str__(self) -> str:
+        return f"rule {self.rule!r} matched; not fired: {self.expected} ({self.actual})"
+
+
+@dataclass(frozen=True, slots=True)
 class CompiledMatch:
     """A rule's match with every regex compiled and every name normalised."""
 

@@ -9,6 +9,7 @@ from typing import Literal
 from mockserver.catalog.model import CatalogEntry
 from mockserver.faults import Fault
 from mockserver.happy import Failure
+from mockserver.matching import Unfired
 from mockserver.render import RateInfo, Rendered
 
 PlanKind = Literal["error", "fault", "respond", "passthrough"]
@@ -36,6 +37,7 @@ class Plan:
         outcome: what the journal calls it when that differs from `kind` (e.g. rate_limited).
         failure: for passthrough, how the asynchronous lifecycle should end (callback action).
         session_rule: `rule` belongs to one test session (metrics do not label by its name).
+        unfired: rules that matched but did not fire, with why, as decided (for the journal).
     """
 
     kind: PlanKind
@@ -54,6 +56,7 @@ class Plan:
     outcome: str | None = None
     failure: Failure | None = None
     session_rule: bool = False
+    unfired: tuple[Unfired, ...] = ()
 
 
 PASSTHROUGH = Plan("passthrough")

@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from mockserver.matching import CompiledMatch
+from mockserver.matching import CompiledMatch, Unfired
 from mockserver.redaction import (
     DEFAULT_BODY_LIMIT,
     is_oauth,
@@ -63,6 +63,8 @@ class JournalEntry:
     body_limit: int = DEFAULT_BODY_LIMIT
     # bytes held (body kept + header names and values), for the journal's byte budget
     size: int = 0
+    # rules that matched but did not fire, with why, explained when the request was decided
+    unfired: tuple[Unfired, ...] = ()
 
     @property
     def headers(self) -> tuple[tuple[str, str], ...]:

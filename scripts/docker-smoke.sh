@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # docker-smoke.sh — build the Dockerfile and prove the image works, with no Docker daemon
-# and no registry: shared/tools/container-smoke.sh (beside this repository's clone) builds
-# it with rootful podman on a debootstrapped Debian base, runs it with the defaults and
+# and no registry: scripts/container-smoke.sh builds it with rootful podman on a
+# debootstrapped Debian base, runs it with the defaults and
 # checks /__admin/health and the image HEALTHCHECK; then, as its SMOKE_CMD, this script
 #   1. runs scripts/smoke_container.py against that container (health JSON, one injected
 #      error per vendor);
@@ -15,7 +15,7 @@
 # Usage (as root; CI runs as root on a fresh machine): scripts/docker-smoke.sh
 # Knobs: CONTAINER_SMOKE=path/to/container-smoke.sh, IMAGE=localhost/mockserver:smoke,
 #        SMOKE_SCENARIOS=1 (scenario checks, once the engine exists), and every knob of
-#        container-smoke.sh (REBUILD_BASE=1, STORAGE_DRIVER=vfs, HEALTH_TIMEOUT, ...).
+#        scripts/container-smoke.sh (REBUILD_BASE=1, STORAGE_DRIVER=vfs, HEALTH_TIMEOUT, ...).
 set -euo pipefail
 
 log() { printf '[docker-smoke %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -74,8 +74,11 @@ inner() {
 
   uid=$(podman_cmd exec "$cid" id -u)
   [ "$uid" != 0 ] || die "container runs as root"
-  podman_cmd logs "$cid" 2>&1 | grep -q "listening on http://0.0.0.0:$cport" ||
-    { podman_cmd logs "$cid" 2>&1 | tail -20 >&2; die "no banner for 0.0.0.0:$cport in the logs"; }
+  # read the logs whole first: `grep -q` stops reading early and, under pipefail, the
+  # SIGPIPE'd `podman logs` would fail the check although the banner is there
+  local logs; logs=$(podman_cmd logs "$cid" 2>&1)
+  grep -q "listening on http://0.0.0.0:$cport" <<<"$logs" ||
+    { tail -20 <<<"$logs" >&2; die "no banner for 0.0.0.0:$cport in the logs"; }
   log "runs as uid $uid; banner names 0.0.0.0:$cport"
 
   # SIGTERM must reach the server (entrypoint execs it): a clean stop exits 0 at once;
@@ -112,8 +115,8 @@ fi
 # --------------------------------------------------------------------------------------
 # Outer part: tools, then container-smoke.sh with this script as its SMOKE_CMD.
 [ "$(id -u)" = 0 ] || die "run as root (rootful podman; CI runs as root)"
-CONTAINER_SMOKE=${CONTAINER_SMOKE:-$REPO/../shared/tools/container-smoke.sh}
-[ -f "$CONTAINER_SMOKE" ] || die "no $CONTAINER_SMOKE (CI clones shared/ beside the repository; or set CONTAINER_SMOKE)"
+CONTAINER_SMOKE=${CONTAINER_SMOKE:-$HERE/container-smoke.sh}
+[ -f "$CONTAINER_SMOKE" ] || die "no $CONTAINER_SMOKE"
 
 need=()
 for tool in podman runc debootstrap curl python3; do

@@ -9,7 +9,7 @@
   smoke_container.py write-scenario DIR
       write the scenario file the smoke mounts at /scenarios
 
-URL defaults to $CONTAINER_URL (set by shared/tools/container-smoke.sh's SMOKE_CMD).
+URL defaults to $CONTAINER_URL (set by scripts/container-smoke.sh for its SMOKE_CMD).
 Exit status 0 only when every check passed.
 """
 

@@ -33,6 +33,14 @@ async def test_catalog_filters_combine(client: TestClient) -> None:
     assert "docs" not in body["entries"][0]
 
 
+async def test_catalog_q_is_ranked_with_synonyms(client: TestClient) -> None:
+    body = await (await client.get("/__admin/catalog?q=throttle")).json()
+    keys = {(e["vendor"], e["key"]) for e in body["entries"]}
+    assert {("ringcentral", "CMN-301"), ("signalwire", "20429")} <= keys
+    body = await (await client.get("/__admin/catalog?q=CMN-301")).json()
+    assert body["entries"][0]["key"] == "CMN-301"
+
+
 async def test_catalog_paging(client: TestClient) -> None:
     body = await (await client.get("/__admin/catalog?vendor=signalwire&limit=10&offset=5")).json()
     assert body["total"] == 1051

@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from mockserver.cli import main
+from mockserver.testing.plugin import URL_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "ci.md"
@@ -77,8 +78,23 @@ def test_recipe_names_image_port_health_and_scenarios(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(RECIPES))
 def test_recipe_uses_only_variables_the_image_knows(name: str) -> None:
-    used = set(VAR.findall(recipes()[name][1]))
+    # the pytest plugin's own variable is read by the tests, not by the image
+    used = set(VAR.findall(recipes()[name][1])) - {URL_ENV}
     assert used <= image_vars() - INTERNAL, f"unknown to the image: {used - image_vars()}"
+
+
+@pytest.mark.parametrize("name", sorted(RECIPES))
+def test_recipe_points_the_plugin_at_the_container(name: str) -> None:
+    text = recipes()[name][1]
+    if "pytest" not in text:
+        return
+    if recipes()[name][0] == "python":
+        # a conftest overrides the plugin's fixture instead
+        assert "def mockserver_url(" in text
+        return
+    # any other name leaves the plugin starting its own server: the container goes unused
+    assert f"{URL_ENV}:" in text or f"{URL_ENV}=" in text or f'"{URL_ENV}"' in text, name
+    assert not re.search(r"\bMOCK_URL\b", text), name
 
 
 def test_github_service_waits_for_health() -> None:

@@ -41,6 +41,32 @@ def test_catalog_search_and_list(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(json.loads(capsys.readouterr().out)) == 53
 
 
+def test_catalog_search_rate_limit_finds_the_429_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["catalog", "search", "rate limit", "--json"]) == 0
+    found = [(e["vendor"], e["key"]) for e in json.loads(capsys.readouterr().out)]
+    assert ("ringcentral", "CMN-301") in found
+    assert ("signalwire", "20429") in found
+    assert main(["catalog", "search", "20429", "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)[0]
+    assert (first["vendor"], first["key"]) == ("signalwire", "20429")
+
+
+def test_catalog_search_without_hits_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["catalog", "search", "zzqqx"]) == 1
+    out = capsys.readouterr()
+    assert out.out == ""
+    assert "no catalogued error matches 'zzqqx'" in out.err
+
+
+def test_catalog_search_into_a_closed_pipe_is_quiet() -> None:
+    # "e" matches over 64 KiB of lines, more than a pipe holds, so the write must fail
+    cmd = f"{sys.executable} -m mockserver catalog search e | head -1"
+    done = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=60)
+    assert done.stdout.count("\n") == 1
+    assert "BrokenPipeError" not in done.stderr
+    assert done.stderr == ""
+
+
 def test_catalog_unknown_code_exits_2_with_suggestion(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["catalog", "show", "ringcentral", "CMN-30"]) == 2
     assert "closest" in capsys.readouterr().err

@@ -71,7 +71,8 @@ def test_failure_message_shows_requests_and_near_misses(pytester: pytest.Pyteste
         + """
 
 def test_wrong_expectation(mock):
-    mock.inject("signalwire", "21211", match={"method": "DELETE"})
+    mock.load_scenario({"name": "mine", "vendor": "signalwire", "rules": [
+        {"name": "slow-send", "match": {"method": "DELETE"}, "error": 21211}]})
     post(mock)
     mock.assert_requests(5, vendor="signalwire")
 """
@@ -81,11 +82,33 @@ def test_wrong_expectation(mock):
     result.stdout.fnmatch_lines(
         [
             "*expected 5 request(s) matching*got 1*",
-            "*POST signalwire/2010-04-01/Accounts/*/Messages.json -> *",
-            "*near misses*",
-            "*method*",
+            "*received in session *",
+            "E  *POST /signalwire/2010-04-01/Accounts/*/Messages.json -> 401 passthrough;"
+            " near miss 'slow-send': method: expected DELETE got 'POST'",
         ]
     )
+    # one line per request: no raw JSON, and the shipped magic-value rules stay out of it
+    assert "matched_parts" not in result.stdout.str()
+    assert "magic" not in result.stdout.str()
+
+
+def test_count_filters_on_status_and_outcome(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_user=USER_TESTS
+        + """
+
+def test_by_answer(mock):
+    mock.inject("signalwire", "20429", times=1)
+    post(mock)
+    post(mock)
+    assert mock.count(vendor="signalwire", status=429) == 1
+    assert mock.count(status=401, outcome="passthrough") == 1
+    assert mock.count(method="POST", outcome="error") == 1
+    mock.assert_requests(1, status=429, outcome="error")
+"""
+    )
+    result = pytester.runpytest_subprocess(*_plugin_args(), "-q", "-k", "by_answer")
+    result.assert_outcomes(passed=1)
 
 
 @pytest.fixture
@@ -109,6 +132,19 @@ def test_external_server_via_env(
     result.assert_outcomes(passed=2)
     assert len(seen) == 3  # the requests really went to the external server
     assert external.services.store.journal() == []  # and each test's session was reset after it
+
+
+def test_look_alike_url_variable_is_warned_about(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MOCKSERVER_URL", raising=False)
+    monkeypatch.setenv("MOCK_URL", "http://127.0.0.1:9")
+    pytester.makepyfile(test_user=USER_TESTS)
+    result = pytester.runpytest_subprocess(*_plugin_args(), "-q")
+    result.assert_outcomes(passed=2, warnings=1)
+    result.stdout.fnmatch_lines(
+        ["*MOCK_URL set but MOCKSERVER_URL is not: the plugin reads only MOCKSERVER_URL*"]
+    )
 
 
 def test_load_scenario_accepts_paths_text_and_mappings(

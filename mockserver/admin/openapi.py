@@ -357,9 +357,16 @@ def _journal_paths() -> dict[str, Json]:
     listing = _obj({"requests": _list("JournalEntry"), "dropped": _INT})
     count_body = {
         "required": False,
-        "content": {"application/json": {"schema": _obj({}, {"match": _ref("Match")})}},
+        "content": {
+            "application/json": {
+                "schema": _obj({}, {"match": _ref("Match"), "status": _INT, "outcome": _STR})
+            }
+        },
     }
     limit = _query("limit", _UINT, "Only the newest N entries.")
+    defaults = _query(
+        "defaults", {"enum": ["true", "false"]}, "false: near misses of your own rules only."
+    )
     return {
         "/requests": {
             "get": _op(
@@ -387,7 +394,7 @@ def _journal_paths() -> dict[str, Json]:
             "get": _op(
                 "The last 50 requests no rule decided, with the closest rules.",
                 _json(_obj({"requests": _list("UnmatchedEntry")}), "Entries."),
-                params=JOURNAL_FILTERS,
+                params=[*JOURNAL_FILTERS, defaults],
                 errors=_BAD_QUERY,
             )
         },

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from mockserver.admin.common import AdminInputError, json_ok, services_of
 from mockserver.catalog.model import Catalog
+from mockserver.engine import DEFAULTS_GROUP
 from mockserver.matching import Mismatch, compile_match
 from mockserver.redaction import REDACTED, is_oauth, is_secret, redact_text
 from mockserver.scenarios import Match, Scenario, ScenarioError, load_text, too_large
@@ -134,17 +135,50 @@ async def clear_requests(request: web.Request) -> web.Response:
     return json_ok({"cleared": _session(request) or "all"})
 
 
+# what a count body may hold besides `match`: the answer-side filters of GET /requests
+_COUNT_FILTERS = {"status": int, "outcome": str}
+
+
 async def count_requests(request: web.Request) -> web.Response:
-    """How many journalled requests match a rule-style `match` (for verification)."""
+    """How many journalled requests match a rule-style `match` (for verification).
+
+    The answer side is filtered by `status` and `outcome`, as query parameters (as for
+    GET /requests) or beside `match` in the body.
+    """
+    body = await _count_body(request)
     try:
-        body = json.loads(await request.read() or b"{}")
-        match = Match.model_validate(body.get("match", {}) if isinstance(body, dict) else body)
-    except (ValueError, ValidationError, RecursionError) as err:
+        match = Match.model_validate(body.get("match", {}))
+    except (ValidationError, RecursionError) as err:
         raise AdminInputError(
             400, "invalid_match", f'body must be {{"match": {{...}}}}: {err}'
         ) from None
-    compiled = compile_match(match, session=_session(request))
-    return json_ok({"count": services_of(request).store.count(_query(request, compiled))})
+    query = replace(
+        _query(request, compile_match(match, session=_session(request))),
+        **{k: body[k] for k in _COUNT_FILTERS if k in body},
+    )
+    if "outcome" in body:  # asking by outcome shows callback attempts, as for GET /requests
+        query = replace(query, hide=frozenset())
+    return json_ok({"count": services_of(request).store.count(query)})
+
+
+async def _count_body(request: web.Request) -> dict[str, Any]:
+    try:
+        body = json.loads(await request.read() or b"{}")
+    except (ValueError, RecursionError) as err:
+        raise AdminInputError(400, "invalid_match", f"body is not JSON: {err}") from None
+    if not isinstance(body, dict):
+        raise AdminInputError(400, "invalid_match", 'body must be {"match": {...}}')
+    unknown = sorted(set(body) - {"match", *_COUNT_FILTERS})
+    if unknown:
+        raise AdminInputError(
+            400,
+            "invalid_match",
+            f"unknown body field(s) {', '.join(unknown)}; allowed: match, status, outcome",
+        )
+    for key, kind in _COUNT_FILTERS.items():
+        if key in body and (type(body[key]) is not kind):
+            raise AdminInputError(400, "invalid_match", f"{key} must be {kind.__name__}")
+    return body
 
 
 async def unmatched(request: web.Request) -> web.Response:
@@ -157,8 +191,12 @@ async def unmatched(request: web.Request) -> web.Response:
         if e.rule is None and e.outcome != "callback_attempt"
     ]
     out = []
+    # defaults=false: only the user's own rules, not the shipped magic values
+    skip = {DEFAULTS_GROUP} if request.query.get("defaults", "").lower() == "false" else set()
     for entry in entries[-50:]:
-        misses = services.engine.near_misses(entry.snapshot())
+        misses = services.engine.near_misses(
+            entry.snapshot(), unfired=entry.unfired, skip_groups=skip
+        )
         oauth = is_oauth(entry.path)
         out.append({**entry.to_dict(), "near_misses": [_miss(m, oauth) for m in misses]})
     return json_ok({"requests": out})

@@ -110,7 +110,9 @@ class CatalogEntry:
         if found != self.params:
             raise ValueError(f"params {list(self.params)} do not match placeholders {list(found)}")
         if self.source_line is None and self.source is None:
-            raise ValueError("needs source_line (a seed row) or source (where else it is documented)")
+            raise ValueError(
+                "needs source_line (a seed row) or source (where else it is documented)"
+            )
         for wording in self.family_messages:
             extra = set(PLACEHOLDER.findall(wording.message)) - set(self.params)
             if extra:

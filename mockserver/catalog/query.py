@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from mockserver.catalog.model import ENTRY, Catalog, CatalogEntry
+from mockserver.catalog.ranking import expand, score
 from mockserver.render import RenderContext, Rendered
 from mockserver.vendors.base import Vendor
 
@@ -21,9 +22,26 @@ def search(
     q: str | None = None,
     delivery: str | None = None,
 ) -> Iterator[tuple[str, CatalogEntry]]:
-    """(vendor, entry) pairs passing every given filter; `q` searches code, message and text."""
+    """(vendor, entry) pairs passing every filter; with `q`, only relevant ones, best first."""
+    found = _filtered(catalog, vendor, tag, status, delivery)
+    if not q or not q.strip():
+        yield from found
+        return
+    needle, synonyms = expand(q)
+    scored = [(score(entry, needle, synonyms), name, entry) for name, entry in found]
+    # sorted() is stable: equally relevant entries keep catalog order
+    ranked = sorted((s for s in scored if s[0] > 0), key=lambda s: -s[0])
+    yield from ((name, entry) for _, name, entry in ranked)
+
+
+def _filtered(
+    catalog: Catalog,
+    vendor: str | None,
+    tag: str | None,
+    status: int | None,
+    delivery: str | None,
+) -> Iterator[tuple[str, CatalogEntry]]:
     names = [vendor] if vendor else list(catalog.vendors)
-    needle = q.lower() if q else None
     for name in names:
         for entry in catalog.vendor(name):
             if tag and tag not in entry.tags:
@@ -32,14 +50,7 @@ def search(
                 continue
             if delivery and entry.delivery != delivery:
                 continue
-            if needle and needle not in _haystack(entry):
-                continue
             yield name, entry
-
-
-def _haystack(entry: CatalogEntry) -> str:
-    parts = (entry.key, entry.code, entry.message, entry.description or "", entry.docs_title or "")
-    return " ".join(parts).lower()
 
 
 def summary(vendor: str, entry: CatalogEntry) -> dict[str, Any]:

@@ -99,3 +99,18 @@ def idle_reason(spec: Rule, seen: int, fired: int, elapsed: float) -> tuple[str,
     if spec.probability is not None:
         return f"probability {spec.probability:g}", "did not fire"
     return "to fire", "a rule before it decided"
+
+
+def unfired_reason(spec: Rule, seen: int, fired: int) -> tuple[str, str]:
+    """Why a matching rule did not fire for its `seen`-th request, as (expected, actual).
+
+    Computed when the request is decided, so it describes that request, not today's counters.
+    """
+    if spec.times is not None and fired >= spec.times:
+        return f"times {spec.times}", f"already fired {fired} time{'s' * (fired != 1)}"
+    after = spec.after or 0
+    if seen <= after:
+        return f"after {after}", f"this is request {seen} of the session"
+    if spec.every is not None:
+        return f"every {spec.every}", f"this is request {seen - after} after `after`"
+    return f"probability {spec.probability or 0:g}", "the draw did not fire"

@@ -12,6 +12,20 @@ from typing import Any
 
 SUFFIXES = (".yaml", ".yml", ".json")
 VENDOR_PREFIXES = ("ringcentral", "yeastar", "signalwire", "fonedynamics", "webexconnect")
+# count()/assert_requests() keywords that filter on the answer, not the request
+ANSWER_FILTERS = ("status", "outcome")
+
+
+def request_line(entry: Mapping[str, Any], misses: list[Mapping[str, Any]]) -> str:
+    """`POST /signalwire/... -> 201 passthrough; near miss 'slow-send': method: ...`."""
+    line = f"{entry['method']} /{entry['vendor']}{entry['path']} -> {entry['status']}"
+    line += f" {entry['outcome']}"
+    if entry.get("rule"):
+        return f"{line} by rule {entry['rule']!r}"
+    if not misses:
+        return line
+    first = misses[0]
+    return f"{line}; near miss {first['rule']!r}: {'; '.join(first['mismatches'])}"
 
 
 class AdminError(AssertionError):
@@ -143,26 +157,36 @@ class MockSession:
         return list(result["requests"])
 
     def count(self, **match: Any) -> int:
-        """How many journalled requests of this session match a rule-style `match`."""
-        result = self.call("POST", "requests/count", {"match": match}, {"session": self.session})
+        """How many journalled requests of this session match a rule-style `match`.
+
+        `status` and `outcome` filter on the answer (as GET /__admin/requests does); every
+        other keyword is part of the rule-style match (vendor, method, path, body...).
+        """
+        body = {k: match.pop(k) for k in ANSWER_FILTERS if k in match}
+        body["match"] = match
+        result = self.call("POST", "requests/count", body, {"session": self.session})
         return int(result["count"])
 
     def assert_requests(self, expected: int, **match: Any) -> None:
         """Assert how many requests matched, showing what was received when it fails."""
-        got = self.count(**match)
+        got = self.count(**dict(match))
         if got == expected:
             return
-        seen = [
-            f"  {r['method']} {r['vendor']}{r['path']} -> {r['status']}" for r in self.requests()
-        ]
-        near = self.call("GET", "requests/unmatched", query={"session": self.session})
         raise AssertionError(
             f"expected {expected} request(s) matching {match}, got {got}\n"
-            f"received in session {self.session}:\n"
-            + ("\n".join(seen) or "  (none)")
-            + "\nnear misses:\n"
-            + json.dumps(near.get("requests", [])[:3], indent=2)
+            f"received in session {self.session}:\n" + "\n".join(self._explained())
         )
+
+    def _explained(self) -> list[str]:
+        """One line per request: what answered it, or the closest of the user's own rules."""
+        query = {"session": self.session, "defaults": "false"}
+        unmatched = self.call("GET", "requests/unmatched", query=query)["requests"]
+        near = {(e["time"], e["method"], e["path"]): e["near_misses"] for e in unmatched}
+        lines = []
+        for entry in self.requests():
+            misses = near.get((entry["time"], entry["method"], entry["path"]), [])
+            lines.append("  " + request_line(entry, misses))
+        return lines or ["  (none)"]
 
     def callbacks(self) -> list[dict[str, Any]]:
         """Delivery callbacks sent for this session."""

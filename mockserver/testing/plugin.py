@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import uuid
-from collections.abc import Iterator
+import warnings
+from collections.abc import Iterator, Mapping
 
 import pytest
 
@@ -13,6 +15,8 @@ from mockserver.testing.thread import ServerThread
 
 URL_ENV = "MOCKSERVER_URL"
 TOKEN_ENV = "MOCKSERVER_ADMIN_TOKEN"
+# Names people reach for instead of URL_ENV (MOCK_URL, MOCKSERVER_BASE_URL, MOCK_SERVER_URL...)
+_LOOK_ALIKE = re.compile(r"^MOCK_?(SERVER)?_?\w*URL$", re.IGNORECASE)
 
 
 @pytest.fixture(scope="session")
@@ -22,8 +26,20 @@ def mockserver_url() -> Iterator[str]:
     if external:
         yield external.rstrip("/")
         return
+    _warn_about_look_alikes(os.environ)
     with ServerThread() as server:
         yield server.url
+
+
+def _warn_about_look_alikes(environ: Mapping[str, str]) -> None:
+    """A URL under a near-miss name would otherwise be ignored without a word."""
+    names = sorted(n for n in environ if n != URL_ENV and _LOOK_ALIKE.match(n))
+    if names:
+        warnings.warn(
+            f"{', '.join(names)} set but {URL_ENV} is not: the plugin reads only {URL_ENV}, "
+            "so these tests run against an in-process mockserver",
+            stacklevel=2,
+        )
 
 
 @pytest.fixture

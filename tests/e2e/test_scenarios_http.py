@@ -183,3 +183,47 @@ async def test_rate_limit_counts_down_then_answers_vendor_429(client: TestClient
     assert int(resp.headers["Retry-After"]) >= 1
     journal = await (await client.get("/__admin/requests?outcome=rate_limited")).json()
     assert len(journal["requests"]) == 1
+
+
+async def test_near_miss_is_explained_as_decided_not_with_todays_counters(
+    client: TestClient,
+) -> None:
+    # after: 1, times: 1 -- the first send is not the one; the third comes after it fired
+    await load(client, FIVE_LINES.replace("  - match", "  - name: second-sms\n    match"))
+    for _ in range(3):
+        await client.post(SMS, json={"text": "hi"})
+    journal = (await (await client.get("/__admin/requests?vendor=ringcentral")).json())["requests"]
+    reasons = [e["reason"] for e in journal if e["rule"] is None]
+    assert reasons == [
+        "no rule fired: rule 'second-sms' matched; not fired: after 1 "
+        "(this is request 1 of the session)",
+        "no rule fired: rule 'second-sms' matched; not fired: times 1 (already fired 1 time)",
+    ]
+    # a reload restarts the counters; the entries still say what happened then
+    await load(client, FIVE_LINES.replace("  - match", "  - name: second-sms\n    match"))
+    unmatched = (await (await client.get("/__admin/requests/unmatched")).json())["requests"]
+    said = [r["near_misses"][0]["mismatches"] for r in unmatched if r["path"].endswith("/sms")]
+    assert said == [
+        ["trigger: expected after 1 got 'this is request 1 of the session'"],
+        ["trigger: expected times 1 got 'already fired 1 time'"],
+    ]
+
+
+async def test_count_filters_on_the_answer_and_names_unknown_fields(client: TestClient) -> None:
+    await load(client, "name: one\nvendor: signalwire\nrules:\n  - {times: 1, error: 20429}\n")
+    path = "/signalwire/2010-04-01/Accounts/P/Messages.json"
+    await client.post(path)
+    await client.post(path)
+
+    async def count(body: object, query: str = "") -> tuple[int, dict[str, object]]:
+        resp = await client.post(f"/__admin/requests/count{query}", json=body)
+        return resp.status, await resp.json()
+
+    assert await count({"match": {"method": "POST"}, "status": 429}) == (200, {"count": 1})
+    assert await count({"match": {}, "outcome": "error"}) == (200, {"count": 1})
+    assert await count({"match": {}}, "?status=429&outcome=error") == (200, {"count": 1})
+    status, body = await count({"match": {}, "sttaus": 429})
+    assert status == 400
+    assert body["message"] == "unknown body field(s) sttaus; allowed: match, status, outcome"
+    status, body = await count({"status": "429"})
+    assert (status, body["message"]) == (400, "status must be int")
