@@ -94,9 +94,13 @@ class CallbackSender:
         self.dropped = 0
         self.sent = 0
         self.failed = 0
+        self.canceled = 0
         self._log: deque[CallbackRecord] = deque(maxlen=capacity)
         self._ids = itertools.count(1)
         self._tasks: set[asyncio.Task[None]] = set()
+        # deliveries still waiting for their first attempt, so a resource that ends early
+        # (a hung-up call) can withdraw the notifications of states it will never reach
+        self._waiting: dict[int, asyncio.Task[None]] = {}
         self._session: aiohttp.ClientSession | None = None
         # told about every finished attempt (the server journals them); None: nobody listens
         self.on_attempt: Callable[[Callback, dict[str, Any]], None] | None = None
@@ -109,8 +113,26 @@ class CallbackSender:
         self._log.append(record)
         task = asyncio.get_running_loop().create_task(self._deliver(record))
         self._tasks.add(task)
+        self._waiting[record.id] = task
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(lambda _: self._waiting.pop(record.id, None))
         return record
+
+    def cancel(self, vendor: str, session: str | None, resource: str) -> int:
+        """Withdraw a resource's callbacks not attempted yet; how many were withdrawn.
+
+        Deliveries already under way keep their retries: the receiver has seen them.
+        """
+        withdrawn = 0
+        for record in self.records(session, vendor):
+            task = self._waiting.get(record.id)
+            if task is None or record.callback.resource != resource:
+                continue
+            task.cancel()
+            record.outcome = "canceled"
+            self.canceled += 1
+            withdrawn += 1
+        return withdrawn
 
     def records(
         self, session: str | None = None, vendor: str | None = None
@@ -139,6 +161,7 @@ class CallbackSender:
         waits = (cb.delay, *cb.retries)
         for number, wait in enumerate(waits, start=1):
             await asyncio.sleep(wait)
+            self._waiting.pop(record.id, None)
             outcome = await self._attempt(record, number)
             # a refused target is never retried: the policy's answer will not change
             if outcome != "failed":

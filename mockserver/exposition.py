@@ -23,7 +23,12 @@ from mockserver.metrics import MAX_RULE_SERIES, OVERFLOW, MetricsRecorder
 from mockserver.state import Store
 
 # the sender's record outcomes, as the metric names them
-_OUTCOMES = {"delivered": "sent", "failed": "failed", "refused": "refused"}
+_OUTCOMES = {
+    "delivered": "sent",
+    "failed": "failed",
+    "refused": "refused",
+    "canceled": "canceled",
+}
 
 
 def registry(recorder: MetricsRecorder, store: Store, env: Env) -> CollectorRegistry:
@@ -108,7 +113,8 @@ class StateCollector:
         family = CounterMetricFamily(
             "mockserver_callbacks",
             "Delivery callbacks finished, by vendor and outcome "
-            "(sent: a 2xx; failed: retries exhausted; refused: the outbound policy).",
+            "(sent: a 2xx; failed: retries exhausted; refused: the outbound policy; "
+            "canceled: withdrawn before its first attempt, e.g. a hung-up call).",
             labels=("vendor", "outcome"),
         )
         for (vendor, outcome), value in sorted(self.callbacks.counts().items()):
@@ -130,7 +136,7 @@ class CallbackTally:
         self._seen: set[int] = set()
 
     def counts(self) -> dict[tuple[str, str], int]:
-        """(vendor, "sent"|"failed"|"refused") -> deliveries finished so far."""
+        """(vendor, "sent"|"failed"|"refused"|"canceled") -> deliveries finished so far."""
         live: set[int] = set()
         for record in self.sender.records():
             live.add(record.id)
@@ -144,6 +150,7 @@ class CallbackTally:
             ("sent", self.sender.sent),
             ("failed", self.sender.failed),
             ("refused", self.sender.refused),
+            ("canceled", self.sender.canceled),
         )
         for outcome, total in totals:
             known = sum(n for (_, o), n in self._counts.items() if o == outcome)

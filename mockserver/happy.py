@@ -189,3 +189,7 @@ class Call:
     def schedule(self, callback: Callback) -> None:
         """Send a delivery callback later."""
         self.env.callbacks.schedule(callback)
+
+    def withdraw(self, resource: str) -> int:
+        """Withdraw this session's callbacks about `resource` not attempted yet."""
+        return self.env.callbacks.cancel(self.vendor.name, self.session, resource)

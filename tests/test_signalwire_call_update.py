@@ -139,3 +139,28 @@ async def test_hang_up_posts_the_final_status_callback(client: TestClient, clock
     assert [(c.event, c.url) for c in final] == [("completed", "http://127.0.0.1:9/status")]
     assert b"CallStatus=completed" in final[0].body
     assert b"CallDuration=10" in final[0].body
+
+
+async def test_hang_up_withdraws_the_statuses_the_call_never_reaches(
+    client: TestClient, clock: Clock
+) -> None:
+    form = {
+        **CREATE,
+        "StatusCallback": "http://127.0.0.1:9/status",
+        "StatusCallbackEvent": "initiated ringing answered completed",
+    }
+    resp = await client.post(CALLS, data=form, headers=AUTH)
+    url = f"{BASE}/Calls/{(await resp.json())['sid']}.json"
+    sender = client.app[SERVICES].env.callbacks
+    natural = {r.callback.event for r in sender.records()}
+    assert "completed" in natural  # the call's own end, 100 s in, was scheduled
+    clock.now += 30  # ringing, not answered
+    await update(client, url, Status="canceled")
+    records = sender.records()
+    later = [(r.callback.event, r.outcome) for r in records[:-1] if r.callback.delay > 0]
+    # the statuses still ahead when the call ended are withdrawn (`initiated`, due at once,
+    # was already attempted and keeps its own outcome); the final `canceled` is sent
+    assert later == [(event, "canceled") for event, _ in later]
+    assert {event for event, _ in later} >= {"ringing", "completed"}
+    assert (records[-1].callback.event, records[-1].outcome) == ("canceled", "pending")
+    assert sender.canceled == len(later)

@@ -164,7 +164,7 @@ def _callback_schemas() -> dict[str, Json]:
             "payload": _STR,
             "scheduled": _NUM,
             "attempts": {"type": "array", "items": _ref("CallbackAttempt")},
-            "outcome": {"enum": ["pending", "delivered", "failed", "refused"]},
+            "outcome": {"enum": ["pending", "delivered", "failed", "refused", "canceled"]},
         }
     )
     return {"CallbackAttempt": attempt, "CallbackRecord": record}

@@ -64,6 +64,7 @@ def end(call: Call, record: dict[str, Any], status: str) -> None:
     record["_timeline"] = [*(step for step in timeline if float(step[0]) <= at), [at, final]]
     record["_talk"] = round(at - answered) if talked and answered is not None else 0
     store(call, KIND, record["sid"], record)
+    call.withdraw(record["sid"])  # the statuses it will never reach are never reported
     notify(call, record, final, at)
 
 
