@@ -132,8 +132,8 @@ def access_fields(
     snapshot: RequestSnapshot, plan: Plan, status: int, latency_ms: float
 ) -> dict[str, Any]:
     """What an access line says about a request: never a credential, never a control character."""
-    pairs = redact_pairs(snapshot.query_all, is_oauth(snapshot.path))
-    query = urlencode(pairs, safe="*") if snapshot.query_all else ""
+    pairs = snapshot.query_all
+    query = urlencode(redact_pairs(pairs, is_oauth(snapshot.path)), safe="*") if pairs else ""
     return {
         "method": _clean(snapshot.method),
         "vendor": snapshot.vendor,

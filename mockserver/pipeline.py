@@ -16,7 +16,7 @@ from aiohttp import StreamReader, web
 from mockserver.answers import ErrorAnswers, to_response
 from mockserver.catalog.model import Catalog, CatalogEntry, VendorCatalog
 from mockserver.faults import CUT, Fault, apply_fault, gateway_page, malformed
-from mockserver.happy import Call, Env
+from mockserver.happy import Call, Env, Route
 from mockserver.injection import InjectionError, InjectionPlans
 from mockserver.params import resolve_params
 from mockserver.plan import PASSTHROUGH, Plan
@@ -204,15 +204,28 @@ class Pipeline:
         The same check passthrough runs (Vendor.authenticate), asked before the shipped
         magic values decide; a path with no endpoint has nothing to authenticate.
         """
+        # the rendered refusal is thrown away, so it needs no request id of its own
+        method, path = snapshot.method, snapshot.path
+        found = self.call_for(
+            snapshot, vendor, RenderContext(vendor.family_for(method, path), method, path, {}, "")
+        )
+        return found is None or vendor.authenticate(found[1]) is None
+
+    def call_for(
+        self,
+        snapshot: RequestSnapshot,
+        vendor: Vendor,
+        ctx: RenderContext,
+        plan: Plan = PASSTHROUGH,
+    ) -> tuple[Route, Call] | None:
+        """The endpoint and its call for `snapshot`, or None when the vendor has none."""
         router = vendor.router()
         found = router.find(snapshot.method, snapshot.path) if router and self.env else None
         if found is None or self.env is None:
-            return True
-        family = vendor.family_for(snapshot.method, snapshot.path)
-        # the rendered refusal is thrown away, so it needs no request id of its own
-        ctx = RenderContext(family, snapshot.method, snapshot.path, {}, "")
+            return None
+        route, args = found
         catalog = self.catalog.vendor(vendor.name)
-        return vendor.authenticate(Call(snapshot, ctx, vendor, catalog, self.env, found[1])) is None
+        return route, Call(snapshot, ctx, vendor, catalog, self.env, args, plan.failure)
 
     async def execute(
         self,
@@ -241,10 +254,16 @@ class Pipeline:
         self, snapshot: RequestSnapshot, plan: Plan, response: web.StreamResponse, started: float
     ) -> web.StreamResponse:
         """Journal a ready answer, then hold it for the plan's delay."""
-        self.record(snapshot, plan, response.status, started, plan.delay)
+        await self.hold(snapshot, plan, response.status, started)
+        return response
+
+    async def hold(
+        self, snapshot: RequestSnapshot, plan: Plan, status: int, started: float
+    ) -> None:
+        """Journal the request as `status` now, then wait out the plan's delay."""
+        self.record(snapshot, plan, status, started, plan.delay)
         if plan.delay:
             await asyncio.sleep(plan.delay)
-        return response
 
     async def fault(
         self,
@@ -267,9 +286,7 @@ class Pipeline:
         # a cut connection is journalled as 499 (as metrics count it); drip and truncate
         # send the status line, so theirs is what the client sees
         status = rendered.status if fault.type in ("drip", "truncate") else CUT
-        self.record(snapshot, plan, status, started, plan.delay)
-        if plan.delay:
-            await asyncio.sleep(plan.delay)
+        await self.hold(snapshot, plan, status, started)
         return await apply_fault(request, fault, rendered, self.stopping)
 
     def error(
@@ -327,13 +344,10 @@ class Pipeline:
         plan: Plan = PASSTHROUGH,
     ) -> Rendered:
         """The endpoint's normal answer; unknown endpoints get the vendor's not-found."""
-        catalog = self.catalog.vendor(vendor.name)
-        router = vendor.router()
-        found = router.find(snapshot.method, snapshot.path) if router and self.env else None
-        if found is None or self.env is None:
-            return self.not_found(vendor, catalog, ctx)
-        route, args = found
-        call = Call(snapshot, ctx, vendor, catalog, self.env, args, plan.failure)
+        found = self.call_for(snapshot, vendor, ctx, plan)
+        if found is None:
+            return self.not_found(vendor, self.catalog.vendor(vendor.name), ctx)
+        route, call = found
         denied = vendor.authenticate(call)
         if denied is not None:
             return denied

@@ -186,7 +186,7 @@ def entry_of(
     # keep a little more than shown, so a body cut mid-character still decodes
     body = snapshot.body[: body_limit * 4]
     headers = snapshot.raw_headers
-    size = len(body) + sum(len(k) + len(v) for k, v in headers.items())
+    size = len(body) + sum(map(len, headers.keys())) + sum(map(len, headers.values()))
     # positional: keyword binding of 16 arguments was a measurable part of every request
     return JournalEntry(
         time,

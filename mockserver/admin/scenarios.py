@@ -42,8 +42,8 @@ async def _scenario_bytes(request: web.Request, limit: int) -> bytes:
     async for chunk in request.content.iter_chunked(65_536):
         received += len(chunk)
         if received > limit:
-            message = f"scenario upload is over {limit:,} bytes; the limit is {limit:,}"
-            raise AdminInputError(413, "too_large", f"{message} (--max-scenario-bytes)")
+            message = too_large("scenario upload", limit, limit, over=True)
+            raise AdminInputError(413, "too_large", message)
         chunks.append(chunk)
     return b"".join(chunks)
 

@@ -27,9 +27,13 @@ SUFFIXES = (".yaml", ".yml", ".json")
 MAX_RULES = 10_000  # per file or upload; validation time grows with it, and it runs in one go
 
 
-def too_large(what: str, size: int, limit: int) -> str:
-    """The refusal of a scenario file or upload over --max-scenario-bytes."""
-    return f"{what} is {size:,} bytes; the limit is {limit:,} (--max-scenario-bytes)"
+def too_large(what: str, size: int, limit: int, over: bool = False) -> str:
+    """The refusal of a scenario file or upload over --max-scenario-bytes.
+
+    `over`: the whole size is unknown (a chunked upload cut at the limit), say "over".
+    """
+    amount = f"over {size:,}" if over else f"{size:,}"
+    return f"{what} is {amount} bytes; the limit is {limit:,} (--max-scenario-bytes)"
 
 
 def _is_list(value: Any) -> bool:
