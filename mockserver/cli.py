@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from mockserver import __version__
+from mockserver.callbacks.egress import parse_allow
 from mockserver.catalog import CatalogError, load_catalog
 from mockserver.catalog.query import detail, preview, rendered_json, search, summary
-from mockserver.egress import parse_allow
-from mockserver.injection import InjectionError, parse_params
+from mockserver.request.injection import InjectionError, parse_params
 from mockserver.scenarios import ScenarioError, validate_paths
 from mockserver.settings import (
     Settings,
@@ -299,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "validate":
             return _validate(args.paths)
         if args.command == "serve":
-            from mockserver.server import serve
+            from mockserver.server.run import serve
 
             run_loop(serve(_settings(args)))
             return 0

@@ -7,9 +7,9 @@ from collections.abc import Awaitable, Callable
 import pytest
 from aiohttp.test_utils import TestClient
 
-from mockserver.app import create_app
 from mockserver.catalog import Catalog, load_catalog
-from mockserver.services import Services, build_services
+from mockserver.server.app import create_app
+from mockserver.server.services import Services, build_services
 from mockserver.settings import Settings
 
 ClientFactory = Callable[..., Awaitable[TestClient]]

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from mockserver.answers.rendered import RateInfo, RenderContext, Rendered
 from mockserver.catalog.loader import load_vendor_file
 from mockserver.catalog.model import ENTRY, PLACEHOLDER, CatalogEntry, VendorCatalog, VendorFile
-from mockserver.render import RateInfo, RenderContext, Rendered
 from mockserver.vendors.base import Vendor
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from aiohttp.test_utils import TestClient
 
-from mockserver.app import create_app
-from mockserver.services import Services
+from mockserver.server.app import create_app
+from mockserver.server.services import Services
 from tests.conftest import ClientFactory
 
 

@@ -12,12 +12,12 @@ import pytest
 import requests
 from aiohttp import web
 
-from mockserver.app import create_app
-from mockserver.callbacks import Callback, CallbackRecord, CallbackSender
+from mockserver.callbacks.egress import EgressPolicy
+from mockserver.callbacks.sender import Callback, CallbackRecord, CallbackSender
 from mockserver.cli import main
-from mockserver.egress import EgressPolicy
-from mockserver.server import _start_sites
-from mockserver.services import Services
+from mockserver.server.app import create_app
+from mockserver.server.run import _start_sites
+from mockserver.server.services import Services
 from mockserver.settings import Settings
 from mockserver.testing import ServerThread
 from tests.conftest import ClientFactory

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from mockserver import __version__
-from mockserver.banner import banner
 from mockserver.cli import main
-from mockserver.services import build_services
+from mockserver.server.banner import banner
+from mockserver.server.services import build_services
 from mockserver.settings import Settings
 
 

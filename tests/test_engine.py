@@ -7,14 +7,16 @@ from typing import Any
 
 import pytest
 
+from mockserver.answers.rendered import RateInfo
 from mockserver.catalog import Catalog
-from mockserver.engine import Decision, Engine, action_kind
-from mockserver.render import RateInfo
+from mockserver.journal.entry import journal_entry
+from mockserver.journal.query import JournalQuery
+from mockserver.request.snapshot import RequestSnapshot
 from mockserver.scenarios import ScenarioError, load_text
+from mockserver.scenarios.engine import Decision, Engine, action_kind
 from mockserver.scenarios.model import ErrorAction, FaultAction, Scenario
 from mockserver.scenarios.triggers import unit
-from mockserver.snapshot import RequestSnapshot
-from mockserver.state import InMemoryStore, JournalQuery, journal_entry
+from mockserver.store.memory import InMemoryStore
 
 SMS = "/restapi/v1.0/account/~/extension/~/sms"
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from mockserver.answers.rendered import RateInfo, RenderContext
 from mockserver.catalog.loader import load_vendor_file
 from mockserver.catalog.model import CatalogEntry
-from mockserver.render import RateInfo, RenderContext
-from mockserver.snapshot import RequestSnapshot
+from mockserver.request.snapshot import RequestSnapshot
 from mockserver.vendors.ringcentral import RingCentral
 from mockserver.vendors.ringcentral.envelope import jackson_json, oauth_error, rate_group
 from tests.goldens import GoldenKit, header_map

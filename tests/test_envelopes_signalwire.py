@@ -19,10 +19,10 @@ from twilio.http import HttpClient as TwilioHttp
 from twilio.http.response import Response as TwilioResponse
 from twilio.rest import Client as TwilioClient
 
+from mockserver.answers.rendered import RateInfo, RenderContext, Rendered, compact_json
 from mockserver.catalog.loader import load_vendor_file
 from mockserver.catalog.model import CatalogEntry
-from mockserver.render import RateInfo, RenderContext, Rendered, compact_json
-from mockserver.snapshot import RequestSnapshot
+from mockserver.request.snapshot import RequestSnapshot
 from mockserver.vendors.signalwire import SignalWire
 from mockserver.vendors.signalwire.envelope import numeric
 from tests.goldens import GoldenKit

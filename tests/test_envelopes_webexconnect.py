@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from mockserver.answers.rendered import RenderContext, Rendered, compact_json
 from mockserver.catalog.loader import load_vendor_file
 from mockserver.catalog.model import CatalogEntry, VendorCatalog, VendorFile
-from mockserver.render import RenderContext, Rendered, compact_json
-from mockserver.snapshot import RequestSnapshot
+from mockserver.request.snapshot import RequestSnapshot
 from mockserver.vendors.webexconnect import WebexConnect
 from tests.goldens import GoldenKit
 

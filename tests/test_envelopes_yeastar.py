@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from mockserver.answers.rendered import RenderContext
 from mockserver.catalog.loader import load_vendor_file
 from mockserver.catalog.model import CatalogEntry
-from mockserver.render import RenderContext
-from mockserver.snapshot import RequestSnapshot
+from mockserver.request.snapshot import RequestSnapshot
 from mockserver.vendors.yeastar import Yeastar
 from tests.goldens import GoldenKit
 

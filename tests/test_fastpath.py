@@ -13,18 +13,19 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, make_mocked_request
 from yarl import URL
 
-from mockserver import frontdoor
-from mockserver.answers import PROBE_IDS, ErrorAnswers, reusable
-from mockserver.app import create_app
+from mockserver.answers.plan import Plan
+from mockserver.answers.rendered import Rendered
+from mockserver.answers.reuse import PROBE_IDS, ErrorAnswers, reusable
 from mockserver.catalog import Catalog
-from mockserver.injection import InjectionError, InjectionPlans
-from mockserver.pipeline import RequestIds
-from mockserver.plan import Plan
-from mockserver.recording import LARGE_BODY, RecordBatch
-from mockserver.render import Rendered
-from mockserver.services import Services
-from mockserver.snapshot import RequestSnapshot
-from mockserver.state import InMemoryStore, journal_entry
+from mockserver.journal.batch import LARGE_BODY, RecordBatch
+from mockserver.journal.entry import journal_entry
+from mockserver.request import frontdoor
+from mockserver.request.injection import InjectionError, InjectionPlans
+from mockserver.request.pipeline import RequestIds
+from mockserver.request.snapshot import RequestSnapshot
+from mockserver.server.app import create_app
+from mockserver.server.services import Services
+from mockserver.store.memory import InMemoryStore
 from tests.conftest import ClientFactory
 
 SMS = "/ringcentral/restapi/v1.0/account/~/extension/~/sms"

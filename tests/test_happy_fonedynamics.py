@@ -12,11 +12,10 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mockserver.happy import Failure
-from mockserver.plan import Plan
-from mockserver.services import Services
+from mockserver.answers.plan import Failure, Plan
+from mockserver.request.snapshot import RequestSnapshot
+from mockserver.server.services import Services
 from mockserver.settings import Settings
-from mockserver.snapshot import RequestSnapshot
 from mockserver.testing.thread import ServerThread
 from tests.webhooks import Client, Recorder, Start, serving, starter
 

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from yarl import URL
 
-from mockserver.app import create_app
 from mockserver.catalog import Catalog
-from mockserver.services import Services
+from mockserver.server.app import create_app
+from mockserver.server.services import Services
 from mockserver.settings import Settings
 from mockserver.testing import ServerThread
 from tests.conftest import ClientFactory

@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from signalwire.core.security.webhook_validator import validate_webhook_signature
 from twilio.request_validator import RequestValidator
 
-from mockserver.app import create_app
 from mockserver.catalog import Catalog
 from mockserver.scenarios import load_text
-from mockserver.services import SERVICES, Services
+from mockserver.server.app import create_app
+from mockserver.server.services import SERVICES, Services
 from mockserver.settings import Settings
 from mockserver.testing import ServerThread
 from mockserver.vendors.signalwire.envelope import COMPAT_MORE_INFO, REST_URL

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mockserver.scenarios import load_text
-from mockserver.services import Services
+from mockserver.server.services import Services
 from mockserver.settings import Settings
 from mockserver.testing.thread import ServerThread
 from tests.webhooks import Client, Recorder, Start, serving, starter

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockserver.happy import INT64_MAX, Ids, id_bounds
+from mockserver.vendors.kit.ids import INT64_MAX, Ids, id_bounds
 from mockserver.vendors.ringcentral.common import stable_digits
 
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from mockserver.app import create_app
-from mockserver.services import Services
+from mockserver.server.app import create_app
+from mockserver.server.services import Services
 from tests.conftest import ClientFactory
 
 SMS = "/ringcentral/restapi/v1.0/account/~/extension/~/sms"

@@ -12,7 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockserver.matching import (
+from mockserver.request.snapshot import RequestSnapshot
+from mockserver.scenarios.matchers import Match
+from mockserver.scenarios.matching import (
     CompiledMatch,
     RuleIndex,
     compile_match,
@@ -22,8 +24,6 @@ from mockserver.matching import (
     near_misses,
     regex_literal_prefix,
 )
-from mockserver.scenarios.matchers import Match
-from mockserver.snapshot import RequestSnapshot
 
 SMS = "/restapi/v1.0/account/~/extension/~/sms"
 

@@ -35,10 +35,10 @@ from typing import Any, NoReturn
 import pytest
 import requests
 
-from mockserver import server as server_module
 from mockserver.catalog import Catalog
 from mockserver.cli import main
 from mockserver.scenarios import ScenarioError, load_text
+from mockserver.server import run as server_module
 from mockserver.settings import Settings
 from mockserver.testing import ServerThread
 

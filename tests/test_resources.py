@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mockserver.resources import ResourceStore, TokenRegistry
+from mockserver.store.resources import ResourceStore, TokenRegistry
 
 
 def test_store_is_bounded_and_keeps_order() -> None:

@@ -26,11 +26,11 @@ import requests
 from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
 
-from mockserver.app import create_app
 from mockserver.catalog import Catalog
+from mockserver.request.snapshot import RequestSnapshot
 from mockserver.scenarios import CallbackAction, PassthroughAction, load_path
-from mockserver.services import SERVICES, Services
-from mockserver.snapshot import RequestSnapshot
+from mockserver.server.app import create_app
+from mockserver.server.services import SERVICES, Services
 from mockserver.testing import ServerThread
 from tests.conftest import ClientFactory
 

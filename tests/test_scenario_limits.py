@@ -9,13 +9,12 @@ from typing import Any
 
 import pytest
 
-from mockserver import watch
 from mockserver.admin import scenarios as admin_scenarios
-from mockserver.app import create_app
-from mockserver.scenarios import ScenarioError, load_files, load_path, load_text
+from mockserver.scenarios import ScenarioError, load_files, load_path, load_text, watch
 from mockserver.scenarios.loader import MAX_RULES
 from mockserver.scenarios.problems import MAX_NODES
-from mockserver.services import Services
+from mockserver.server.app import create_app
+from mockserver.server.services import Services
 from tests.conftest import ClientFactory
 
 RULE = "  - {match: {path: /x}, error: CMN-301}\n"

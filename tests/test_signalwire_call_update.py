@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from mockserver.app import create_app
-from mockserver.services import SERVICES, Services
+from mockserver.server.app import create_app
+from mockserver.server.services import SERVICES, Services
 from tests.conftest import ClientFactory
 from tests.test_happy_signalwire import AUTH, BASE, Clock
 

@@ -6,21 +6,14 @@ import json
 
 import pytest
 
-from mockserver.matching import compile_match
-from mockserver.redaction import REDACTED, redact_body, redact_headers, redact_pairs
+from mockserver.journal.entry import JournalEntry, journal_entry
+from mockserver.journal.query import JournalQuery
+from mockserver.journal.redaction import REDACTED, redact_body, redact_headers, redact_pairs
+from mockserver.request.snapshot import RequestSnapshot
 from mockserver.scenarios.matchers import Match
+from mockserver.scenarios.matching import compile_match
 from mockserver.scenarios.model import Scenario
-from mockserver.snapshot import RequestSnapshot
-from mockserver.state import (
-    BucketKey,
-    Counters,
-    InMemoryStore,
-    JournalEntry,
-    JournalQuery,
-    LoadedScenario,
-    Store,
-    journal_entry,
-)
+from mockserver.store.memory import BucketKey, Counters, InMemoryStore, LoadedScenario, Store
 
 SMS = "/restapi/v1.0/account/~/extension/~/sms"
 

@@ -15,9 +15,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from mockserver.app import create_app
 from mockserver.cli import main
-from mockserver.services import Services
+from mockserver.server.app import create_app
+from mockserver.server.services import Services
 from mockserver.vendors.signalwire.envelope import COMPAT_MORE_INFO
 from tests.conftest import ClientFactory
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mockserver.state import Counters, InMemoryStore
-from mockserver.tables import SWEEP_FLOOR, CounterTable, WindowTable
+from mockserver.store.memory import Counters, InMemoryStore
+from mockserver.store.tables import SWEEP_FLOOR, CounterTable, WindowTable
 
 RULE = (None, "a", "a#0")
 

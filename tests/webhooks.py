@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from mockserver.app import create_app
-from mockserver.services import Services
+from mockserver.server.app import create_app
+from mockserver.server.services import Services
 
 Client = TestClient[web.Request, web.Application]
 Start = Callable[..., Awaitable[tuple[Client, Services]]]

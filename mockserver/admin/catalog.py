@@ -9,9 +9,9 @@ from aiohttp import web
 from mockserver import __version__
 from mockserver.admin.common import AdminInputError, json_ok, services_of
 from mockserver.catalog.query import detail, preview, rendered_json, search, summary
-from mockserver.injection import InjectionError, parse_params
-from mockserver.pipeline import admin_error
-from mockserver.services import Services
+from mockserver.request.injection import InjectionError, parse_params
+from mockserver.request.pipeline import admin_error
+from mockserver.server.services import Services
 
 
 async def health(request: web.Request) -> web.Response:

@@ -6,8 +6,8 @@ from typing import Any
 
 from aiohttp import web
 
-from mockserver.render import compact_json
-from mockserver.services import SERVICES, Services
+from mockserver.answers.rendered import compact_json
+from mockserver.server.services import SERVICES, Services
 
 
 class AdminInputError(Exception):

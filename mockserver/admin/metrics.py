@@ -7,10 +7,10 @@ from collections.abc import Iterable, Iterator
 from aiohttp import web
 
 from mockserver.admin.common import services_of
-from mockserver.metrics import CONTENT_TYPE, MetricsRecorder
-from mockserver.pipeline import Recorder
-from mockserver.recording import RecordBatch
-from mockserver.services import Services
+from mockserver.journal.batch import RecordBatch
+from mockserver.request.pipeline import Recorder
+from mockserver.server.services import Services
+from mockserver.telemetry.metrics import CONTENT_TYPE, MetricsRecorder
 
 
 def metrics_recorder(services: Services) -> MetricsRecorder:

@@ -9,8 +9,8 @@ from aiohttp import web
 
 from mockserver.admin import catalog, metrics, openapi, scenarios
 from mockserver.admin.common import AdminInputError, services_of
-from mockserver.pipeline import admin_error
-from mockserver.services import SERVICES, Services
+from mockserver.request.pipeline import admin_error
+from mockserver.server.services import SERVICES, Services
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _KINDS = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}

@@ -13,11 +13,11 @@ from pydantic import ValidationError
 
 from mockserver.admin.common import AdminInputError, json_ok, services_of
 from mockserver.catalog.model import Catalog
-from mockserver.engine import DEFAULTS_GROUP
-from mockserver.matching import Mismatch, compile_match
-from mockserver.redaction import REDACTED, is_oauth, is_secret, redact_text
+from mockserver.journal.query import JournalQuery
+from mockserver.journal.redaction import REDACTED, is_oauth, is_secret, redact_text
 from mockserver.scenarios import Match, Scenario, ScenarioError, load_text, too_large
-from mockserver.state import JournalQuery
+from mockserver.scenarios.engine import DEFAULTS_GROUP
+from mockserver.scenarios.matching import Mismatch, compile_match
 
 
 def _session(request: web.Request) -> str | None:

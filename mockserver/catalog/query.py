@@ -7,7 +7,7 @@ from typing import Any
 
 from mockserver.catalog.model import ENTRY, Catalog, CatalogEntry
 from mockserver.catalog.ranking import expand, score
-from mockserver.render import RenderContext, Rendered
+from mockserver.answers.rendered import RenderContext, Rendered
 from mockserver.vendors.base import Vendor
 
 # Long free text left out of list views; `show` returns everything

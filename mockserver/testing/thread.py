@@ -9,10 +9,10 @@ from types import TracebackType
 
 from aiohttp import web
 
-from mockserver import frontdoor
-from mockserver.app import create_app
-from mockserver.server import LINGER
-from mockserver.services import Services, build_services
+from mockserver.request import frontdoor
+from mockserver.server.app import create_app
+from mockserver.server.run import LINGER
+from mockserver.server.services import Services, build_services
 from mockserver.settings import Settings
 
 

@@ -6,12 +6,13 @@ import abc
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from mockserver.answers.rendered import RenderContext, Rendered
 from mockserver.catalog.model import CatalogEntry, VendorCatalog
-from mockserver.render import RenderContext, Rendered
-from mockserver.snapshot import RequestSnapshot
+from mockserver.request.snapshot import RequestSnapshot
 
 if TYPE_CHECKING:
-    from mockserver.happy import Call, Router
+    from mockserver.vendors.kit.call import Call
+    from mockserver.vendors.kit.routing import Router
 
 
 class Vendor(abc.ABC):

@@ -12,8 +12,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from mockserver.app import create_app
-from mockserver.services import Services
+from mockserver.server.app import create_app
+from mockserver.server.services import Services
 from tests.conftest import ClientFactory
 
 BASIC = "Basic " + base64.b64encode(b"PROJ:token").decode()

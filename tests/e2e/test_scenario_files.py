@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.app import create_app
 from mockserver.cli import main
 from mockserver.scenarios import ScenarioError
-from mockserver.services import Services
+from mockserver.server.app import create_app
+from mockserver.server.services import Services
 from tests.conftest import ClientFactory
 
 GOOD = "name: outage\nvendor: yeastar\nrules:\n  - {error: '-2'}\n"

@@ -12,8 +12,8 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 
-from mockserver.app import create_app
-from mockserver.services import Services
+from mockserver.server.app import create_app
+from mockserver.server.services import Services
 
 ClientFactory = Callable[..., Awaitable[TestClient]]
 PATH = "/ringcentral/restapi/v1.0/concurrency"

@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 from multidict import CIMultiDict
 from yarl import URL
 
-from mockserver.app import create_app
+from mockserver.answers.faults import FAULT_TYPES
 from mockserver.catalog import Catalog
-from mockserver.faults import FAULT_TYPES
-from mockserver.services import build_services
+from mockserver.server.app import create_app
+from mockserver.server.services import build_services
 from mockserver.settings import Settings
 from mockserver.vendors import VENDORS
 

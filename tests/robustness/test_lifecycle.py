@@ -23,7 +23,7 @@ import pytest
 import requests
 from aiohttp import web
 
-from mockserver.callbacks import Callback, CallbackSender
+from mockserver.callbacks.sender import Callback, CallbackSender
 from mockserver.settings import Settings
 from mockserver.testing.thread import ServerThread
 

@@ -16,14 +16,14 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from mockserver import exposition, logs, metrics
 from mockserver.admin.metrics import every_recorder
-from mockserver.app import create_app
-from mockserver.callbacks import Callback, CallbackSender
-from mockserver.metrics import MetricsRecorder
-from mockserver.plan import Plan
-from mockserver.services import Services
-from mockserver.snapshot import RequestSnapshot
+from mockserver.answers.plan import Plan
+from mockserver.callbacks.sender import Callback, CallbackSender
+from mockserver.request.snapshot import RequestSnapshot
+from mockserver.server.app import create_app
+from mockserver.server.services import Services
+from mockserver.telemetry import exposition, logs, metrics
+from mockserver.telemetry.metrics import MetricsRecorder
 
 ClientFactory = Callable[..., Awaitable[TestClient]]
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
@@ -314,7 +314,7 @@ def test_prometheus_client_loads_with_the_first_scrape_not_at_start_up() -> None
     # a fresh interpreter: this one has long imported it for the other tests
     code = (
         "import sys\n"
-        "from mockserver.services import build_services\n"
+        "from mockserver.server.services import build_services\n"
         "from mockserver.settings import Settings\n"
         "services = build_services(Settings())\n"
         "assert 'prometheus_client' not in sys.modules, 'imported at start-up'\n"

@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
 
 from mockserver.admin.openapi import PREFIX, document
 from mockserver.admin.routes import create_admin_app
-from mockserver.services import build_services
+from mockserver.server.services import build_services
 from mockserver.settings import Settings
 from mockserver.testing.thread import ServerThread
 

@@ -11,11 +11,11 @@ import pytest
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient
 
-from mockserver import logs
-from mockserver.app import create_app
-from mockserver.callbacks import Callback, CallbackRecord
-from mockserver.redaction import REDACTED, redact_body, redact_text
-from mockserver.services import Services
+from mockserver.callbacks.sender import Callback, CallbackRecord
+from mockserver.journal.redaction import REDACTED, redact_body, redact_text
+from mockserver.server.app import create_app
+from mockserver.server.services import Services
+from mockserver.telemetry import logs
 
 ClientFactory = Callable[..., Awaitable[TestClient]]
 # every shown fragment of the secret starts with this: a value cut short must not leak either

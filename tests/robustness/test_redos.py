@@ -10,8 +10,8 @@ from collections.abc import Awaitable, Callable
 import pytest
 from aiohttp.test_utils import TestClient
 
-from mockserver.app import create_app
-from mockserver.services import Services
+from mockserver.server.app import create_app
+from mockserver.server.services import Services
 
 ClientFactory = Callable[..., Awaitable[TestClient]]
 # a backtracking engine needs ~2^n steps for these on n characters: years at the lengths below
@@ -42,7 +42,7 @@ async def client(
 def test_compiled_hostile_patterns_finish() -> None:
     # in a child process, so the old backtracking engine fails the test instead of hanging it
     script = f"""
-from mockserver.matching import compile_path
+from mockserver.scenarios.matching import compile_path
 from mockserver.scenarios.matchers import PathMatcher
 for spec in ({{"regex": {CATASTROPHIC_REGEX!r}}}, {{"glob": {CATASTROPHIC_GLOB!r}}}):
     assert not compile_path(PathMatcher.model_validate(spec)).test({HOSTILE!r})

@@ -11,11 +11,11 @@ import pytest
 from aiohttp.http_exceptions import BadHttpMessage, InvalidHeader, LineTooLong
 from aiohttp.test_utils import TestClient
 
-from mockserver import logs
-from mockserver.app import create_app
 from mockserver.cli import run_loop
-from mockserver.rejections import ParserRejections, reason_of
-from mockserver.services import Services
+from mockserver.request.rejections import ParserRejections, reason_of
+from mockserver.server.app import create_app
+from mockserver.server.services import Services
+from mockserver.telemetry import logs
 
 ClientFactory = Callable[..., Awaitable[TestClient]]
 SECRET = "Sup3rSecretValue"

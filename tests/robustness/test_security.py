@@ -14,10 +14,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from mockserver import logs
-from mockserver.app import create_app
-from mockserver.services import Services
+from mockserver.server.app import create_app
+from mockserver.server.services import Services
 from mockserver.settings import Settings
+from mockserver.telemetry import logs
 
 ClientFactory = Callable[..., Awaitable[TestClient]]
 TOKEN = "s3cret-admin-token"

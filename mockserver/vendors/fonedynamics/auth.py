@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from mockserver.happy import Call
-from mockserver.render import Rendered
-from mockserver.snapshot import RequestSnapshot
+from mockserver.answers.rendered import Rendered
+from mockserver.request.snapshot import RequestSnapshot
 from mockserver.vendors.credentials import basic_credentials, strict_ok
 from mockserver.vendors.fonedynamics.wire import VENDOR
+from mockserver.vendors.kit.call import Call
 
 # The 401's ErrorCode is undocumented: FORBIDDEN is the closest catalogued refusal (docs).
 UNAUTHORIZED_KEY = "FORBIDDEN"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from mockserver.happy import Call
 from mockserver.vendors.fonedynamics.auth import account_sid
 from mockserver.vendors.fonedynamics.wire import VENDOR, rng
+from mockserver.vendors.kit.call import Call
 
 KIND = "message"
 LEASED_KIND = "leased_number"

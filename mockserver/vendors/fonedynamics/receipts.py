@@ -7,12 +7,12 @@ from typing import Any
 
 from yarl import URL
 
-from mockserver.callbacks import Callback
-from mockserver.happy import Call
-from mockserver.render import compact_json
+from mockserver.answers.rendered import compact_json
+from mockserver.callbacks.sender import Callback
 from mockserver.vendors.fonedynamics.envelope import CONTENT_TYPE
 from mockserver.vendors.fonedynamics.messages import view
 from mockserver.vendors.fonedynamics.wire import VENDOR
+from mockserver.vendors.kit.call import Call
 
 
 def schedule_receipt(call: Call, record: dict[str, Any]) -> None:

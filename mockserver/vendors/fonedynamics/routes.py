@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.happy import Call, Router, route
-from mockserver.render import Rendered
+from mockserver.answers.rendered import Rendered
 from mockserver.vendors.fonedynamics.envelope import error_message
 from mockserver.vendors.fonedynamics.messages import KIND, create, view
 from mockserver.vendors.fonedynamics.receipts import schedule_receipt
 from mockserver.vendors.fonedynamics.validation import problem
 from mockserver.vendors.fonedynamics.wire import INVALID, VENDOR, answer, field_error, json_body
+from mockserver.vendors.kit.call import Call
+from mockserver.vendors.kit.routing import Router, route
 
 DEFAULT_RESULTS = 100  # list page size when Results_Count is absent (undocumented)
 MAX_RESULTS = 1000

@@ -6,9 +6,9 @@ import json
 import random
 from typing import Any
 
-from mockserver.happy import Call
-from mockserver.render import Rendered, compact_json
+from mockserver.answers.rendered import Rendered, compact_json
 from mockserver.vendors.fonedynamics.envelope import CONTENT_TYPE
+from mockserver.vendors.kit.call import Call
 
 VENDOR = "fonedynamics"
 # A body that is not JSON (ServiceStack's deserializer would throw); see docs for the code.

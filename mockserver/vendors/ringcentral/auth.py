@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import string
 
-from mockserver.happy import Call
-from mockserver.render import Rendered
+from mockserver.answers.rendered import Rendered
 from mockserver.settings import Settings
 from mockserver.vendors.credentials import basic_credentials, strict_ok
+from mockserver.vendors.kit.call import Call
 from mockserver.vendors.ringcentral.common import (
     VENDOR,
     answer,

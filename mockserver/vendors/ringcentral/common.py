@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from mockserver.happy import Call, id_bounds
-from mockserver.render import Rendered
+from mockserver.answers.rendered import Rendered
+from mockserver.vendors.kit.call import Call
+from mockserver.vendors.kit.ids import id_bounds
 from mockserver.vendors.ringcentral.envelope import CONTENT_TYPE, jackson_json
 
 VENDOR = "ringcentral"

@@ -9,14 +9,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from mockserver.answers.rendered import RenderContext, Rendered, compact_json
 from mockserver.catalog.model import CatalogEntry, VendorCatalog
-from mockserver.render import RenderContext, Rendered, compact_json
-from mockserver.snapshot import RequestSnapshot
+from mockserver.request.snapshot import RequestSnapshot
 from mockserver.vendors.base import Vendor
 from mockserver.vendors.credentials import basic_user
 
 if TYPE_CHECKING:
-    from mockserver.happy import Call, Router
+    from mockserver.vendors.kit.call import Call
+    from mockserver.vendors.kit.routing import Router
 
 CONTENT_TYPE = "application/json; charset=UTF-8"
 Headers = tuple[tuple[str, str], ...]

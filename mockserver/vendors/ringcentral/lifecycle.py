@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.happy import Call
+from mockserver.vendors.kit.call import Call
 
 Step = tuple[float, str]  # seconds after creation, status reached then
 FAILED = ("DeliveryFailed", "SendingFailed")

@@ -6,9 +6,9 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
-from mockserver.callbacks import Callback
-from mockserver.happy import Call
-from mockserver.render import compact_json
+from mockserver.answers.rendered import compact_json
+from mockserver.callbacks.sender import Callback
+from mockserver.vendors.kit.call import Call
 from mockserver.vendors.ringcentral.common import (
     SUBSCRIPTION,
     VENDOR,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from mockserver.happy import Call
+from mockserver.vendors.kit.call import Call
 from mockserver.vendors.ringcentral.common import base_url, invalid, is_digits
 
 DEFAULT_PER_PAGE = 100

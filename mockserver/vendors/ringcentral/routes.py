@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mockserver.happy import Router, route
+from mockserver.vendors.kit.routing import Router, route
 from mockserver.vendors.ringcentral import account, auth, messages, subscriptions, voice
 
 # `~` is "the caller's own account/extension"; numeric ids are accepted as well

@@ -7,10 +7,10 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from mockserver.callbacks import Callback
-from mockserver.egress import refusal_of
-from mockserver.happy import Call, Env
-from mockserver.render import Rendered
+from mockserver.answers.rendered import Rendered
+from mockserver.callbacks.egress import refusal_of
+from mockserver.callbacks.sender import Callback
+from mockserver.vendors.kit.call import Call, Env
 from mockserver.vendors.ringcentral.common import (
     API,
     SUBSCRIPTION,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from mockserver.happy import Call
-from mockserver.render import Rendered
+from mockserver.answers.rendered import Rendered
+from mockserver.vendors.kit.call import Call
 from mockserver.vendors.ringcentral.common import (
     answer,
     base_url,

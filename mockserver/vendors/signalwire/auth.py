@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from mockserver.happy import Call
-from mockserver.render import Rendered
+from mockserver.answers.rendered import Rendered
 from mockserver.vendors.credentials import basic_credentials, strict_ok
+from mockserver.vendors.kit.call import Call
 from mockserver.vendors.signalwire.common import VENDOR
 
 AUTH_FAILED = "20003"

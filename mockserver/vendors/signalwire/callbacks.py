@@ -8,9 +8,9 @@ import hmac
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
-from mockserver.callbacks import Callback
-from mockserver.happy import Call
-from mockserver.render import JSON, compact_json
+from mockserver.answers.rendered import JSON, compact_json
+from mockserver.callbacks.sender import Callback
+from mockserver.vendors.kit.call import Call
 from mockserver.vendors.signalwire.auth import credentials
 from mockserver.vendors.signalwire.envelope import FORM
 

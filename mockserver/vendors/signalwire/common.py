@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mockserver.happy import Call
-from mockserver.render import JSON, Rendered, compact_json
+from mockserver.answers.rendered import JSON, Rendered, compact_json
+from mockserver.vendors.kit.call import Call
 from mockserver.vendors.signalwire.envelope import API_VERSION, REQUEST_ID_HEADER
 from mockserver.vendors.signalwire.paging import compat_page, locate, parse_page
 

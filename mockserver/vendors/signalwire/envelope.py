@@ -8,14 +8,15 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from mockserver.answers.rendered import JSON, RenderContext, Rendered, compact_json
 from mockserver.catalog.model import CatalogEntry
-from mockserver.render import JSON, RenderContext, Rendered, compact_json
-from mockserver.snapshot import RequestSnapshot
+from mockserver.request.snapshot import RequestSnapshot
 from mockserver.vendors.base import Vendor
 from mockserver.vendors.credentials import basic_user
 
 if TYPE_CHECKING:
-    from mockserver.happy import Call, Router
+    from mockserver.vendors.kit.call import Call
+    from mockserver.vendors.kit.routing import Router
 
 FORM = "application/x-www-form-urlencoded"
 API_VERSION = "2010-04-01"

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 
 from mockserver.catalog.model import CatalogEntry
-from mockserver.happy import Call
+from mockserver.vendors.kit.call import Call
 from mockserver.vendors.signalwire.envelope import message_status
 
 # A timeline is a list of [seconds after creation, status]; lists (not tuples) keep the

@@ -6,8 +6,8 @@ import mimetypes
 from typing import Any
 from urllib.parse import urlsplit
 
-from mockserver.happy import Call
-from mockserver.render import Rendered
+from mockserver.answers.rendered import Rendered
+from mockserver.vendors.kit.call import Call
 from mockserver.vendors.signalwire import lifecycle as life
 from mockserver.vendors.signalwire.callbacks import form_callback
 from mockserver.vendors.signalwire.common import (

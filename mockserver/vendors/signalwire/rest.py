@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mockserver.happy import Call
-from mockserver.render import Rendered
+from mockserver.answers.rendered import Rendered
+from mockserver.vendors.kit.call import Call
 from mockserver.vendors.signalwire import lifecycle as life
 from mockserver.vendors.signalwire import messages as compat
 from mockserver.vendors.signalwire.auth import credentials

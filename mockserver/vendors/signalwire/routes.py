@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from mockserver.happy import Call, Handler, Route, Router, route
-from mockserver.render import Rendered
+from mockserver.answers.rendered import Rendered
+from mockserver.vendors.kit.call import Call
+from mockserver.vendors.kit.routing import Handler, Route, Router, route
 from mockserver.vendors.signalwire import calls, callupdate, messages, rest
 from mockserver.vendors.signalwire.common import answer, compat_base, store, stored
 from mockserver.vendors.signalwire.envelope import API_VERSION

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from mockserver.happy import Call
-from mockserver.render import Rendered
+from mockserver.answers.rendered import Rendered
 from mockserver.vendors.credentials import same
+from mockserver.vendors.kit.call import Call
 from mockserver.vendors.webexconnect.envelope import jwt_issuer
 from mockserver.vendors.webexconnect.wire import VENDOR
 

@@ -10,13 +10,14 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from mockserver.answers.rendered import JSON, RenderContext, Rendered, compact_json
 from mockserver.catalog.model import CatalogEntry, VendorCatalog
-from mockserver.render import JSON, RenderContext, Rendered, compact_json
-from mockserver.snapshot import RequestSnapshot
+from mockserver.request.snapshot import RequestSnapshot
 from mockserver.vendors.base import Vendor
 
 if TYPE_CHECKING:
-    from mockserver.happy import Call, Router
+    from mockserver.vendors.kit.call import Call
+    from mockserver.vendors.kit.routing import Router
 
 # Only the message-expired code has a documented non-Failed status ("Un-Delivered");
 # 7301/7503 mean the same thing, so they get it too.

@@ -6,10 +6,10 @@ import hashlib
 import hmac
 from dataclasses import dataclass, replace
 
-from mockserver.callbacks import Callback
+from mockserver.answers.rendered import JSON
+from mockserver.callbacks.sender import Callback
 from mockserver.catalog.model import CatalogEntry
-from mockserver.happy import Call
-from mockserver.render import JSON
+from mockserver.vendors.kit.call import Call
 from mockserver.vendors.webexconnect.envelope import delivery_status
 from mockserver.vendors.webexconnect.wire import VENDOR, iso
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mockserver.happy import Router, route
+from mockserver.vendors.kit.routing import Router, route
 from mockserver.vendors.webexconnect import events, messaging, profiles, sms
 
 ROUTER = Router(

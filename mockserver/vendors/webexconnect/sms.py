@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mockserver.happy import Call
-from mockserver.render import JSON, Rendered, compact_json
+from mockserver.answers.rendered import JSON, Rendered, compact_json
+from mockserver.vendors.kit.call import Call
 from mockserver.vendors.webexconnect import notify
 from mockserver.vendors.webexconnect.envelope import delivery_status, v2_body
 from mockserver.vendors.webexconnect.wire import (

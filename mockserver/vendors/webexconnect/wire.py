@@ -8,8 +8,8 @@ from typing import Any
 
 from yarl import URL
 
-from mockserver.happy import Call
-from mockserver.render import JSON, Rendered, compact_json
+from mockserver.answers.rendered import JSON, Rendered, compact_json
+from mockserver.vendors.kit.call import Call
 
 VENDOR = "webexconnect"
 # A body that is not a JSON object (the messaging gateway answers 7000 Invalid JSON).

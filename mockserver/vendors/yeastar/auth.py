@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 
-from mockserver.happy import Call
-from mockserver.render import Rendered
-from mockserver.resources import Token
-from mockserver.snapshot import RequestSnapshot
+from mockserver.answers.rendered import Rendered
+from mockserver.request.snapshot import RequestSnapshot
+from mockserver.store.resources import Token
 from mockserver.vendors.credentials import strict_ok
+from mockserver.vendors.kit.call import Call
 from mockserver.vendors.yeastar.wire import INVALID, VENDOR, json_object, required, success, text
 
 API = "/openapi/v1.0"

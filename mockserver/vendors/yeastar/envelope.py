@@ -7,13 +7,14 @@ import zlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from mockserver.answers.rendered import RenderContext, Rendered, compact_json
 from mockserver.catalog.model import CatalogEntry
-from mockserver.render import RenderContext, Rendered, compact_json
-from mockserver.snapshot import RequestSnapshot
+from mockserver.request.snapshot import RequestSnapshot
 from mockserver.vendors.base import Vendor
 
 if TYPE_CHECKING:
-    from mockserver.happy import Call, Router
+    from mockserver.vendors.kit.call import Call
+    from mockserver.vendors.kit.routing import Router
 
 CONTENT_TYPE = "application/json; charset=utf-8"
 CALL_STATUS_CHANGED = 30011

@@ -10,8 +10,8 @@ import zlib
 from collections.abc import Sequence
 from typing import Any
 
-from mockserver.callbacks import Callback
-from mockserver.happy import Call
+from mockserver.callbacks.sender import Callback
+from mockserver.vendors.kit.call import Call
 from mockserver.vendors.yeastar.envelope import CALL_STATUS_CHANGED
 from mockserver.vendors.yeastar.wire import VENDOR
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mockserver.happy import Router, route
+from mockserver.vendors.kit.routing import Router, route
 from mockserver.vendors.yeastar import auth, calls, extensions, messages
 
 _API = r"/openapi/v1\.0"

@@ -6,8 +6,8 @@ import json
 import random
 from typing import TYPE_CHECKING, Any
 
-from mockserver.happy import Call
-from mockserver.render import Rendered, compact_json
+from mockserver.answers.rendered import Rendered, compact_json
+from mockserver.vendors.kit.call import Call
 from mockserver.vendors.yeastar.envelope import CONTENT_TYPE
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from mockserver.catalog.model import CatalogEntry
-from mockserver.snapshot import RequestSnapshot
+from mockserver.request.snapshot import RequestSnapshot
 from mockserver.vendors.base import Vendor
 
 # Names whose sensible default comes from the request line rather than its fields

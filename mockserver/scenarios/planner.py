@@ -1,29 +1,24 @@
-"""Glue between the scenario engine and the pipeline: Decision -> Plan, requests -> journal."""
+"""Scenario decisions turned into plans: a rule's error, fault, literal or callback answer."""
 
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import partial
-from typing import Any
 
-from mockserver.callbacks import Callback
+from mockserver.answers.faults import Fault
+from mockserver.answers.plan import Failure, Plan
+from mockserver.answers.rendered import JSON, Rendered
 from mockserver.catalog.model import Catalog
-from mockserver.engine import Decision, Engine
-from mockserver.faults import Fault
-from mockserver.happy import Failure
-from mockserver.matching import Unfired
-from mockserver.plan import Plan
-from mockserver.render import JSON, Rendered
+from mockserver.request.snapshot import RequestSnapshot
 from mockserver.scenarios import (
     CallbackAction,
     ErrorAction,
     FaultAction,
     RespondAction,
 )
-from mockserver.snapshot import RequestSnapshot
-from mockserver.state import JournalEntry, Store, entry_of, journal_entry
+from mockserver.scenarios.engine import Decision, Engine
+from mockserver.scenarios.matching import Unfired
 from mockserver.vendors.base import Vendor
 
 
@@ -120,60 +115,3 @@ def _literal(action: RespondAction) -> Rendered:
     body = action.body
     raw = body.encode() if isinstance(body, str) else json.dumps(body).encode()
     return Rendered(action.status, raw, content_type, rest)
-
-
-def journal_callback(store: Store, callback: Callback, attempt: dict[str, Any]) -> None:
-    """Journal one delivery-callback attempt beside the requests (outcome callback_attempt)."""
-    snapshot = RequestSnapshot(
-        vendor=callback.vendor,
-        method=callback.method,
-        path=callback.url,
-        headers={**dict(callback.headers), "Content-Type": callback.content_type},
-        body=callback.body,
-        session=callback.session,
-    )
-    result = attempt.get("error") or f"HTTP {attempt['status']}"
-    store.record(
-        journal_entry(
-            snapshot,
-            time=attempt["time"],
-            outcome="callback_attempt",
-            status=attempt["status"] or 0,
-            latency_ms=0.0,
-            reason=f"callback {callback.event} attempt {attempt['number']}: {result}",
-        )
-    )
-
-
-class JournalRecorder:
-    """Writes one redacted journal entry per answered request into the store."""
-
-    def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
-        self.store = store
-        self.clock = clock
-
-    def record(self, snapshot: RequestSnapshot, plan: Plan, status: int, latency_ms: float) -> None:
-        """Keep what happened to one request."""
-        self.store.record(self.entry(snapshot, plan, status, latency_ms))
-
-    def record_many(self, records: Sequence[tuple[RequestSnapshot, Plan, int, float]]) -> None:
-        """Keep what happened to each of a batch of requests, in one store call."""
-        entry = self.entry
-        self.store.record_many([entry(s, p, status, ms) for s, p, status, ms in records])
-
-    def entry(
-        self, snapshot: RequestSnapshot, plan: Plan, status: int, latency_ms: float
-    ) -> JournalEntry:
-        """The journal entry for one request."""
-        entry = entry_of(
-            snapshot,
-            snapshot.received_at or self.clock(),
-            plan.rule,
-            plan.reason,
-            plan.outcome or plan.kind,
-            status,
-            latency_ms,
-            plan.scenario,
-        )
-        entry.unfired = plan.unfired
-        return entry

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mockserver import __version__
-from mockserver.services import Services
+from mockserver.server.services import Services
 
 
 def banner_items(services: Services, url: str, vendor_urls: dict[str, str]) -> list[dict[str, Any]]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from mockserver.answers.faults import FAULT_TYPES, Fault
+from mockserver.answers.plan import Plan
 from mockserver.catalog.model import VendorCatalog
-from mockserver.faults import FAULT_TYPES, Fault
-from mockserver.plan import Plan
 
 ERROR = "x-mock-error"
 PARAMS = "x-mock-error-params"

@@ -6,13 +6,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from mockserver.answers.faults import Fault
+from mockserver.answers.rendered import RateInfo, Rendered
 from mockserver.catalog.model import CatalogEntry
-from mockserver.faults import Fault
-from mockserver.happy import Failure
-from mockserver.matching import Unfired
-from mockserver.render import RateInfo, Rendered
+from mockserver.scenarios.matching import Unfired
 
 PlanKind = Literal["error", "fault", "respond", "passthrough"]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """How a scenario or magic value wants an asynchronous lifecycle to end."""
+
+    key: str
+    delay: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

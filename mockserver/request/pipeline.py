@@ -13,16 +13,17 @@ from typing import Protocol
 
 from aiohttp import StreamReader, web
 
-from mockserver.answers import ErrorAnswers, to_response
+from mockserver.answers.faults import CUT, Fault, apply_fault, gateway_page, malformed
+from mockserver.answers.params import resolve_params
+from mockserver.answers.plan import PASSTHROUGH, Plan
+from mockserver.answers.rendered import RenderContext, Rendered, compact_json
+from mockserver.answers.reuse import ErrorAnswers, to_response
 from mockserver.catalog.model import Catalog, CatalogEntry, VendorCatalog
-from mockserver.faults import CUT, Fault, apply_fault, gateway_page, malformed
-from mockserver.happy import Call, Env, Route
-from mockserver.injection import InjectionError, InjectionPlans
-from mockserver.params import resolve_params
-from mockserver.plan import PASSTHROUGH, Plan
-from mockserver.render import RenderContext, Rendered, compact_json
-from mockserver.snapshot import RequestSnapshot
+from mockserver.request.injection import InjectionError, InjectionPlans
+from mockserver.request.snapshot import RequestSnapshot
 from mockserver.vendors.base import Vendor
+from mockserver.vendors.kit.call import Call, Env
+from mockserver.vendors.kit.routing import Route
 
 SESSION_HEADER = "x-mock-session"
 

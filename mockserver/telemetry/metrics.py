@@ -8,10 +8,10 @@ from collections.abc import Callable, Sequence
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
-from mockserver.happy import Env
-from mockserver.plan import Plan
-from mockserver.snapshot import RequestSnapshot
-from mockserver.state import Store
+from mockserver.answers.plan import Plan
+from mockserver.request.snapshot import RequestSnapshot
+from mockserver.store.memory import Store
+from mockserver.vendors.kit.call import Env
 
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
@@ -92,7 +92,7 @@ class MetricsRecorder:
         """This server's registry, made on first use (prometheus_client loads with it)."""
         if self._registry is None:
             # imported here: ~1 MB and 16 ms of start-up for a page most runs never scrape
-            from mockserver import exposition
+            from mockserver.telemetry import exposition
 
             self._registry = exposition.registry(self, self.store, self.env)
         return self._registry

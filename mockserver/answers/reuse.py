@@ -9,7 +9,7 @@ from typing import Final
 from aiohttp import web
 from multidict import CIMultiDict
 
-from mockserver.render import Rendered
+from mockserver.answers.rendered import Rendered
 
 # Two ids that differ in every character: rendering with both tells whether (and where)
 # the request id shows up in an answer.

@@ -11,12 +11,12 @@ from typing import TextIO
 
 from aiohttp import web
 
-from mockserver import frontdoor
-from mockserver.app import create_app, create_vendor_app
-from mockserver.banner import banner
-from mockserver.logs import configure as configure_logs
-from mockserver.services import Services, build_services
+from mockserver.request import frontdoor
+from mockserver.server.app import create_app, create_vendor_app
+from mockserver.server.banner import banner
+from mockserver.server.services import Services, build_services
 from mockserver.settings import Settings, StartupError
+from mockserver.telemetry.logs import configure as configure_logs
 
 # aiohttp keeps reading an unread body for this long before closing (10 s by default): only
 # a body that timed out or was too large is left unread, and its sender is stalling

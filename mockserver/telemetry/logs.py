@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 from urllib.parse import urlencode
 
-from mockserver import rejections
-from mockserver.plan import Plan
-from mockserver.redaction import is_oauth, redact_pairs
-from mockserver.snapshot import RequestSnapshot
+from mockserver.answers.plan import Plan
+from mockserver.journal.redaction import is_oauth, redact_pairs
+from mockserver.request import rejections
+from mockserver.request.snapshot import RequestSnapshot
 
 ROOT = "mockserver"
 ACCESS = "mockserver.access"

@@ -17,10 +17,10 @@ from prometheus_client.metrics_core import (
     Metric,
 )
 
-from mockserver.callbacks import CallbackSender
-from mockserver.happy import Env
-from mockserver.metrics import MAX_RULE_SERIES, OVERFLOW, MetricsRecorder
-from mockserver.state import Store
+from mockserver.callbacks.sender import CallbackSender
+from mockserver.store.memory import Store
+from mockserver.telemetry.metrics import MAX_RULE_SERIES, OVERFLOW, MetricsRecorder
+from mockserver.vendors.kit.call import Env
 
 # the sender's record outcomes, as the metric names them
 _OUTCOMES = {

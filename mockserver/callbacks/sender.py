@@ -12,8 +12,8 @@ from typing import Any
 
 import aiohttp
 
-from mockserver.egress import EgressPolicy, refusal_of
-from mockserver.redaction import redact_body, redact_headers, redact_url
+from mockserver.callbacks.egress import EgressPolicy, refusal_of
+from mockserver.journal.redaction import redact_body, redact_headers, redact_url
 
 
 @dataclass(frozen=True)

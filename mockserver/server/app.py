@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from aiohttp import web
 
 from mockserver.admin.routes import create_admin_app
-from mockserver.services import SERVICES, Services, build_services
+from mockserver.server.services import SERVICES, Services, build_services
 from mockserver.settings import Settings
 from mockserver.vendors import Vendor
 

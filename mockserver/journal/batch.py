@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Final, Protocol, runtime_checkable
 
-from mockserver.pipeline import Recorder
-from mockserver.plan import Plan
-from mockserver.snapshot import RequestSnapshot
+from mockserver.answers.plan import Plan
+from mockserver.request.pipeline import Recorder
+from mockserver.request.snapshot import RequestSnapshot
 
 DEFAULT_SIZE: Final = 64
 # a request body past this lands at once: a batch must not hold megabytes of bodies

@@ -9,22 +9,24 @@ from pathlib import Path
 
 from aiohttp import web
 
-from mockserver.callbacks import CallbackSender
+from mockserver.callbacks.egress import EgressPolicy
+from mockserver.callbacks.sender import CallbackSender
 from mockserver.catalog import Catalog, load_catalog
-from mockserver.decide import JournalRecorder, ScenarioDecider, journal_callback
-from mockserver.egress import EgressPolicy
-from mockserver.engine import DEFAULTS_GROUP, Engine
-from mockserver.happy import Env, Ids
-from mockserver.logs import AccessLogRecorder
-from mockserver.metrics import MetricsRecorder
-from mockserver.pipeline import Pipeline, Recorder
-from mockserver.recording import RecordBatch
-from mockserver.resources import ResourceStore, TokenRegistry
+from mockserver.journal.batch import RecordBatch
+from mockserver.journal.recorder import JournalRecorder, journal_callback
+from mockserver.request.pipeline import Pipeline, Recorder
 from mockserver.scenarios import load_files
+from mockserver.scenarios.engine import DEFAULTS_GROUP, Engine
+from mockserver.scenarios.planner import ScenarioDecider
+from mockserver.scenarios.watch import ScenarioFiles
 from mockserver.settings import Settings
-from mockserver.state import InMemoryStore
+from mockserver.store.memory import InMemoryStore
+from mockserver.store.resources import ResourceStore, TokenRegistry
+from mockserver.telemetry.logs import AccessLogRecorder
+from mockserver.telemetry.metrics import MetricsRecorder
 from mockserver.vendors import VENDORS, Vendor
-from mockserver.watch import ScenarioFiles
+from mockserver.vendors.kit.call import Env
+from mockserver.vendors.kit.ids import Ids
 
 
 @dataclass
@@ -63,7 +65,7 @@ class Services:
 
 SERVICES = web.AppKey("services", Services)
 # Magic test numbers shipped with the package (README "Magic values"); --no-defaults skips them
-DEFAULTS_DIR = Path(__file__).resolve().parent / "defaults"
+DEFAULTS_DIR = Path(__file__).resolve().parent.parent / "defaults"
 
 
 def _recorders(settings: Settings, store: InMemoryStore, env: Env) -> tuple[Recorder, ...]:

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mockserver.catalog.model import Catalog
-from mockserver.engine import FILES_GROUP, Engine
 from mockserver.scenarios import Scenario, ScenarioError, load_files
+from mockserver.scenarios.engine import FILES_GROUP, Engine
 
 log = logging.getLogger("mockserver.scenarios")
 GROUP = FILES_GROUP

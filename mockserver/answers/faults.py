@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from mockserver.render import Rendered
+from mockserver.answers.rendered import Rendered
 
 FAULT_TYPES = ("reset", "empty", "hang", "drip", "truncate", "malformed", "html502", "html503")
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
+from mockserver.request.snapshot import RequestSnapshot
 from mockserver.scenarios.linear import Pattern, compile_linear, escape
 from mockserver.scenarios.matchers import (
     Match,
@@ -15,7 +16,6 @@ from mockserver.scenarios.matchers import (
     ValueMatcher,
     scalar_text,
 )
-from mockserver.snapshot import RequestSnapshot
 
 ValueKind = Literal["equals", "contains", "regex", "exists"]
 PathKind = Literal["exact", "prefix", "glob", "regex"]

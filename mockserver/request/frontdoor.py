@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import hdrs, web
 
-from mockserver.pipeline import Pipeline
+from mockserver.request.pipeline import Pipeline
 from mockserver.vendors.base import Vendor
 
 Handler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]

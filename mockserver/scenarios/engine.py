@@ -11,8 +11,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from mockserver.answers.rendered import RateInfo
 from mockserver.catalog.model import Catalog
-from mockserver.matching import (
+from mockserver.request.snapshot import RequestSnapshot
+from mockserver.scenarios.loader import semantic_problems
+from mockserver.scenarios.matching import (
     CompiledMatch,
     Mismatch,
     NearMiss,
@@ -20,9 +23,7 @@ from mockserver.matching import (
     Unfired,
     compile_match,
 )
-from mockserver.matching import near_misses as rank_near_misses
-from mockserver.render import RateInfo
-from mockserver.scenarios.loader import semantic_problems
+from mockserver.scenarios.matching import near_misses as rank_near_misses
 from mockserver.scenarios.model import (
     PASSTHROUGH,
     Action,
@@ -42,8 +43,7 @@ from mockserver.scenarios.triggers import (
     unfired_reason,
     window_text,
 )
-from mockserver.snapshot import RequestSnapshot
-from mockserver.state import BucketKey, Counters, LoadedScenario, RuleKey, ScenarioKey, Store
+from mockserver.store.memory import BucketKey, Counters, LoadedScenario, RuleKey, ScenarioKey, Store
 
 # groups of rules that come from the server's configuration, not from a test: a global
 # reset keeps them ("defaults": the shipped magic values, "files": --scenarios)

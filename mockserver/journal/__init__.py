@@ -1,0 +1,1 @@
+"""The request journal: redacted entries, the recorder that writes them, queries that read them."""

@@ -1,0 +1,1 @@
+"""What the server tells operators: logs, the access log and Prometheus metrics."""

@@ -1,0 +1,1 @@
+"""What every vendor handler needs: the `Call`, the route table, seeded ids."""

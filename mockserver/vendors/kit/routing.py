@@ -1,0 +1,52 @@
+"""A vendor's happy-path route table: method and path pattern to handler, with path arguments."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from mockserver.answers.rendered import Rendered
+
+if TYPE_CHECKING:
+    pass
+
+from mockserver.vendors.kit.call import Call
+
+# A handler may be async when it must talk to the outside first (e.g. a webhook handshake)
+Handler = Callable[["Call"], "Rendered | Awaitable[Rendered]"]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One happy-path endpoint: method, path pattern (named groups become `Call.args`)."""
+
+    method: str
+    pattern: re.Pattern[str]
+    handler: Handler
+    name: str
+
+
+def route(method: str, pattern: str, handler: Handler, name: str = "") -> Route:
+    """Build a route; `pattern` is a full-match regex over the vendor-relative path."""
+    return Route(method.upper(), re.compile(pattern), handler, name or handler.__name__)
+
+
+class Router:
+    """Finds the route for a request; distinguishes unknown paths from wrong methods."""
+
+    def __init__(self, routes: list[Route]) -> None:
+        self.routes = routes
+
+    def find(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        """The matching route and its path arguments, or None."""
+        for item in self.routes:
+            found = item.pattern.fullmatch(path)
+            if found and item.method == method:
+                return item, {k: v for k, v in found.groupdict().items() if v is not None}
+        return None
+
+    def allowed(self, path: str) -> list[str]:
+        """Methods some route accepts at this path (for "method not allowed" answers)."""
+        return [r.method for r in self.routes if r.pattern.fullmatch(path)]
