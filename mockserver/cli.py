@@ -179,7 +179,7 @@ def _print_json(data: Any) -> None:
 
 
 def _catalog_command(args: argparse.Namespace) -> int:
-    catalog = load_catalog()
+    catalog = load_catalog(names=tuple(VENDORS))
     if args.catalog_command in ("list", "search"):
         found = list(
             search(
@@ -265,7 +265,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _validate(paths: list[Path]) -> int:
-    problems = validate_paths(paths, load_catalog())
+    problems = validate_paths(paths, load_catalog(names=tuple(VENDORS)))
     for problem in problems:
         print(problem, file=sys.stderr)
     if not problems:

@@ -11,13 +11,14 @@ from mockserver.catalog import Catalog, load_catalog
 from mockserver.server.app import create_app
 from mockserver.server.services import Services, build_services
 from mockserver.settings import Settings
+from mockserver.vendors import VENDORS
 
 ClientFactory = Callable[..., Awaitable[TestClient]]
 
 
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
-    return load_catalog()
+    return load_catalog(names=tuple(VENDORS))
 
 
 @pytest.fixture

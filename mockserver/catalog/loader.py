@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
-from mockserver.catalog import cache
+import mockserver.catalog.cache as cache
 from mockserver.catalog.model import Catalog, VendorCatalog, VendorFile
 
 # libyaml is several times faster; the pure-Python loader is the fallback
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-VENDOR_ORDER = ("ringcentral", "yeastar", "signalwire", "fonedynamics", "webexconnect")
-
 
 class CatalogError(ValueError):
     """A catalog file that cannot be used; the message names file, entry and field."""
@@ -82,8 +80,14 @@ def load_vendor_file(path: Path) -> VendorCatalog:
     return VendorCatalog.from_file(data)
 
 
-def load_catalog(directory: Path | None = None) -> Catalog:
-    """Load every vendor file in `directory` (default: the shipped catalog)."""
+def load_catalog(directory: Path | None = None, names: Sequence[str] | None = None) -> Catalog:
+    """Load the files of `names` (default: every `<vendor>.yaml`) from `directory`.
+
+    The catalog knows no vendor list: the server passes the registry's names, in its order,
+    so a missing file is an error naming it.
+    """
     directory = directory or default_catalog_dir()
-    vendors = {name: load_vendor_file(directory / f"{name}.yaml") for name in VENDOR_ORDER}
+    if names is None:
+        names = sorted(path.stem for path in directory.glob("*.yaml"))
+    vendors = {name: load_vendor_file(directory / f"{name}.yaml") for name in names}
     return Catalog(vendors)

@@ -23,6 +23,7 @@ from mockserver.request.injection import InjectionError, InjectionPlans
 from mockserver.request.snapshot import RequestSnapshot
 from mockserver.vendors.base import Vendor
 from mockserver.vendors.kit.call import Call, Env
+from mockserver.vendors.kit.rejection import Rejection
 from mockserver.vendors.kit.routing import Route
 
 SESSION_HEADER = "x-mock-session"
@@ -210,7 +211,12 @@ class Pipeline:
         found = self.call_for(
             snapshot, vendor, RenderContext(vendor.family_for(method, path), method, path, {}, "")
         )
-        return found is None or vendor.authenticate(found[1]) is None
+        if found is None:
+            return True
+        try:
+            return vendor.authenticate(found[1]) is None
+        except Rejection:
+            return False
 
     def call_for(
         self,
@@ -349,11 +355,14 @@ class Pipeline:
         if found is None:
             return self.not_found(vendor, self.catalog.vendor(vendor.name), ctx)
         route, call = found
-        denied = vendor.authenticate(call)
-        if denied is not None:
-            return denied
-        result = route.handler(call)
-        return await result if inspect.isawaitable(result) else result
+        try:
+            denied = vendor.authenticate(call)
+            if denied is not None:
+                return denied
+            result = route.handler(call)
+            return await result if inspect.isawaitable(result) else result
+        except Rejection as rejection:  # the one place a handler's natural error is answered
+            return rejection.rendered
 
     def not_found(self, vendor: Vendor, catalog: VendorCatalog, ctx: RenderContext) -> Rendered:
         """The vendor's answer to an unknown path, reused like errors are."""

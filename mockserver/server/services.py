@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 
 from aiohttp import web
 
@@ -65,7 +64,6 @@ class Services:
 
 SERVICES = web.AppKey("services", Services)
 # Magic test numbers shipped with the package (README "Magic values"); --no-defaults skips them
-DEFAULTS_DIR = Path(__file__).resolve().parent.parent / "defaults"
 
 
 def _recorders(settings: Settings, store: InMemoryStore, env: Env) -> tuple[Recorder, ...]:
@@ -79,7 +77,7 @@ def _recorders(settings: Settings, store: InMemoryStore, env: Env) -> tuple[Reco
 
 def build_services(settings: Settings, catalog: Catalog | None = None) -> Services:
     """Load the catalog (unless given) and wire engine, journal and pipeline."""
-    catalog = catalog or load_catalog(settings.catalog_dir)
+    catalog = catalog or load_catalog(settings.catalog_dir, tuple(VENDORS))
     store = InMemoryStore(
         journal_limit=settings.journal_size,
         journal_bytes=settings.journal_bytes,
@@ -109,7 +107,8 @@ def build_services(settings: Settings, catalog: Catalog | None = None) -> Servic
     env.callbacks.on_attempt = partial(journal_callback, store)
     services = Services(settings, catalog, engine, store, env, pipeline, vendors)
     if settings.defaults:
-        scenarios, services.defaults = load_files([DEFAULTS_DIR], catalog)
+        shipped = [v.defaults_file for v in vendors.values() if v.defaults_file.is_file()]
+        scenarios, services.defaults = load_files(shipped, catalog)
         engine.load(scenarios, group=DEFAULTS_GROUP)
     if settings.scenarios:
         services.files = ScenarioFiles(

@@ -10,8 +10,10 @@ import urllib.request
 from collections.abc import Mapping
 from typing import Any
 
+from mockserver.vendors import VENDORS
+
 SUFFIXES = (".yaml", ".yml", ".json")
-VENDOR_PREFIXES = ("ringcentral", "yeastar", "signalwire", "fonedynamics", "webexconnect")
+VENDOR_PREFIXES = tuple(VENDORS)
 # count()/assert_requests() keywords that filter on the answer, not the request
 ANSWER_FILTERS = ("status", "outcome")
 
@@ -60,19 +62,9 @@ class MockSession:
 
     def credentials(self, vendor: str) -> dict[str, str]:
         """Credentials that tie an official SDK to this session with no extra header."""
-        sid = self.session
-        table = {
-            "ringcentral": {"client_id": sid, "client_secret": "mock-secret", "jwt": "mock-jwt"},
-            "yeastar": {"username": sid, "password": "mock-secret"},
-            "signalwire": {"project": sid, "token": "mock-token"},
-            "fonedynamics": {"account_sid": sid, "token": "mock-token"},
-            # Webex keys are secrets, so the mock never uses one as a session name, except
-            # keys of this explicit form (mockserver/vendors/webexconnect/envelope.py)
-            "webexconnect": {"service_key": f"mock-session-{sid}"},
-        }
-        if vendor not in table:
-            raise ValueError(f"unknown vendor {vendor!r}; known: {', '.join(table)}")
-        return table[vendor]
+        if vendor not in VENDORS:
+            raise ValueError(f"unknown vendor {vendor!r}; known: {', '.join(VENDORS)}")
+        return VENDORS[vendor].test_credentials(self.session)
 
     def call(
         self,

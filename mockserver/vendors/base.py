@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import abc
+import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mockserver.answers.rendered import RenderContext, Rendered
@@ -19,6 +21,7 @@ class Vendor(abc.ABC):
     """One emulated vendor. Subclasses are stateless; every method is pure.
 
     Class attributes:
+        order: display order among vendors (the registry sorts by it).
         name: catalog/vendor id, e.g. "ringcentral" (also the URL prefix, "/ringcentral").
         title: display name.
         families: envelope family names this vendor renders, first is the default.
@@ -28,6 +31,7 @@ class Vendor(abc.ABC):
         auth_challenge: the WWW-Authenticate value of its 401s, or None (docs/vendors/*.md).
     """
 
+    order: int
     name: str
     title: str
     families: tuple[str, ...]
@@ -42,6 +46,21 @@ class Vendor(abc.ABC):
     # the `WWW-Authenticate` challenge on a 401 (RFC 9110 11.6.1), None when the vendor sends
     # none; clients that send credentials only when challenged (Apache HttpClient) need it
     auth_challenge: str | None = None
+
+    @property
+    def folder(self) -> Path:
+        """The vendor's own folder (its `defaults.yaml`, `policy.py`...)."""
+        module = sys.modules[type(self).__module__]
+        return Path(module.__file__ or ".").resolve().parent
+
+    @property
+    def defaults_file(self) -> Path:
+        """The shipped default scenarios (magic test values) of this vendor."""
+        return self.folder / "defaults.yaml"
+
+    @abc.abstractmethod
+    def test_credentials(self, session: str) -> dict[str, str]:
+        """Credentials that tie an official SDK's requests to `session` (the pytest plugin)."""
 
     @abc.abstractmethod
     def family_for(self, method: str, path: str) -> str:
@@ -91,7 +110,10 @@ class Vendor(abc.ABC):
         return None
 
     def authenticate(self, call: Call) -> Rendered | None:
-        """The vendor's auth error for this call, or None when its credentials pass."""
+        """None when the call's credentials pass; else the vendor's auth error.
+
+        Raise it with `call.reject(...)` (the pipeline answers it); returning it still works.
+        """
         return None
 
     def token_of(self, snapshot: RequestSnapshot) -> str | None:

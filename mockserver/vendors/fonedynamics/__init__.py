@@ -2,4 +2,6 @@
 
 from mockserver.vendors.fonedynamics.envelope import FoneDynamics
 
-__all__ = ["FoneDynamics"]
+VENDOR = FoneDynamics()
+
+__all__ = ["VENDOR", "FoneDynamics"]

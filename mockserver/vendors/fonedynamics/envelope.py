@@ -99,6 +99,7 @@ def basic_username(snapshot: RequestSnapshot) -> str | None:
 class FoneDynamics(Vendor):
     """Fone Dynamics REST API v2 (ServiceStack): every error is a `ResponseStatus` object."""
 
+    order = 4
     name = "fonedynamics"
     title = "Fone Dynamics"
     families = ("responsestatus",)
@@ -110,6 +111,10 @@ class FoneDynamics(Vendor):
     request_id_header = None
     # inferred: ServiceStack's BasicAuthProvider challenges as `basic realm="/auth/basic"`
     auth_challenge = 'basic realm="/auth/basic"'
+
+    def test_credentials(self, session: str) -> dict[str, str]:
+        """Credentials that put an official SDK's requests into `session`."""
+        return {"account_sid": session, "token": "mock-token"}
 
     def family_for(self, method: str, path: str) -> str:
         """One envelope for every endpoint."""

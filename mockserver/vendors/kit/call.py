@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, NoReturn
 
+from mockserver.answers.plan import Failure
 from mockserver.answers.rendered import RenderContext, Rendered
 from mockserver.callbacks.sender import Callback, CallbackSender
 from mockserver.catalog.model import CatalogEntry, VendorCatalog
 from mockserver.request.snapshot import RequestSnapshot
 from mockserver.settings import Settings
 from mockserver.store.resources import ResourceStore, TokenRegistry
+from mockserver.vendors.kit.bodies import MalformedBody, is_blank, strict_json
+from mockserver.vendors.kit.ids import Ids
+from mockserver.vendors.kit.records import Resources
+from mockserver.vendors.kit.rejection import Rejection
 
 if TYPE_CHECKING:
     from mockserver.vendors.base import Vendor
 
-from mockserver.answers.plan import Failure
-from mockserver.vendors.kit.ids import Ids
+# `Call.json(empty=REQUIRED)`: an empty body is malformed rather than "no fields"
+REQUIRED: Any = object()
 
 
 @dataclass
@@ -65,6 +72,39 @@ class Call:
         """Render a catalogued error naturally, as the vendor would for this request."""
         ctx = replace(self.ctx, params={**self.ctx.params, **params}, status=status)
         return self.vendor.render_error(self.entry(key), ctx)
+
+    def reject(self, key: str, status: int | None = None, **params: str) -> NoReturn:
+        """Answer the catalogued error `key` now: raised, and answered once by the pipeline."""
+        raise Rejection(self.error(key, status, **params))
+
+    @cached_property
+    def resources(self) -> Resources:
+        """This vendor's stored resources in this call's session."""
+        return Resources(self.env.resources, self.vendor.name, self.session)
+
+    @property
+    def rng(self) -> random.Random:
+        """The session's seeded random stream, so `--seed` reproduces every generated id."""
+        return self.env.ids.rng(self.session)
+
+    def json(self, malformed: str, *, empty: Any = None, objects_only: bool = True) -> Any:
+        """The strictly parsed JSON body, or `reject(malformed)` when the vendor would refuse it.
+
+        An empty body is `{}` unless `empty` says otherwise (`REQUIRED`: refused as malformed);
+        `objects_only` refuses a body that is valid JSON but not an object.
+        """
+        raw = self.snapshot.body
+        if is_blank(raw):
+            if empty is REQUIRED:
+                self.reject(malformed)
+            return {} if empty is None else empty
+        try:
+            value = strict_json(raw)
+        except MalformedBody:
+            self.reject(malformed)
+        if objects_only and not isinstance(value, dict):
+            self.reject(malformed)
+        return value
 
     def schedule(self, callback: Callback) -> None:
         """Send a delivery callback later."""

@@ -2,4 +2,6 @@
 
 from mockserver.vendors.ringcentral.envelope import RingCentral
 
-__all__ = ["RingCentral"]
+VENDOR = RingCentral()
+
+__all__ = ["VENDOR", "RingCentral"]

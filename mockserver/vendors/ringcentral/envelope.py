@@ -253,6 +253,7 @@ def message_record(entry: CatalogEntry, ctx: RenderContext) -> dict[str, Any]:
 class RingCentral(Vendor):
     """RingCentral: REST (`/restapi/v1.0`), OAuth (`/restapi/oauth`) and API-gateway envelopes."""
 
+    order = 1
     name = "ringcentral"
     title = "RingCentral"
     families = ("rest", "oauth", "gateway", "analytics")
@@ -260,6 +261,10 @@ class RingCentral(Vendor):
     rate_limit_key = "CMN-301"
     too_large_key = "MSG-338"  # inferred: no documented answer to an oversized body
     request_id_header = "RCRequestId"
+
+    def test_credentials(self, session: str) -> dict[str, str]:
+        """Credentials that put an official SDK's requests into `session`."""
+        return {"client_id": session, "client_secret": "mock-secret", "jwt": "mock-jwt"}
 
     def family_for(self, method: str, path: str) -> str:
         """OAuth under `/restapi/oauth/`, analytics, REST under the API prefixes, else gateway."""

@@ -2,4 +2,6 @@
 
 from mockserver.vendors.signalwire.envelope import SignalWire
 
-__all__ = ["SignalWire"]
+VENDOR = SignalWire()
+
+__all__ = ["VENDOR", "SignalWire"]

@@ -54,6 +54,7 @@ _REQUEST_FIELDS = ("From", "To", "Body")
 class SignalWire(Vendor):
     """SignalWire: the Twilio-compatible API, the /api/* REST and Relay REST families."""
 
+    order = 3
     name = "signalwire"
     title = "SignalWire"
     families = ("compat", "rest", "relay")
@@ -63,6 +64,10 @@ class SignalWire(Vendor):
     request_id_header = REQUEST_ID_HEADER
     # inferred: Twilio challenges with `Basic realm="Twilio API"`; the realm here is a guess
     auth_challenge = 'Basic realm="SignalWire"'
+
+    def test_credentials(self, session: str) -> dict[str, str]:
+        """Credentials that put an official SDK's requests into `session`."""
+        return {"project": session, "token": "mock-token"}
 
     def family_for(self, method: str, path: str) -> str:
         """`/api/laml/*` and root paths are compat; Space API paths relay; other `/api/*` rest."""

@@ -2,4 +2,6 @@
 
 from mockserver.vendors.webexconnect.envelope import WebexConnect
 
-__all__ = ["WebexConnect"]
+VENDOR = WebexConnect()
+
+__all__ = ["VENDOR", "WebexConnect"]

@@ -38,6 +38,7 @@ SESSION_KEY_PREFIX = "mock-session-"
 class WebexConnect(Vendor):
     """Webex Connect (formerly imiconnect): legacy `/resources/*` and newer `/v1/*` APIs."""
 
+    order = 5
     name = "webexconnect"
     title = "Webex Connect"
     families = ("v1", "v2")
@@ -46,6 +47,12 @@ class WebexConnect(Vendor):
     too_large_key = "7000"  # inferred: no documented answer to an oversized body
     too_large_status = 400
     request_id_header = None
+
+    def test_credentials(self, session: str) -> dict[str, str]:
+        """Credentials that put an official SDK's requests into `session`."""
+        # Webex keys are secrets, so the mock never uses one as a session name, except keys
+        # of this explicit form (session_of)
+        return {"service_key": f"mock-session-{session}"}
 
     def family_for(self, method: str, path: str) -> str:
         """`/v1/*` and `/v2/*` (e.g. `/v1/sms/messages`) are v2; `/resources/*` and others v1."""

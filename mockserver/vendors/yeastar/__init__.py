@@ -2,4 +2,6 @@
 
 from mockserver.vendors.yeastar.envelope import Yeastar
 
-__all__ = ["Yeastar"]
+VENDOR = Yeastar()
+
+__all__ = ["VENDOR", "Yeastar"]

@@ -88,6 +88,7 @@ def call_event(entry: CatalogEntry, ctx: RenderContext) -> dict[str, Any]:
 class Yeastar(Vendor):
     """Yeastar P-Series Open API v1.0: every answer is HTTP 200 with `errcode`/`errmsg`."""
 
+    order = 2
     name = "yeastar"
     title = "Yeastar P-Series"
     families = ("errcode",)
@@ -98,6 +99,10 @@ class Yeastar(Vendor):
     too_large_status = None
     rate_limit_status = None  # Yeastar answers HTTP 200 with a non-zero errcode, even here
     request_id_header = None
+
+    def test_credentials(self, session: str) -> dict[str, str]:
+        """Credentials that put an official SDK's requests into `session`."""
+        return {"username": session, "password": "mock-secret"}
 
     def family_for(self, method: str, path: str) -> str:
         """One envelope for every endpoint."""
