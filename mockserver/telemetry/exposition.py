@@ -31,6 +31,16 @@ _OUTCOMES = {
 }
 
 
+def page(recorder: MetricsRecorder) -> bytes:
+    """Every metric in the Prometheus text format, from the recorder's own registry."""
+    from prometheus_client import generate_latest
+
+    recorder.settle()
+    if recorder.registry is None:
+        recorder.registry = registry(recorder, recorder.store, recorder.env)
+    return generate_latest(recorder.registry)
+
+
 def registry(recorder: MetricsRecorder, store: Store, env: Env) -> CollectorRegistry:
     """A registry of this server's own (never the global one) with every family in it."""
     made = CollectorRegistry(auto_describe=True)

@@ -61,7 +61,8 @@ class MetricsRecorder:
         self.rule_hits: Tally[tuple[str, str]] = Tally()
         # called before a scrape: lands records still being batched
         self.settle: Callable[[], None] = lambda: None
-        self._registry: CollectorRegistry | None = None
+        # made by telemetry.exposition on the first scrape (prometheus_client loads with it)
+        self.registry: CollectorRegistry | None = None
 
     def record(self, snapshot: RequestSnapshot, plan: Plan, status: int, latency_ms: float) -> None:
         """Count one answered request."""
@@ -86,23 +87,6 @@ class MetricsRecorder:
                 if key not in rule_hits and len(rule_hits) >= MAX_RULE_SERIES:
                     key = (OVERFLOW, OVERFLOW)
                 rule_hits[key] += 1
-
-    @property
-    def registry(self) -> CollectorRegistry:
-        """This server's registry, made on first use (prometheus_client loads with it)."""
-        if self._registry is None:
-            # imported here: ~1 MB and 16 ms of start-up for a page most runs never scrape
-            from mockserver.telemetry import exposition
-
-            self._registry = exposition.registry(self, self.store, self.env)
-        return self._registry
-
-    def exposition(self) -> bytes:
-        """Every metric in the Prometheus text format."""
-        self.settle()
-        from prometheus_client import generate_latest
-
-        return generate_latest(self.registry)
 
 
 class DurationTally:

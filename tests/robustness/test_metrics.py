@@ -319,8 +319,9 @@ def test_prometheus_client_loads_with_the_first_scrape_not_at_start_up() -> None
         "services = build_services(Settings())\n"
         "assert 'prometheus_client' not in sys.modules, 'imported at start-up'\n"
         "recorder = next(r for r in services.pipeline.recorders[0].recorders\n"
-        "                if hasattr(r, 'exposition'))\n"
-        "assert b'mockserver_requests_total' in recorder.exposition()\n"
+        "                if hasattr(r, 'rule_hits'))\n"
+        "from mockserver.telemetry.exposition import page\n"
+        "assert b'mockserver_requests_total' in page(recorder)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
