@@ -7,7 +7,7 @@ RUN_STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test check lint format typecheck catalog bench soak docker-smoke clean
+.PHONY: run test check lint format typecheck catalog new-vendor bench soak docker-smoke clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ typecheck: $(STAMP)
 
 catalog: $(STAMP)  ## regenerate catalog/*.yaml from catalog/seeds/
 	$(BIN)/python scripts/build_catalog.py
+
+new-vendor: $(STAMP)  ## scaffold a vendor folder, seed, catalog, docs and scenario: make new-vendor NAME=acme [TITLE="Acme"]
+	$(BIN)/python scripts/new_vendor.py $(NAME) $(if $(TITLE),--title "$(TITLE)")
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

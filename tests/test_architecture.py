@@ -56,8 +56,11 @@ def imported(path: Path, modules: set[str]) -> set[str]:
             if node.level:
                 parts = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join([*parts, *([node.module] if node.module else [])])
-            found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)
+            # `from pkg import module` depends on that module, not on the package's __init__
+            names = [f"{base}.{alias.name}" for alias in node.names]
+            found.update(n for n in names if n in modules)
+            if any(n not in modules for n in names):
+                found.add(base)
         for child in ast.iter_child_nodes(node):
             visit(child)
 
