@@ -91,8 +91,9 @@ def test_the_new_vendor_registers_last_and_answers_as_its_envelope_says(tree: Pa
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout)
     assert seen["vendors"][-1] == "acme"
-    status, message, headers = seen["create"]
-    assert status == 201 and message["to"] == "+15550001" and message["status"] == "queued"
+    status, message, _ = seen["create"]
+    assert status == 201
+    assert (message["to"], message["status"]) == ("+15550001", "queued")
     assert seen["fetch"][:2] == [200, message]
     not_found = {"error": {"code": "NOT_FOUND", "message": "The requested resource was not found."}}
     assert seen["other_session"][:2] == [404, not_found]
@@ -104,7 +105,8 @@ def test_the_new_vendor_registers_last_and_answers_as_its_envelope_says(tree: Pa
         {"error": {"code": "MISSING_FIELD", "message": "The field text is required."}},
     ]
     assert seen["malformed"][1]["error"]["code"] == "INVALID_BODY"
-    assert seen["injected"][0] == 429 and seen["injected"][1]["error"]["code"] == "RATE_LIMITED"
+    assert seen["injected"][0] == 429
+    assert seen["injected"][1]["error"]["code"] == "RATE_LIMITED"
     assert seen["magic"][0] == 429  # the shipped defaults.yaml magic recipient
 
 
@@ -130,6 +132,8 @@ def test_the_scaffold_is_lint_and_strict_type_clean(tree: Path) -> None:
 
 def test_the_scaffold_refuses_to_overwrite_and_refuses_bad_names(tree: Path) -> None:
     again = run(tree, "scripts/new_vendor.py", "acme")
-    assert again.returncode != 0 and "'acme' exists already" in again.stderr
+    assert again.returncode != 0
+    assert "'acme' exists already" in again.stderr
     bad = run(tree, "scripts/new_vendor.py", "Acme-2")
-    assert bad.returncode == 2 and "NAME must be" in bad.stderr
+    assert bad.returncode == 2
+    assert "NAME must be" in bad.stderr
