@@ -17,10 +17,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mockserver.answers.plan import Failure, Plan
+from mockserver.answers.rendered import RenderContext
 from mockserver.request.snapshot import RequestSnapshot
 from mockserver.server.services import Services
 from mockserver.settings import Settings
 from mockserver.testing.thread import ServerThread
+from mockserver.vendors.kit.call import Call
+from mockserver.vendors.kit.rejection import Rejection
+from mockserver.vendors.yeastar import VENDOR
 from tests.webhooks import Client, Recorder, Start, serving, starter
 
 API = "/yeastar/openapi/v1.0"
@@ -396,3 +400,48 @@ def test_server_keeps_serving_after_fuzzing(server: tuple[ServerThread, str]) ->
         f"{running.url}{API}/extension/list", params={"access_token": token}, timeout=10
     )
     assert resp.json()["errcode"] == 0
+
+
+def direct_call(services: Services, method: str, path: str, **given: Any) -> Call:
+    """The `Call` the pipeline would hand the handler, without a server in between."""
+    snapshot = RequestSnapshot(
+        vendor="yeastar", method=method, path=f"/openapi/v1.0/{path}", **given
+    )
+    found = services.pipeline.call_for(snapshot, VENDOR, RenderContext("errcode", method, path))
+    assert found is not None
+    return found[1]
+
+
+def rejected(action: Callable[[], object]) -> dict[str, Any]:
+    with pytest.raises(Rejection) as caught:
+        action()
+    assert caught.value.rendered.status == 200
+    return json.loads(caught.value.rendered.body)  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("headers", "errcode"),
+    [({}, 40002), ({"User-Agent": "sdk"}, 10004)],
+)
+def test_authenticate_raises_its_refusal(
+    make_services: Callable[..., Services], headers: dict[str, str], errcode: int
+) -> None:
+    call = direct_call(make_services(), "GET", "extension/list", headers=headers)
+    assert rejected(lambda: VENDOR.authenticate(call))["errcode"] == errcode
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "answer"),
+    [
+        ("call/dial", b"[]", {"errcode": 40001, "errmsg": "PARAMETER SYNTAX ERROR"}),
+        ("message/send", b'{"sender_type": 9}', {"errcode": 40002, "errmsg": "PARAMETER ERROR"}),
+        ("get_token", b"{}", {"errcode": -1, "errmsg": "FAILURE"}),
+    ],
+)
+def test_handlers_raise_their_errors(
+    make_services: Callable[..., Services], path: str, body: bytes, answer: dict[str, Any]
+) -> None:
+    call = direct_call(make_services(), "POST", path, body=body)
+    route = VENDOR.router().find("POST", call.snapshot.path)
+    assert route is not None
+    assert answer.items() <= rejected(lambda: route[0].handler(call)).items()

@@ -7,16 +7,9 @@ from typing import Any
 
 from mockserver.answers.rendered import Rendered
 from mockserver.vendors.kit.call import Call
-from mockserver.vendors.yeastar import events
-from mockserver.vendors.yeastar.wire import (
-    INVALID,
-    VENDOR,
-    json_object,
-    required,
-    rng,
-    success,
-    text,
-)
+from mockserver.vendors.yeastar import callbacks
+from mockserver.vendors.yeastar.envelope import as_errcode
+from mockserver.vendors.yeastar.wire import body, required, success, text
 
 KIND = "call"
 # Mock-only magic callee: the call rings and ends unanswered (see docs/vendors/yeastar.md).
@@ -29,17 +22,15 @@ _TRUNKS = ("SIP-Trunk-1", "my-trunk", "carrier-trunk")
 
 def dial(call: Call) -> Rendered:
     """Start a call: `caller` and `callee` are required; answers the new `call_id`."""
-    data = json_object(call)
-    if data is INVALID:
-        return call.error("40001")
+    data = body(call)
     caller, callee = text(data.get("caller")), text(data.get("callee"))
     if caller is None:
-        return required(call, "caller")
+        required(call, "caller")
     if callee is None:
-        return required(call, "callee")
+        required(call, "callee")
     record = new_call(call, caller, callee)
-    call.env.resources.put(VENDOR, call.session, KIND, record["call_id"], record)
-    events.schedule(call, record["call_id"], timeline(record))
+    call.resources.put(KIND, record["call_id"], record)
+    callbacks.schedule(call, record["call_id"], timeline(record))
     return success(call_id=record["call_id"])
 
 
@@ -47,18 +38,18 @@ def query(call: Call) -> Rendered:
     """One call by `call_id` (60001 when unknown), or every call of the session without it."""
     wanted = call.snapshot.query.get("call_id")
     if wanted is None:
-        records = call.env.resources.list(VENDOR, call.session, KIND)
+        records = call.resources.list(KIND)
     else:
-        found = call.env.resources.get(VENDOR, call.session, KIND, wanted.strip())
+        found = call.resources.get(KIND, wanted.strip())
         if found is None:
-            return call.error("60001")
+            call.reject("60001")
         records = [found]
     return success(data=[snapshot(r, call.now) for r in records])
 
 
 def new_call(call: Call, caller: str, callee: str) -> dict[str, Any]:
     """The stored call: ids, channels and when (and how) it ends."""
-    draw = rng(call)
+    draw = call.rng
     failure = call.failure
     entry = call.catalog.get(failure.key) if failure else None
     length = failure.delay if failure and failure.delay is not None else None
@@ -84,7 +75,7 @@ def new_call(call: Call, caller: str, callee: str) -> dict[str, Any]:
 
 def new_call_id(call: Call, draw: random.Random) -> str:
     """`<unix time>.<n>` like `1650012665.266`, unique within the session."""
-    taken = {c["call_id"] for c in call.env.resources.list(VENDOR, call.session, KIND)}
+    taken = {c["call_id"] for c in call.resources.list(KIND)}
     suffix = draw.randint(100, 999)
     while f"{int(call.now)}.{suffix}" in taken:
         suffix += 1  # a busy second: the PBX's own counter also just counts up
@@ -94,11 +85,6 @@ def new_call_id(call: Call, draw: random.Random) -> str:
 def channel(endpoint: str, number: int) -> str:
     """An Asterisk-style channel id, e.g. `PJSIP/1005-0000008a` (documented example)."""
     return f"PJSIP/{endpoint}-{number:08x}"
-
-
-def as_errcode(code: str) -> int | str:
-    """errcode is an integer on the wire."""
-    return int(code) if code.lstrip("-").isdigit() else code
 
 
 def is_extension(number: str) -> bool:

@@ -6,7 +6,7 @@ from typing import Any
 
 from mockserver.answers.rendered import Rendered
 from mockserver.vendors.kit.call import Call
-from mockserver.vendors.yeastar.wire import VENDOR, faker, invalid, success
+from mockserver.vendors.yeastar.wire import faker, invalid, success
 
 KIND = "extension"
 COUNT = 12
@@ -19,11 +19,7 @@ _ROLES = ("Employee", "Employee", "Supervisor", "Administrator")
 def list_extensions(call: Call) -> Rendered:
     """`page`/`page_size` (positive integers) over the session's extensions."""
     page = _positive(call, "page", 1)
-    if isinstance(page, Rendered):
-        return page
     size = _positive(call, "page_size", DEFAULT_PAGE_SIZE)
-    if isinstance(size, Rendered):
-        return size
     everything = extensions(call)
     start = (page - 1) * size
     return success(total_number=len(everything), data=everything[start : start + size])
@@ -31,7 +27,7 @@ def list_extensions(call: Call) -> Rendered:
 
 def extensions(call: Call) -> list[dict[str, Any]]:
     """The session's extensions, generated once and then read back from the store."""
-    stored = call.env.resources.list(VENDOR, call.session, KIND)
+    stored = call.resources.list(KIND)
     if stored:
         return stored
     fake = faker(call)
@@ -39,8 +35,8 @@ def extensions(call: Call) -> list[dict[str, Any]]:
         item = extension(index, fake.name(), fake.msisdn(), fake.random_element(_PRESENCE))
         item["role_name"] = fake.random_element(_ROLES)
         item["email_addr"] = f"{item['number']}@{fake.free_email_domain()}"
-        call.env.resources.put(VENDOR, call.session, KIND, str(item["id"]), item)
-    return call.env.resources.list(VENDOR, call.session, KIND)
+        call.resources.put(KIND, str(item["id"]), item)
+    return call.resources.list(KIND)
 
 
 def extension(index: int, name: str, mobile: str, presence: str) -> dict[str, Any]:
@@ -61,11 +57,11 @@ def extension(index: int, name: str, mobile: str, presence: str) -> dict[str, An
     }
 
 
-def _positive(call: Call, name: str, default: int) -> int | Rendered:
+def _positive(call: Call, name: str, default: int) -> int:
     raw = call.snapshot.query.get(name)
     if raw is None:
         return default
     digits = raw.strip()
     if not (digits.isascii() and digits.isdecimal()) or len(digits) > 9 or int(digits) < 1:
-        return invalid(call, name, raw)
+        invalid(call, name, raw)
     return int(digits)

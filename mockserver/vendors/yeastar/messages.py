@@ -6,17 +6,7 @@ from typing import Any
 
 from mockserver.answers.rendered import Rendered
 from mockserver.vendors.kit.call import Call
-from mockserver.vendors.yeastar.wire import (
-    INVALID,
-    VENDOR,
-    integer,
-    invalid,
-    json_object,
-    required,
-    rng,
-    success,
-    text,
-)
+from mockserver.vendors.yeastar.wire import body, integer, invalid, required, success, text
 
 SESSION_KIND = "message_session"
 MESSAGE_KIND = "message"
@@ -33,78 +23,71 @@ SENDER_TYPES = frozenset({1, 9})  # 1 extension user, 9 third-party platform (do
 
 def send(call: Call) -> Rendered:
     """Send in an existing session (`session_id`) or start one (`channel`, `did_number`, `to`)."""
-    data = json_object(call)
-    if data is INVALID:
-        return call.error("40001")
-    problem = sender_problem(call, data) or content_problem(call, data)
-    if problem is not None:
-        return problem
-    found = find_session(call, data)
-    if isinstance(found, Rendered):
-        return found
-    message_id = rng(call).randint(100_000, 999_999)
-    stored = {"message_id": message_id, "session_id": found["session_id"], "created": call.now}
-    call.env.resources.put(VENDOR, call.session, MESSAGE_KIND, str(message_id), stored)
-    return success(session_id=found["session_id"], message_id=message_id)
+    data = body(call)
+    check_sender(call, data)
+    check_content(call, data)
+    session_id = find_session(call, data)["session_id"]
+    message_id = call.rng.randint(100_000, 999_999)
+    stored = {"message_id": message_id, "session_id": session_id, "created": call.now}
+    call.resources.put(MESSAGE_KIND, str(message_id), stored)
+    return success(session_id=session_id, message_id=message_id)
 
 
-def sender_problem(call: Call, data: dict[str, Any]) -> Rendered | None:
+def check_sender(call: Call, data: dict[str, Any]) -> None:
     """`sender_type` is required (1 or 9); an extension sender needs `sender_no`."""
     if "sender_type" not in data:
-        return required(call, "sender_type")
+        required(call, "sender_type")
     kind = integer(data["sender_type"])
     if kind not in SENDER_TYPES:
-        return invalid(call, "sender_type", data["sender_type"])
+        invalid(call, "sender_type", data["sender_type"])
     if kind == 1 and text(data.get("sender_no")) is None:
-        return required(call, "sender_no")
-    return None
+        required(call, "sender_no")
 
 
-def content_problem(call: Call, data: dict[str, Any]) -> Rendered | None:
+def check_content(call: Call, data: dict[str, Any]) -> None:
     """A normal message needs `msg_body` (or `files`); a WhatsApp template its params."""
     kind = integer(data.get("msg_kind", 0))
     if kind == 1:
-        has = text(data.get("whatsapp_msg_param")) is not None
-        return None if has else required(call, "whatsapp_msg_param")
+        if text(data.get("whatsapp_msg_param")) is None:
+            required(call, "whatsapp_msg_param")
+        return
     if kind != 0:
-        return invalid(call, "msg_kind", data.get("msg_kind"))
+        invalid(call, "msg_kind", data.get("msg_kind"))
     has_files = isinstance(data.get("files"), list) and bool(data["files"])
     if text(data.get("msg_body")) is None and not has_files:
-        return required(call, "msg_body")
-    return None
+        required(call, "msg_body")
 
 
-def find_session(call: Call, data: dict[str, Any]) -> dict[str, Any] | Rendered:
+def find_session(call: Call, data: dict[str, Any]) -> dict[str, Any]:
     """The session to send in: the named one (80014 if unknown), else by channel/DID/to."""
     if data.get("session_id") is not None:
-        wanted = integer(data["session_id"])
-        found = call.env.resources.get(VENDOR, call.session, SESSION_KIND, str(wanted))
-        return found if found is not None else call.error("80014")
+        found = call.resources.get(SESSION_KIND, str(integer(data["session_id"])))
+        if found is None:
+            call.reject("80014")
+        return found
     target = session_target(call, data)
-    if isinstance(target, Rendered):
-        return target
-    for existing in call.env.resources.list(VENDOR, call.session, SESSION_KIND):
+    for existing in call.resources.list(SESSION_KIND):
         if existing["target"] == target:
             return existing  # documented: same channel, DID and `to` reuse the session
-    session_id = rng(call).randint(1000, 99_999)
-    while call.env.resources.get(VENDOR, call.session, SESSION_KIND, str(session_id)):
+    session_id = call.rng.randint(1000, 99_999)
+    while call.resources.get(SESSION_KIND, str(session_id)):
         session_id += 1  # never overwrite another conversation
     created = {"session_id": session_id, "target": target}
-    call.env.resources.put(VENDOR, call.session, SESSION_KIND, str(session_id), created)
+    call.resources.put(SESSION_KIND, str(session_id), created)
     return created
 
 
-def session_target(call: Call, data: dict[str, Any]) -> list[str] | Rendered:
+def session_target(call: Call, data: dict[str, Any]) -> list[str]:
     """`[channel, did_number, to]`, each required when no `session_id` is given."""
     channel = text(data.get("channel"))
     if channel is None:
-        return required(call, "channel")
+        required(call, "channel")
     if channel.lower() not in CHANNELS:
-        return call.error("80018")
+        call.reject("80018")
     did_number = text(data.get("did_number"))
     if did_number is None:
-        return required(call, "did_number")
+        required(call, "did_number")
     to = text(data.get("to"))
     if to is None:
-        return call.error("70621")
+        call.reject("70621")
     return [channel.lower(), did_number, to]

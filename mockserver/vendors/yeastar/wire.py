@@ -1,10 +1,9 @@
-"""Yeastar request/answer helpers: strict JSON bodies, scalar fields and `errcode: 0` answers."""
+"""Yeastar request/answer helpers: JSON bodies, scalar fields, 40002 details, `errcode: 0` answers."""
 
 from __future__ import annotations
 
 import json
-import random
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from mockserver.answers.rendered import Rendered, compact_json
 from mockserver.vendors.kit.call import Call
@@ -13,47 +12,16 @@ from mockserver.vendors.yeastar.envelope import CONTENT_TYPE
 if TYPE_CHECKING:
     from faker import Faker
 
-VENDOR = "yeastar"
-# A body that is not a JSON object; handlers answer 40001 PARAMETER SYNTAX ERROR for it.
-INVALID: Any = object()
 
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def json_object(call: Call) -> Any:
-    """The request's JSON object; `{}` for an empty body, `INVALID` for anything else.
-
-    Stricter than `json.loads`: NaN/Infinity and lone surrogates are refused, as the PBX's
-    parser would, and because echoing them back could not be encoded.
-    """
-    body = call.snapshot.body
-    if not body.strip():
-        return {}
-    try:
-        value = json.loads(body, parse_constant=_reject_constant)
-        json.dumps(value, ensure_ascii=False).encode()
-    except (ValueError, UnicodeError, RecursionError):
-        return INVALID
-    return value if isinstance(value, dict) else INVALID
-
-
-def stream_key(session: str | None) -> str | None:
-    """The session as `Ids` can seed with: headers may decode to lone surrogates."""
-    if session is None:
-        return None
-    return session.encode("utf-8", "surrogatepass").decode("utf-8", "backslashreplace")
-
-
-def rng(call: Call) -> random.Random:
-    """The session's seeded random stream."""
-    return call.env.ids.rng(stream_key(call.session))
+def body(call: Call) -> dict[str, Any]:
+    """The request's JSON object (`{}` when empty); anything else is 40001 PARAMETER SYNTAX ERROR."""
+    found: dict[str, Any] = call.json("40001")
+    return found
 
 
 def faker(call: Call) -> Faker:
-    """The session's seeded Faker."""
-    return call.env.ids.faker(stream_key(call.session))
+    """The session's seeded Faker (the kit's `Call` offers only `rng`)."""
+    return call.env.ids.faker(call.session)
 
 
 def text(value: Any) -> str | None:
@@ -78,16 +46,16 @@ def integer(value: Any) -> int | None:
 
 def success(**fields: Any) -> Rendered:
     """`{"errcode":0,"errmsg":"SUCCESS", ...fields}` with HTTP 200."""
-    body = {"errcode": 0, "errmsg": "SUCCESS", **fields}
-    return Rendered(200, compact_json(body), CONTENT_TYPE)
+    answer = {"errcode": 0, "errmsg": "SUCCESS", **fields}
+    return Rendered(200, compact_json(answer), CONTENT_TYPE)
 
 
-def required(call: Call, field: str) -> Rendered:
-    """40002 PARAMETER ERROR naming a missing field (documented detail shape)."""
-    return call.error("40002", field=field, validation_type="required")
+def required(call: Call, field: str) -> NoReturn:
+    """Reject with 40002 PARAMETER ERROR naming a missing field (documented detail shape)."""
+    call.reject("40002", field=field, validation_type="required")
 
 
-def invalid(call: Call, field: str, value: Any) -> Rendered:
-    """40002 PARAMETER ERROR naming a field and the value it had."""
+def invalid(call: Call, field: str, value: Any) -> NoReturn:
+    """Reject with 40002 PARAMETER ERROR naming a field and the value it had."""
     shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return call.error("40002", field=field, value=shown)
+    call.reject("40002", field=field, value=shown)
