@@ -21,6 +21,8 @@ from mockserver.vendors.kit.records import Resources
 from mockserver.vendors.kit.rejection import Rejection
 
 if TYPE_CHECKING:
+    from faker import Faker
+
     from mockserver.vendors.base import Vendor
 
 # `Call.json(empty=REQUIRED)`: an empty body is malformed rather than "no fields"
@@ -86,6 +88,11 @@ class Call:
     def rng(self) -> random.Random:
         """The session's seeded random stream, so `--seed` reproduces every generated id."""
         return self.env.ids.rng(self.session)
+
+    @property
+    def faker(self) -> Faker:
+        """The session's seeded Faker (names, text, numbers), made on first use."""
+        return self.env.ids.faker(self.session)
 
     def json(self, malformed: str, *, empty: Any = None, objects_only: bool = True) -> Any:
         """The strictly parsed JSON body, or `reject(malformed)` when the vendor would refuse it.

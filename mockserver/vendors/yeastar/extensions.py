@@ -6,7 +6,7 @@ from typing import Any
 
 from mockserver.answers.rendered import Rendered
 from mockserver.vendors.kit.call import Call
-from mockserver.vendors.yeastar.wire import faker, invalid, success
+from mockserver.vendors.yeastar.wire import invalid, success
 
 KIND = "extension"
 COUNT = 12
@@ -30,7 +30,7 @@ def extensions(call: Call) -> list[dict[str, Any]]:
     stored = call.resources.list(KIND)
     if stored:
         return stored
-    fake = faker(call)
+    fake = call.faker
     for index in range(COUNT):
         item = extension(index, fake.name(), fake.msisdn(), fake.random_element(_PRESENCE))
         item["role_name"] = fake.random_element(_ROLES)

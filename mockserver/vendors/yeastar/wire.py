@@ -10,18 +10,13 @@ from mockserver.vendors.kit.call import Call
 from mockserver.vendors.yeastar.envelope import CONTENT_TYPE
 
 if TYPE_CHECKING:
-    from faker import Faker
+    pass
 
 
 def body(call: Call) -> dict[str, Any]:
     """The request's JSON object (`{}` when empty); anything else is 40001 PARAMETER SYNTAX ERROR."""
     found: dict[str, Any] = call.json("40001")
     return found
-
-
-def faker(call: Call) -> Faker:
-    """The session's seeded Faker (the kit's `Call` offers only `rng`)."""
-    return call.env.ids.faker(call.session)
 
 
 def text(value: Any) -> str | None:
