@@ -6,7 +6,7 @@ import fnmatch
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mockserver.matching import CompiledMatch, Unfired
 from mockserver.redaction import (
@@ -20,6 +20,9 @@ from mockserver.redaction import (
 from mockserver.scenarios.model import Scenario
 from mockserver.snapshot import RequestSnapshot
 from mockserver.tables import DEFAULT_SESSION_CAP, DEFAULT_SESSION_TTL, CounterTable, WindowTable
+
+if TYPE_CHECKING:
+    from mockserver.admin import models
 
 DEFAULT_JOURNAL_LIMIT = 10_000
 DEFAULT_JOURNAL_BYTES = 64 * 1024 * 1024
@@ -111,7 +114,7 @@ class JournalEntry:
             received_at=self.time,
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> models.JournalEntry:
         """A JSON-ready, redacted form (query as an object; repeated keys as lists)."""
         query: dict[str, Any] = {}
         for k, v in self.query:

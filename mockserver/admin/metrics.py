@@ -40,8 +40,3 @@ async def metrics(request: web.Request) -> web.Response:
     """Every metric, in the Prometheus text exposition format."""
     body = metrics_recorder(services_of(request)).exposition()
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
-
-
-def add_routes(app: web.Application) -> None:
-    """Register this module's routes."""
-    app.router.add_get("/metrics", metrics)

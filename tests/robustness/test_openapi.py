@@ -20,8 +20,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from mockserver.admin.openapi import PREFIX, document
-from mockserver.admin.routes import create_admin_app
+from mockserver.admin.routes import create_admin_app, document
+from mockserver.admin.spec import PREFIX
 from mockserver.services import build_services
 from mockserver.settings import Settings
 from mockserver.testing.thread import ServerThread
