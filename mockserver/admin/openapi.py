@@ -21,7 +21,8 @@ from mockserver.scenarios.schema import scenario_schema
 SCHEMAS = "#/components/schemas/"
 Json = dict[str, Any]
 Mode = Literal["validation", "serialization"]
-ROUTES: web.AppKey[tuple[Route, ...]] = web.AppKey("admin_routes", tuple)
+# the routes an admin app serves, which its document describes
+DOCUMENTED: web.AppKey[tuple[Route, ...]] = web.AppKey("admin_routes", tuple)
 
 
 class _Schemas(GenerateJsonSchema):
@@ -55,7 +56,7 @@ def document_bytes(routes: tuple[Route, ...]) -> bytes:
 
 async def openapi(request: web.Request) -> web.Response:
     """The OpenAPI 3.1 document of the admin API."""
-    return web.Response(body=document_bytes(request.app[ROUTES]), content_type=JSON)
+    return web.Response(body=document_bytes(request.app[DOCUMENTED]), content_type=JSON)
 
 
 def _build(routes: tuple[Route, ...]) -> Json:

@@ -26,8 +26,9 @@ from schemathesis.specs.openapi.checks import (
 from typing_extensions import TypedDict
 
 from mockserver.admin import openapi
-from mockserver.admin.routes import ROUTES, create_admin_app, document
+from mockserver.admin.routes import create_admin_app
 from mockserver.admin.spec import PREFIX, json_route
+from mockserver.admin.table import ROUTES, document
 from mockserver.services import Services, build_services
 from mockserver.settings import Settings
 from mockserver.testing.thread import ServerThread
