@@ -1,7 +1,7 @@
 """The admin API's types: every answer, request body and parameter, declared once for the docs."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: TypedDict turns each string annotation into a
+# compiled ForwardRef at import, a cost (~20 ms) real annotations do not have.
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, NotRequired
 

@@ -150,7 +150,8 @@ async def clear_requests(request: web.Request) -> Cleared:
     return {"cleared": _session(request) or "all"}
 
 
-# what a count body may hold besides `match`: the answer-side filters of GET /requests
+# what a count body may hold, from its declared type (so the document says what is checked);
+# besides `match`, the answer-side filters of GET /requests
 _COUNT_FIELDS = get_type_hints(CountBody)
 _COUNT_FILTERS = {k: v for k, v in _COUNT_FIELDS.items() if k != "match"}
 
