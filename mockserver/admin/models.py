@@ -1,7 +1,8 @@
 """The admin API's types: every answer, request body and parameter, declared once for the docs."""
 
-# No `from __future__ import annotations` here: TypedDict turns each string annotation into a
-# compiled ForwardRef at import, a cost (~20 ms) real annotations do not have.
+# No `from __future__ import annotations` here: TypedDict would compile each of its ~100
+# string annotations into a ForwardRef at start-up; real annotations cost nothing more.
+
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, NotRequired
 
