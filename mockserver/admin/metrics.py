@@ -43,8 +43,3 @@ async def metrics(request: web.Request) -> web.Response:
 
     body = page(metrics_recorder(services_of(request)))
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
-
-
-def add_routes(app: web.Application) -> None:
-    """Register this module's routes."""
-    app.router.add_get("/metrics", metrics)

@@ -1,18 +1,20 @@
-"""The /__admin/ sub-app: its middleware (JSON errors, token, input errors) and its route table."""
+"""The /__admin/ sub-app built from the route table, with its middleware (JSON errors, token)."""
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Awaitable, Callable
+from collections.abc import Sequence
 
 from aiohttp import web
 
-from mockserver.admin import catalog, metrics, openapi, scenarios
+from mockserver.admin import metrics, openapi
 from mockserver.admin.common import AdminInputError, services_of
+from mockserver.admin.spec import Handler, Route
+from mockserver.admin.table import ROUTES
 from mockserver.request.pipeline import admin_error
 from mockserver.server.services import SERVICES, Services
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_OPEN: web.AppKey[frozenset[Handler]] = web.AppKey("admin_open_handlers", frozenset)
 _KINDS = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 
 
@@ -38,7 +40,7 @@ async def _json_errors(request: web.Request, handler: Handler) -> web.StreamResp
 @web.middleware
 async def _require_token(request: web.Request, handler: Handler) -> web.StreamResponse:
     token = services_of(request).settings.admin_token
-    if token:
+    if token and request.match_info.handler not in request.app[_OPEN]:
         # non-UTF-8 header bytes arrive as surrogates; they must compare unequal, not crash
         given = request.headers.get("Authorization", "").encode("utf-8", "surrogateescape")
         if not hmac.compare_digest(given, f"Bearer {token}".encode()):
@@ -55,13 +57,16 @@ async def _require_token(request: web.Request, handler: Handler) -> web.StreamRe
         return admin_error(err.status, err.body)
 
 
-def create_admin_app(services: Services) -> web.Application:
-    """The /__admin/ sub-app and its route table."""
+def create_admin_app(services: Services, routes: Sequence[Route] = ROUTES) -> web.Application:
+    """The /__admin/ sub-app serving `routes`, and their OpenAPI document."""
     app = web.Application(middlewares=[_json_errors, _require_token])
     app[SERVICES] = services
-    catalog.add_routes(app)
-    scenarios.add_routes(app)
-    metrics.add_routes(app)
-    openapi.add_routes(app)
+    app[openapi.DOCUMENTED] = tuple(routes)
+    app[_OPEN] = frozenset(route.handler for route in routes if not route.auth)
+    for route in routes:
+        if route.method == "GET":  # and its HEAD twin
+            app.router.add_get(route.path, route.handler)
+        else:
+            app.router.add_route(route.method, route.path, route.handler)
     metrics.metrics_recorder(services)  # count from the first request, not the first scrape
     return app

@@ -5,31 +5,46 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-from dataclasses import asdict, replace
-from typing import Any
+from dataclasses import replace
+from typing import Any, get_type_hints
 
 from aiohttp import web
 from pydantic import ValidationError
 
-from mockserver.admin.common import AdminInputError, json_ok, services_of
+from mockserver.admin.common import AdminInputError, services_of
+from mockserver.admin.models import (
+    Callbacks,
+    Cleared,
+    Count,
+    CountBody,
+    Journal,
+    Loaded,
+    NearMiss,
+    Removed,
+    ResetDone,
+    Rules,
+    Unmatched,
+    UnmatchedEntry,
+)
 from mockserver.catalog.model import Catalog
 from mockserver.journal.query import JournalQuery
 from mockserver.journal.redaction import REDACTED, is_oauth, is_secret, redact_text
 from mockserver.scenarios import Match, Scenario, ScenarioError, load_text, too_large
 from mockserver.scenarios.engine import DEFAULTS_GROUP
 from mockserver.scenarios.matching import Mismatch, compile_match
+from mockserver.scenarios.matching import NearMiss as RuleNearMiss
 
 
 def _session(request: web.Request) -> str | None:
     return request.query.get("session") or None
 
 
-async def list_scenarios(request: web.Request) -> web.Response:
+async def list_scenarios(request: web.Request) -> Rules:
     """Loaded rules (with hit counts) and the last file-loading problems."""
     services = services_of(request)
-    rules = [asdict(info) for info in services.engine.rules(_session(request))]
-    scenarios = sorted({r["scenario"] for r in rules})
-    return json_ok({"scenarios": scenarios, "rules": rules, "errors": services.load_errors})
+    rules = services.engine.rules(_session(request))
+    scenarios = sorted({r.scenario for r in rules})
+    return {"scenarios": scenarios, "rules": rules, "errors": services.load_errors}
 
 
 async def _scenario_bytes(request: web.Request, limit: int) -> bytes:
@@ -57,7 +72,7 @@ def _parse(raw: bytes, catalog: Catalog) -> list[Scenario]:
     return load_text(text, source="request body", catalog=catalog)
 
 
-async def load_scenarios(request: web.Request) -> web.Response:
+async def load_scenarios(request: web.Request) -> Loaded:
     """Load YAML or JSON scenarios atomically; a bad batch changes nothing."""
     services = services_of(request)
     raw = await _scenario_bytes(request, services.settings.max_scenario_bytes)
@@ -72,22 +87,22 @@ async def load_scenarios(request: web.Request) -> web.Response:
         raise AdminInputError(
             400, "invalid_scenario", str(err), problems=list(err.problems)
         ) from None
-    return json_ok({"loaded": names, "session": _session(request)}, status=201)
+    return {"loaded": names, "session": _session(request)}
 
 
-async def delete_scenario(request: web.Request) -> web.Response:
+async def delete_scenario(request: web.Request) -> Removed:
     """Remove one scenario of a session (or a shared one)."""
     name = request.match_info["name"]
     if not services_of(request).engine.remove(name, session=_session(request)):
         raise AdminInputError(404, "unknown_scenario", f"no scenario {name!r} in this session")
-    return json_ok({"removed": name})
+    return {"removed": name}
 
 
-async def reset(request: web.Request) -> web.Response:
+async def reset(request: web.Request) -> ResetDone:
     """Forget one session's state (`?session=`), or everything."""
     session = _session(request)
     services_of(request).reset(session)
-    return json_ok({"reset": session or "all"})
+    return {"reset": session or "all"}
 
 
 def _float(request: web.Request, name: str) -> float | None:
@@ -121,25 +136,27 @@ def _query(request: web.Request, match: Any = None) -> JournalQuery:
     )
 
 
-async def list_requests(request: web.Request) -> web.Response:
+async def list_requests(request: web.Request) -> Journal:
     """Journal entries, oldest first (filters: session, vendor, method, path, rule, status, since)."""
     store = services_of(request).store
     limit = _float(request, "limit")
     entries = store.journal(_query(request), int(limit) if limit else None)
-    return json_ok({"requests": [e.to_dict() for e in entries], "dropped": store.dropped})
+    return {"requests": [e.to_dict() for e in entries], "dropped": store.dropped}
 
 
-async def clear_requests(request: web.Request) -> web.Response:
+async def clear_requests(request: web.Request) -> Cleared:
     """Empty the journal of one session, or all of it."""
     services_of(request).store.clear_journal(_session(request))
-    return json_ok({"cleared": _session(request) or "all"})
+    return {"cleared": _session(request) or "all"}
 
 
-# what a count body may hold besides `match`: the answer-side filters of GET /requests
-_COUNT_FILTERS = {"status": int, "outcome": str}
+# what a count body may hold, from its declared type (so the document says what is checked);
+# besides `match`, the answer-side filters of GET /requests
+_COUNT_FIELDS = get_type_hints(CountBody)
+_COUNT_FILTERS = {k: v for k, v in _COUNT_FIELDS.items() if k != "match"}
 
 
-async def count_requests(request: web.Request) -> web.Response:
+async def count_requests(request: web.Request) -> Count:
     """How many journalled requests match a rule-style `match` (for verification).
 
     The answer side is filtered by `status` and `outcome`, as query parameters (as for
@@ -158,7 +175,7 @@ async def count_requests(request: web.Request) -> web.Response:
     )
     if "outcome" in body:  # asking by outcome shows callback attempts, as for GET /requests
         query = replace(query, hide=frozenset())
-    return json_ok({"count": services_of(request).store.count(query)})
+    return {"count": services_of(request).store.count(query)}
 
 
 async def _count_body(request: web.Request) -> dict[str, Any]:
@@ -168,12 +185,12 @@ async def _count_body(request: web.Request) -> dict[str, Any]:
         raise AdminInputError(400, "invalid_match", f"body is not JSON: {err}") from None
     if not isinstance(body, dict):
         raise AdminInputError(400, "invalid_match", 'body must be {"match": {...}}')
-    unknown = sorted(set(body) - {"match", *_COUNT_FILTERS})
+    unknown = sorted(set(body) - set(_COUNT_FIELDS))
     if unknown:
         raise AdminInputError(
             400,
             "invalid_match",
-            f"unknown body field(s) {', '.join(unknown)}; allowed: match, status, outcome",
+            f"unknown body field(s) {', '.join(unknown)}; allowed: {', '.join(_COUNT_FIELDS)}",
         )
     for key, kind in _COUNT_FILTERS.items():
         if key in body and (type(body[key]) is not kind):
@@ -181,7 +198,7 @@ async def _count_body(request: web.Request) -> dict[str, Any]:
     return body
 
 
-async def unmatched(request: web.Request) -> web.Response:
+async def unmatched(request: web.Request) -> Unmatched:
     """Requests no rule decided, each with the closest rules and what did not match."""
     services = services_of(request)
     # requests no rule decided; callback attempts are the mock's own outgoing calls
@@ -190,7 +207,7 @@ async def unmatched(request: web.Request) -> web.Response:
         for e in services.store.journal(_query(request))
         if e.rule is None and e.outcome != "callback_attempt"
     ]
-    out = []
+    out: list[UnmatchedEntry] = []
     # defaults=false: only the user's own rules, not the shipped magic values
     skip = {DEFAULTS_GROUP} if request.query.get("defaults", "").lower() == "false" else set()
     for entry in entries[-50:]:
@@ -199,10 +216,10 @@ async def unmatched(request: web.Request) -> web.Response:
         )
         oauth = is_oauth(entry.path)
         out.append({**entry.to_dict(), "near_misses": [_miss(m, oauth) for m in misses]})
-    return json_ok({"requests": out})
+    return {"requests": out}
 
 
-def _miss(miss: Any, oauth: bool) -> dict[str, Any]:
+def _miss(miss: RuleNearMiss[Any], oauth: bool) -> NearMiss:
     return {
         "scenario": miss.rule.scenario,
         "rule": miss.rule.name,
@@ -222,21 +239,8 @@ def _redacted(mismatch: Mismatch, oauth: bool) -> Mismatch:
     return replace(mismatch, actual=redact_text(mismatch.actual, oauth))
 
 
-async def list_callbacks(request: web.Request) -> web.Response:
+async def list_callbacks(request: web.Request) -> Callbacks:
     """Delivery callbacks sent (or pending) and every attempt's outcome."""
     sender = services_of(request).env.callbacks
     records = sender.records(_session(request), request.query.get("vendor") or None)
-    return json_ok({"callbacks": [r.to_dict() for r in records], "pending": sender.pending})
-
-
-def add_routes(app: web.Application) -> None:
-    """Register this module's routes."""
-    app.router.add_get("/scenarios", list_scenarios)
-    app.router.add_post("/scenarios", load_scenarios)
-    app.router.add_delete("/scenarios/{name}", delete_scenario)
-    app.router.add_post("/reset", reset)
-    app.router.add_get("/requests", list_requests)
-    app.router.add_delete("/requests", clear_requests)
-    app.router.add_post("/requests/count", count_requests)
-    app.router.add_get("/requests/unmatched", unmatched)
-    app.router.add_get("/callbacks", list_callbacks)
+    return {"callbacks": [r.to_dict() for r in records], "pending": sender.pending}

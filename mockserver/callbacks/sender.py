@@ -8,12 +8,15 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
 from mockserver.callbacks.egress import EgressPolicy, refusal_of
 from mockserver.journal.redaction import redact_body, redact_headers, redact_url
+
+if TYPE_CHECKING:
+    from mockserver.admin import models
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ class CallbackRecord:
     attempts: list[dict[str, Any]] = field(default_factory=list)
     outcome: str = "pending"
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> models.CallbackRecord:
         """JSON view for the admin API, credentials blanked (signatures, tokens in the URL)."""
         cb = self.callback
         return {

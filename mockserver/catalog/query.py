@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockserver.catalog.model import ENTRY, Catalog, CatalogEntry
 from mockserver.catalog.ranking import expand, score
 from mockserver.answers.rendered import RenderContext, Rendered
 from mockserver.vendors.base import Vendor
+
+if TYPE_CHECKING:
+    from mockserver.admin import models
 
 # Long free text left out of list views; `show` returns everything
 _HEAVY = {"docs", "causes", "solutions", "description", "secondary_message"}
@@ -83,10 +86,10 @@ def preview(
     return vendor.render_error(entry, ctx)
 
 
-def rendered_json(rendered: Rendered) -> dict[str, Any]:
+def rendered_json(rendered: Rendered) -> models.RenderedAnswer:
     """A JSON-friendly view of a rendered answer (body parsed when it is JSON)."""
     text = rendered.body.decode("utf-8", "replace")
-    out: dict[str, Any] = {
+    out: models.RenderedAnswer = {
         "status": rendered.status,
         "content_type": rendered.content_type,
         "headers": dict(rendered.headers),

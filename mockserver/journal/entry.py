@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockserver.journal.redaction import (
     DEFAULT_BODY_LIMIT,
@@ -16,6 +16,9 @@ from mockserver.journal.redaction import (
 )
 from mockserver.request.snapshot import RequestSnapshot
 from mockserver.scenarios.matching import Unfired
+
+if TYPE_CHECKING:
+    from mockserver.admin import models
 
 
 # not frozen: a frozen dataclass sets each of 16 fields through object.__setattr__, which
@@ -96,7 +99,7 @@ class JournalEntry:
             received_at=self.time,
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> models.JournalEntry:
         """A JSON-ready, redacted form (query as an object; repeated keys as lists)."""
         query: dict[str, Any] = {}
         for k, v in self.query:

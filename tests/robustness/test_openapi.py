@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import requests
 import schemathesis
 import yaml
+from aiohttp import web
 from hypothesis import HealthCheck, given, settings
+from openapi_spec_validator import validate
 from schemathesis import Case
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
@@ -19,12 +23,18 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from typing_extensions import TypedDict
 
-from mockserver.admin.openapi import PREFIX, document
+from mockserver.admin import openapi
 from mockserver.admin.routes import create_admin_app
-from mockserver.server.services import build_services
+from mockserver.admin.spec import PREFIX, json_route
+from mockserver.admin.table import ROUTES, document
+from mockserver.server.services import Services, build_services
 from mockserver.settings import Settings
 from mockserver.testing.thread import ServerThread
+from tests.conftest import ClientFactory
+from tests.test_happy_signalwire import AUTH as SIGNALWIRE_AUTH
+from tests.test_happy_signalwire import BASE, FROM, TO
 
 TOKEN = "openapi-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -67,6 +77,27 @@ def test_every_admin_route_is_documented_and_nothing_else() -> None:
     doc = document()
     documented = {(m, p) for p, item in doc["paths"].items() for m in item}
     assert documented == _router_operations()
+
+
+def test_the_router_serves_the_route_table_and_nothing_else() -> None:
+    table = {(r.method.lower(), PREFIX + openapi.openapi_path(r.path)) for r in ROUTES}
+    assert len(table) == len(ROUTES)
+    assert table == _router_operations()
+
+
+def test_document_is_valid_openapi_and_every_operation_is_named_once() -> None:
+    doc = document()
+    validate(doc)  # the OpenAPI 3.1 meta-schema, every $ref resolved
+    names = [op["operationId"] for item in doc["paths"].values() for op in item.values()]
+    assert sorted(names) == sorted(r.name for r in ROUTES)
+    assert len(set(names)) == len(names)
+
+
+def test_path_parameters_are_exactly_the_templates_names() -> None:
+    for path, item in document()["paths"].items():
+        for method, op in item.items():
+            declared = {p["name"] for p in op["parameters"] if p["in"] == "path"}
+            assert declared == set(re.findall(r"\{(\w+)\}", path)), (method, path)
 
 
 def test_document_is_openapi_31_with_bearer_and_error_shape() -> None:
@@ -176,3 +207,51 @@ def test_every_documented_operation_answers_401_without_token(server: ServerThre
             got = requests.request(method, server.url + concrete, timeout=5)
             assert got.status_code == 401, (method, path)
             assert got.json()["error"] == "unauthorized"
+
+
+class Pong(TypedDict):
+    pong: bool
+
+
+async def _pong(request: web.Request) -> Pong:
+    return {"pong": True}
+
+
+OPEN = json_route("GET", "/ping", _pong, Pong, "Answers anyone.", "Pong.", auth=False)
+
+
+async def test_a_route_declared_open_answers_without_the_token_and_is_documented_so(
+    aiohttp_client: ClientFactory, make_services: Callable[..., Services]
+) -> None:
+    routes = (*ROUTES, OPEN)
+    client = await aiohttp_client(create_admin_app(make_services(admin_token=TOKEN), routes))
+    opened = await client.get("/ping")
+    assert opened.status == 200
+    assert await opened.json() == {"pong": True}
+    assert (await client.get("/health")).status == 401
+    op = openapi.document(routes)["paths"][PREFIX + "/ping"]["get"]
+    assert op["security"] == []
+    assert "401" not in op["responses"]
+    assert op["responses"]["200"]["content"][JSON]["schema"] == {
+        "$ref": "#/components/schemas/Pong"
+    }
+
+
+def test_callback_records_conform() -> None:
+    """A callback with its attempts: refused at once, as it targets the mock itself."""
+    settings = Settings(admin_token=TOKEN, watch_interval=0, delivery_delay=0)
+    with ServerThread(settings) as running:
+        schema = schemathesis.openapi.from_url(running.url + PREFIX + "/openapi.json", headers=AUTH)
+        sms = {"To": TO, "From": FROM, "Body": "hi", "StatusCallback": running.url + "/x"}
+        sent = requests.post(
+            f"{running.url}{BASE}/Messages.json", data=sms, headers=SIGNALWIRE_AUTH, timeout=5
+        )
+        assert sent.status_code == 201, sent.text
+        case = _operation(schema, "get", PREFIX + "/callbacks").Case()
+        for _ in range(300):  # bounded: until the attempt is logged
+            response = case.call(base_url=running.url, headers=AUTH, timeout=10)
+            if any(r["attempts"] for r in response.json()["callbacks"]):
+                break
+            time.sleep(0.02)
+        assert response.json()["callbacks"][0]["attempts"][0]["error"]
+        case.validate_response(response, checks=CHECKS)
