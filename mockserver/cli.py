@@ -159,16 +159,19 @@ def _settings(args: argparse.Namespace) -> Settings:
     """The settings of `serve`: flags, else MOCKSERVER_* variables, else defaults."""
     flags = {name: getattr(args, name) for name in options() if hasattr(args, name)}
     settings, where = load(flags, VENDORS)
-    for item in settings.callback_allow:
-        try:
-            parse_allow(item)  # a typo is named at start, not silently a host that never matches
-        except ValueError as err:
-            raise ValueError(
-                str(err).replace("--callback-allow", where["callback_allow"], 1)
-            ) from None
+    _check_allow(settings.callback_allow, where.get("callback_allow", ""))
     if where.get("scenarios") == options()["scenarios"].env:
         settings = _existing_scenarios(settings)
     return settings
+
+
+def _check_allow(items: tuple[str, ...], source: str) -> None:
+    """A typo is named at start, not silently a host that never matches."""
+    for item in items:
+        try:
+            parse_allow(item)
+        except ValueError as err:  # it names the flag; the value may have come from the variable
+            raise ValueError(str(err).replace("--callback-allow", source, 1)) from None
 
 
 def _existing_scenarios(settings: Settings) -> Settings:
@@ -180,7 +183,7 @@ def _existing_scenarios(settings: Settings) -> Settings:
     kept = tuple(path for path in settings.scenarios if path.exists())
     for path in sorted(set(settings.scenarios) - set(kept)):
         print(
-            f"mockserver: MOCKSERVER_SCENARIOS: {path} does not exist; starting without it",
+            f"mockserver: {options()['scenarios'].env}: {path} does not exist; starting without it",
             file=sys.stderr,
         )
     return settings.model_copy(update={"scenarios": kept})

@@ -21,6 +21,8 @@ from pydantic_settings import (
 )
 
 ENV_PREFIX = "MOCKSERVER_"
+PORTS = range(65536)
+PORTS_PROBLEM = "must be between 0 and 65535"
 # how a variable's value splits into the items of a list or NAME=VALUE setting
 ITEMS = r"[,\s]+"
 
@@ -191,8 +193,8 @@ class Settings(BaseSettings):
     @field_validator("port")
     @classmethod
     def _port_in_range(cls, port: int) -> int:
-        if not 0 <= port <= 65535:
-            raise ValueError("must be between 0 and 65535")
+        if port not in PORTS:
+            raise ValueError(PORTS_PROBLEM)
         return port
 
     @field_validator("scenarios", "callback_allow", mode="before")
@@ -238,16 +240,15 @@ def _pairs(value: Any, name: str, parse: Callable[[str, str], object]) -> Any:
 
 def _shape(name: str) -> str:
     """How one item of a NAME=VALUE setting looks, as error messages put it."""
-    return {"vendor_ports": "NAME=PORT, e.g. signalwire=9001", "credentials": "NAME=ID:SECRET"}.get(
-        name, "NAME=VALUE"
-    )
+    shape = str(options()[name].metavar)
+    return f"{shape}, e.g. signalwire=9001" if name == "vendor_ports" else shape
 
 
 def _port_item(name: str, port: str) -> int:
     if not port.isdigit():
         raise ItemError(repr(f"{name}={port}"), "expected " + _shape("vendor_ports"))
-    if not 0 <= int(port) <= 65535:
-        raise ItemError(f"{name}={port}", "must be between 0 and 65535")
+    if int(port) not in PORTS:
+        raise ItemError(f"{name}={port}", PORTS_PROBLEM)
     return int(port)
 
 

@@ -214,7 +214,7 @@ def test_a_scenario_path_from_the_variable_that_does_not_exist_is_skipped(
         ),
         (
             {"MOCKSERVER_WEBHOOKS": "yeastar="},
-            "MOCKSERVER_WEBHOOKS 'yeastar=': expected NAME=VALUE",
+            "MOCKSERVER_WEBHOOKS 'yeastar=': expected NAME=URL",
         ),
         (
             {"MOCKSERVER_CALLBACK_ALLOW": "hook.local,10.0.0.0/33"},
