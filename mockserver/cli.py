@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import importlib.util
 import json
+import logging
 import os
 import sys
 from collections.abc import Coroutine, Sequence
@@ -17,10 +18,12 @@ from mockserver.catalog import CatalogError, load_catalog
 from mockserver.catalog.query import detail, preview, rendered_json, search, summary
 from mockserver.egress import parse_allow
 from mockserver.injection import InjectionError, parse_params
+from mockserver.logs import configure as configure_logs
 from mockserver.scenarios import ScenarioError, validate_paths
 from mockserver.settings import Option, Settings, StartupError, load, options
 from mockserver.vendors import VENDORS
 
+LOG = logging.getLogger("mockserver")
 SERVE_EPILOG = (
     "Every option can also be set by the MOCKSERVER_* variable named beside it: a flag wins "
     "over its variable, a variable over the default, and an empty variable counts as unset. "
@@ -29,7 +32,7 @@ SERVE_EPILOG = (
     "NAME=VALUE maps are items separated by commas or spaces "
     "(MOCKSERVER_VENDOR_PORTS=signalwire=9001,yeastar=9002), except MOCKSERVER_SCENARIOS, "
     "whose paths are separated by commas only; a path in it that does not exist yet is "
-    "skipped with a note. The table of every setting: docs/operations.md#settings."
+    "skipped with a warning. The table of every setting: docs/operations.md#settings."
 )
 
 
@@ -175,16 +178,21 @@ def _check_allow(items: tuple[str, ...], source: str) -> None:
 
 
 def _existing_scenarios(settings: Settings) -> Settings:
-    """MOCKSERVER_SCENARIOS without the paths that do not exist (yet), each with a note.
+    """MOCKSERVER_SCENARIOS without the paths that do not exist (yet), each with a warning.
 
     A CI service container often starts before the checkout that brings its scenario files
     (GitHub Actions services); it should start without them rather than fail.
     """
     kept = tuple(path for path in settings.scenarios if path.exists())
-    for path in sorted(set(settings.scenarios) - set(kept)):
-        print(
-            f"mockserver: {options()['scenarios'].env}: {path} does not exist; starting without it",
-            file=sys.stderr,
+    missing = sorted(set(settings.scenarios) - set(kept))
+    if missing:
+        configure_logs(settings.log_format)  # as the server will: JSON logs stay JSON lines
+    for path in missing:
+        LOG.warning(
+            "%s: %s does not exist; starting without it",
+            options()["scenarios"].env,
+            path,
+            extra={"event": "scenarios_missing", "path": str(path)},
         )
     return settings.model_copy(update={"scenarios": kept})
 
