@@ -31,27 +31,22 @@ COPY README.md ./
 COPY catalog ./catalog
 COPY mockserver ./mockserver
 # The wheel carries the catalog (pyproject force-includes it as mockserver/_data/catalog).
-# `serve --help` is saved for the entrypoint, which passes optional flags (--scenarios,
-# --token-ttl, --log-format) only when this build of the CLI lists them.
 RUN /opt/venv/bin/pip install . \
     && /opt/venv/bin/pip uninstall -y -q pip setuptools \
-    && mkdir -p /opt/venv/share/mockserver \
-    && /opt/venv/bin/mockserver serve --help >/opt/venv/share/mockserver/serve-help.txt \
     && /opt/venv/bin/mockserver --version
 
 # ---------------------------------------------------------------- final stage
 FROM ${BASE}
 LABEL org.opencontainers.image.title="mockserver" \
       org.opencontainers.image.description="Mock vendor API server for telecom/CPaaS integrators: every published error, in each vendor's exact envelope."
+# The server reads every MOCKSERVER_* variable itself (`mockserver serve --help`, or the
+# table in docs/operations.md); the image sets only where it listens and what it loads.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH \
     MOCKSERVER_HOST=0.0.0.0 \
     MOCKSERVER_PORT=8080 \
     MOCKSERVER_SCENARIOS=/scenarios
-# Not set by default (see scripts/docker-entrypoint.sh): MOCKSERVER_SEED,
-# MOCKSERVER_ADMIN_TOKEN, MOCKSERVER_VENDOR_PORTS, MOCKSERVER_TOKEN_TTL, MOCKSERVER_LOG_FORMAT,
-# MOCKSERVER_CALLBACK_ALLOW.
 RUN groupadd --system --gid 10001 mockserver \
     && useradd --system --uid 10001 --gid mockserver --no-create-home \
        --home-dir /nonexistent --shell /usr/sbin/nologin mockserver \

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import importlib.util
 import json
+import logging
 import os
 import sys
 from collections.abc import Coroutine, Sequence
@@ -18,133 +19,30 @@ from mockserver.catalog import CatalogError, load_catalog
 from mockserver.catalog.query import detail, preview, rendered_json, search, summary
 from mockserver.request.injection import InjectionError, parse_params
 from mockserver.scenarios import ScenarioError, validate_paths
-from mockserver.settings import (
-    Settings,
-    StartupError,
-    check_port,
-    parse_credentials,
-    parse_pairs,
-    parse_vendor_ports,
-)
+from mockserver.settings import Option, Settings, StartupError, load, options
+from mockserver.telemetry.logs import configure as configure_logs
 from mockserver.vendors import VENDORS
+
+LOG = logging.getLogger("mockserver")
+SERVE_EPILOG = (
+    "Every option can also be set by the MOCKSERVER_* variable named beside it: a flag wins "
+    "over its variable, a variable over the default, and an empty variable counts as unset. "
+    "A flag replaces the variable's whole list or map; it is not merged with it. In "
+    "variables, switches are true or false (also 1/0, yes/no, on/off) and lists and "
+    "NAME=VALUE maps are items separated by commas or spaces "
+    "(MOCKSERVER_VENDOR_PORTS=signalwire=9001,yeastar=9002), except MOCKSERVER_SCENARIOS, "
+    "whose paths are separated by commas only; a path in it that does not exist yet is "
+    "skipped with a warning. The table of every setting: docs/operations.md#settings."
+)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mockserver", description=__doc__)
     parser.add_argument("--version", action="version", version=f"mockserver {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="run the server")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8080, help="main port (0: any free port)")
-    serve.add_argument(
-        "--vendor-port",
-        action="append",
-        default=[],
-        metavar="NAME=PORT",
-        help="also serve one vendor at the root path of its own port",
-    )
-    serve.add_argument("--seed", type=int, default=0, help="seed for generated data")
-    serve.add_argument("--catalog", type=Path, help="use another catalog folder")
-    serve.add_argument("--admin-token", help="require this bearer token on /__admin")
-    serve.add_argument(
-        "--scenarios",
-        nargs="+",
-        action="extend",
-        type=Path,
-        default=[],
-        metavar="PATH",
-        help="scenario files or folders (watched and reloaded)",
-    )
-    serve.add_argument("--no-watch", action="store_true", help="do not reload scenario files")
-    serve.add_argument(
-        "--no-defaults",
-        action="store_true",
-        help="do not load the shipped default scenarios (magic test numbers)",
-    )
-    serve.add_argument("--token-ttl", type=float, help="access-token lifetime in seconds")
-    serve.add_argument("--journal-size", type=int, default=10_000, help="requests kept")
-    serve.add_argument(
-        "--journal-bytes",
-        type=int,
-        default=64 * 1024 * 1024,
-        help="bytes of requests (kept body + headers) the journal holds (64 MiB)",
-    )
-    serve.add_argument(
-        "--session-ttl",
-        type=float,
-        default=3600.0,
-        help="seconds after which an idle session's rule counters are forgotten",
-    )
-    serve.add_argument(
-        "--session-cap",
-        type=int,
-        default=10_000,
-        help="sessions whose rule counters are kept; the least recently active go first",
-    )
-    serve.add_argument("--max-body", type=int, default=1_048_576, help="largest body, bytes")
-    serve.add_argument(
-        "--max-scenario-bytes",
-        type=int,
-        default=1_048_576,
-        help="largest scenario file or admin upload, bytes",
-    )
-    serve.add_argument("--log-format", choices=["text", "json"], default="text")
-    serve.add_argument("--access-log", action="store_true", help="log every vendor request")
-    serve.add_argument(
-        "--credentials",
-        action="append",
-        default=[],
-        metavar="NAME=ID:SECRET",
-        help="strict mode for a vendor: accept only these credentials",
-    )
-    serve.add_argument(
-        "--callback-allow",
-        action="append",
-        default=[],
-        metavar="HOST_OR_CIDR",
-        help="let callbacks reach a host or network the outbound policy refuses by default "
-        "(link-local, cloud metadata, the mock's own ports); repeatable",
-    )
-    serve.add_argument(
-        "--shutdown-grace",
-        type=float,
-        default=10.0,
-        metavar="SECONDS",
-        help="time in-flight requests and pending callbacks get on SIGTERM",
-    )
-    serve.add_argument(
-        "--read-timeout",
-        type=float,
-        default=30.0,
-        metavar="SECONDS",
-        help="time a request body may take to arrive (408 after it); 0: no limit",
-    )
-    serve.add_argument(
-        "--keepalive-timeout",
-        type=float,
-        default=75.0,
-        metavar="SECONDS",
-        help="time an idle connection (or one whose request head never completes) stays open",
-    )
-    serve.add_argument(
-        "--delivery-delay",
-        type=float,
-        default=0.5,
-        metavar="SECONDS",
-        help="time from accepting a message/call to its final status",
-    )
-    serve.add_argument(
-        "--webhook",
-        action="append",
-        default=[],
-        metavar="NAME=URL",
-        help="webhook URL of a vendor configured in its console (yeastar)",
-    )
-    serve.add_argument(
-        "--webhook-secret",
-        default="mockserver-webhook-secret",
-        help="secret for X-Signature / x-hub-signature webhook signing",
-    )
+    serve = sub.add_parser("serve", help="run the server", epilog=SERVE_EPILOG)
+    for option in options().values():
+        _add_option(serve, option)
     validate = sub.add_parser("validate", help="check scenario files; exit 1 on any problem")
     validate.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     cat = sub.add_parser("catalog", help="browse the error catalog offline")
@@ -164,6 +62,36 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--params", default="", help="name=value; name2=value2")
     render.add_argument("--status", type=int, help="override the HTTP status")
     return parser
+
+
+def _add_option(parser: argparse.ArgumentParser, option: Option) -> None:
+    """One `serve` option from its declaration; absent flags leave the value to env/default."""
+    given = option.shown_default and f"default: {option.shown_default}; "
+    syntax = option.syntax and f": {option.syntax}"
+    repeat = "; repeatable" if option.kind in ("list", "map") else ""
+    text = f"{option.help} ({given}env: {option.env}{syntax}{repeat})".replace("%", "%%")
+    common: dict[str, Any] = {"dest": option.name, "default": argparse.SUPPRESS, "help": text}
+    if option.kind == "switch":
+        parser.add_argument(option.flag, action=argparse.BooleanOptionalAction, **common)
+        return
+    if option.kind in ("list", "map"):
+        common |= {"nargs": "+", "action": "extend"}
+    parser.add_argument(
+        option.flag,
+        type=option.value_type,
+        choices=option.choices or None,
+        metavar=option.metavar,
+        **common,
+    )
+    if option.off:
+        parser.add_argument(
+            option.off,
+            dest=option.name,
+            action="store_const",
+            const=0,
+            default=argparse.SUPPRESS,
+            help=f"the same as {option.flag} 0 (env: {option.env}=0)",
+        )
 
 
 def _filters(parser: argparse.ArgumentParser) -> None:
@@ -231,37 +159,42 @@ def _catalog_command(args: argparse.Namespace) -> int:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = Settings(
-        host=args.host,
-        port=check_port(f"--port {args.port}", args.port),
-        vendor_ports=parse_vendor_ports(args.vendor_port, set(VENDORS)),
-        seed=args.seed,
-        catalog_dir=args.catalog,
-        admin_token=args.admin_token,
-        scenarios=tuple(args.scenarios),
-        watch_interval=0.0 if args.no_watch else 1.0,
-        defaults=not args.no_defaults,
-        token_ttl=args.token_ttl,
-        journal_size=args.journal_size,
-        journal_bytes=args.journal_bytes,
-        session_ttl=args.session_ttl,
-        session_cap=args.session_cap,
-        max_body=args.max_body,
-        max_scenario_bytes=args.max_scenario_bytes,
-        log_format=args.log_format,
-        access_log=args.access_log,
-        delivery_delay=args.delivery_delay,
-        shutdown_grace=args.shutdown_grace,
-        read_timeout=args.read_timeout,
-        keepalive_timeout=args.keepalive_timeout,
-        webhooks=parse_pairs(args.webhook, "--webhook", set(VENDORS)),
-        webhook_secret=args.webhook_secret,
-        credentials=parse_credentials(args.credentials, set(VENDORS)),
-        callback_allow=tuple(args.callback_allow),
-    ).merged_with_env()
-    for item in settings.callback_allow:
-        parse_allow(item)  # a typo is named at start, not silently a host that never matches
+    """The settings of `serve`: flags, else MOCKSERVER_* variables, else defaults."""
+    flags = {name: getattr(args, name) for name in options() if hasattr(args, name)}
+    settings, where = load(flags, VENDORS)
+    _check_allow(settings.callback_allow, where.get("callback_allow", ""))
+    if where.get("scenarios") == options()["scenarios"].env:
+        settings = _existing_scenarios(settings)
     return settings
+
+
+def _check_allow(items: tuple[str, ...], source: str) -> None:
+    """A typo is named at start, not silently a host that never matches."""
+    for item in items:
+        try:
+            parse_allow(item)
+        except ValueError as err:  # it names the flag; the value may have come from the variable
+            raise ValueError(str(err).replace("--callback-allow", source, 1)) from None
+
+
+def _existing_scenarios(settings: Settings) -> Settings:
+    """MOCKSERVER_SCENARIOS without the paths that do not exist (yet), each with a warning.
+
+    A CI service container often starts before the checkout that brings its scenario files
+    (GitHub Actions services); it should start without them rather than fail.
+    """
+    kept = tuple(path for path in settings.scenarios if path.exists())
+    missing = sorted(set(settings.scenarios) - set(kept))
+    if missing:
+        configure_logs(settings.log_format)  # as the server will: JSON logs stay JSON lines
+    for path in missing:
+        LOG.warning(
+            "%s: %s does not exist; starting without it",
+            options()["scenarios"].env,
+            path,
+            extra={"event": "scenarios_missing", "path": str(path)},
+        )
+    return settings.model_copy(update={"scenarios": kept})
 
 
 def _validate(paths: list[Path]) -> int:

@@ -18,7 +18,7 @@ from mockserver.cli import main
 from mockserver.server.app import create_app
 from mockserver.server.run import _start_sites
 from mockserver.server.services import Services
-from mockserver.settings import Settings
+from mockserver.settings import Settings, load
 from mockserver.testing import ServerThread
 from tests.conftest import ClientFactory
 from tests.test_happy_ringcentral import SUBSCRIPTION, bearer, subscription_body, token_for
@@ -150,8 +150,9 @@ async def test_a_name_resolving_to_a_refused_address_is_refused() -> None:
     assert "169.254.169.254" in reason
 
 
-def test_env_variable_fills_the_allow_list() -> None:
-    settings = Settings().merged_with_env({"MOCKSERVER_CALLBACK_ALLOW": "10.0.0.0/8, hook.local"})
+def test_env_variable_fills_the_allow_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOCKSERVER_CALLBACK_ALLOW", "10.0.0.0/8, hook.local")
+    settings, _ = load({})
     assert settings.callback_allow == ("10.0.0.0/8", "hook.local")
 
 

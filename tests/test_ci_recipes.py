@@ -1,8 +1,9 @@
 """docs/ci.md recipes, the Dockerfile and its entrypoint agree with each other and with the CLI.
 
 Every recipe parses, names the image, port 8080, /__admin/health and a scenario folder, and
-uses only MOCKSERVER_* variables the image knows; the entrypoint maps those variables to
-flags the CLI really has. Nothing here needs Docker (scripts/docker-smoke.sh runs the image).
+uses only MOCKSERVER_* variables the server reads; the entrypoint only execs the server (which
+reads those variables itself) and its healthcheck follows them. Nothing here needs Docker
+(scripts/docker-smoke.sh runs the image).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from types import ModuleType
 import pytest
 import yaml
 
-from mockserver.cli import main
+from mockserver.settings import Settings, options
+from mockserver.testing import ServerThread
 from mockserver.testing.plugin import URL_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,8 +38,8 @@ RECIPES = {
 }
 RECIPE = re.compile(r"<!-- recipe: ([\w-]+) -->\s*```(\w+)\n(.*?)\n```", re.DOTALL)
 VAR = re.compile(r"\bMOCKSERVER_[A-Z0-9_]+\b")
-# entrypoint-internal: where the build-time `serve --help` is read from (a test hook)
-INTERNAL = {"MOCKSERVER_SERVE_HELP"}
+# every variable `mockserver serve` reads: one per setting
+SERVER_VARS = {option.env for option in options().values()}
 
 
 def recipes() -> dict[str, tuple[str, str]]:
@@ -49,9 +51,9 @@ def recipes() -> dict[str, tuple[str, str]]:
 
 
 def image_vars() -> set[str]:
-    """Every MOCKSERVER_* variable the Dockerfile or the entrypoint names."""
-    text = DOCKERFILE.read_text(encoding="utf-8") + ENTRYPOINT.read_text(encoding="utf-8")
-    return set(VAR.findall(text))
+    """Every MOCKSERVER_* variable the Dockerfile sets."""
+    env = re.findall(r"^ENV (.*?)(?<!\\)$", DOCKERFILE.read_text(encoding="utf-8"), re.M | re.S)
+    return set(re.findall(r"\b(MOCKSERVER_[A-Z0-9_]+)=", "\n".join(env)))
 
 
 def test_every_recipe_is_there() -> None:
@@ -77,10 +79,10 @@ def test_recipe_names_image_port_health_and_scenarios(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(RECIPES))
-def test_recipe_uses_only_variables_the_image_knows(name: str) -> None:
+def test_recipe_uses_only_variables_the_server_reads(name: str) -> None:
     # the pytest plugin's own variable is read by the tests, not by the image
     used = set(VAR.findall(recipes()[name][1])) - {URL_ENV}
-    assert used <= image_vars() - INTERNAL, f"unknown to the image: {used - image_vars()}"
+    assert used <= SERVER_VARS, f"unknown to the server: {used - SERVER_VARS}"
 
 
 @pytest.mark.parametrize("name", sorted(RECIPES))
@@ -102,7 +104,7 @@ def test_github_service_waits_for_health() -> None:
     service = job["services"]["mockserver"]
     assert "--health-cmd" in service["options"]
     assert "8080:8080" in service["ports"]
-    assert set(service["env"]) <= image_vars()
+    assert set(service["env"]) <= SERVER_VARS
 
 
 def test_compose_healthcheck_gates_the_tests() -> None:
@@ -116,9 +118,8 @@ def test_compose_healthcheck_gates_the_tests() -> None:
 
 def test_variable_table_matches_the_image() -> None:
     table = set(re.findall(r"^\| `(MOCKSERVER_[A-Z0-9_]+)` \|", DOC.read_text(), re.MULTILINE))
-    read = set(re.findall(r"\$\{(MOCKSERVER_[A-Z0-9_]+)", ENTRYPOINT.read_text()))
-    assert table == image_vars() - INTERNAL
-    assert read - INTERNAL <= table
+    assert table == image_vars() == {"MOCKSERVER_HOST", "MOCKSERVER_PORT", "MOCKSERVER_SCENARIOS"}
+    assert image_vars() <= SERVER_VARS
 
 
 def test_dockerfile_contract() -> None:
@@ -160,72 +161,73 @@ def test_dockerignore_helper_follows_exceptions() -> None:
     assert not dockerignored("mockserver/cli.py")
 
 
-def serve_help(capsys: pytest.CaptureFixture[str]) -> str:
-    with pytest.raises(SystemExit):
-        main(["serve", "--help"])
-    return capsys.readouterr().out
-
-
-def test_entrypoint_passes_unconditionally_only_flags_the_cli_has(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    text = ENTRYPOINT.read_text(encoding="utf-8")
-    optional = set(re.findall(r"has_flag (--[a-z-]+)", text))
-    always = set(re.findall(r"flags\+=\((--[a-z-]+)", text)) - optional
-    assert always == {"--host", "--port", "--seed", "--vendor-port"}
-    help_text = serve_help(capsys)
-    for flag in always:
-        assert re.search(rf"{flag}\b", help_text), f"the CLI has no {flag}"
-
-
-@pytest.mark.skipif(shutil.which("bash") is None, reason="the entrypoint is a bash script")
-def test_entrypoint_maps_environment_to_flags(tmp_path: Path) -> None:
-    fake = tmp_path / "mockserver"  # prints the command line the entrypoint would exec
+def entrypoint(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the entrypoint with a fake `mockserver` that prints the command line it gets."""
+    fake = tmp_path / "mockserver"
     fake.write_text('#!/bin/sh\necho "$@"\n')
     fake.chmod(0o755)
-    help_file = tmp_path / "help.txt"
-    help_file.write_text("usage: mockserver serve [--host HOST] [--scenarios PATH]\n")
-    env = {
-        "PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}",
-        "MOCKSERVER_SERVE_HELP": str(help_file),
-        "MOCKSERVER_HOST": "0.0.0.0",
-        "MOCKSERVER_PORT": "8080",
-        "MOCKSERVER_SEED": "7",
-        "MOCKSERVER_VENDOR_PORTS": "signalwire=9001 yeastar=9002",
-        "MOCKSERVER_SCENARIOS": str(tmp_path),
-        "MOCKSERVER_LOG_FORMAT": "json",  # not in this help text: not passed
-        "MOCKSERVER_ADMIN_TOKEN": "secret",  # read by the server; never on the command line
-    }
-    out = subprocess.run(
-        ["bash", str(ENTRYPOINT), "--port", "9000"],
-        env=env,
+    path = f"{tmp_path}{os.pathsep}{os.environ['PATH']}"
+    return subprocess.run(
+        ["sh", str(ENTRYPOINT), *args],
+        env={"PATH": path, **env},
         capture_output=True,
         text=True,
-        check=True,
-    ).stdout.split()
-    assert out == [
-        "serve",
-        "--host",
-        "0.0.0.0",
-        "--port",
-        "8080",
-        "--seed",
-        "7",
-        "--vendor-port",
-        "signalwire=9001",
-        "--vendor-port",
-        "yeastar=9002",
-        "--scenarios",
-        str(tmp_path),
-        "--port",
-        "9000",
-    ]
-    env["MOCKSERVER_SCENARIOS"] = str(tmp_path / "missing")
-    missing = subprocess.run(
-        ["bash", str(ENTRYPOINT)], env=env, capture_output=True, text=True, check=True
+        timeout=30,
     )
-    assert "--scenarios" not in missing.stdout
-    assert "does not exist" in missing.stderr
+
+
+@pytest.mark.skipif(shutil.which("sh") is None, reason="the entrypoint is a shell script")
+@pytest.mark.parametrize(
+    ("args", "execs"),
+    [
+        ((), "serve"),
+        (("--port", "9000"), "serve --port 9000"),
+        (("serve", "--seed", "7"), "serve --seed 7"),
+        (("catalog", "list"), "catalog list"),
+        (("--version",), "--version"),
+    ],
+)
+def test_entrypoint_execs_the_server_as_given(
+    tmp_path: Path, args: tuple[str, ...], execs: str
+) -> None:
+    # the variables reach the server untouched: it reads them itself
+    done = entrypoint(tmp_path, *args, MOCKSERVER_PORT="8080", MOCKSERVER_SEED="7")
+    assert (done.returncode, done.stdout, done.stderr) == (0, execs + "\n", "")
+
+
+def test_entrypoint_maps_no_variable_to_a_flag() -> None:
+    # a flag here would be a second declaration of a setting (mockserver/settings.py has it)
+    text = ENTRYPOINT.read_text(encoding="utf-8")
+    assert set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", text)) <= {"--version", "--host", "--port"}
+    assert "$MOCKSERVER_" not in text
+    assert "${MOCKSERVER_" not in text
+
+
+@pytest.mark.skipif(shutil.which("sh") is None, reason="the entrypoint is a shell script")
+def test_healthcheck_follows_port_and_admin_token(tmp_path: Path) -> None:
+    with ServerThread(Settings(admin_token="hc-token", defaults=False)) as server:
+        port = str(server.port)
+        healthy = entrypoint(
+            tmp_path, "healthcheck", MOCKSERVER_PORT=port, MOCKSERVER_ADMIN_TOKEN="hc-token"
+        )
+        no_token = entrypoint(tmp_path, "healthcheck", MOCKSERVER_PORT=port)
+        everywhere = entrypoint(
+            tmp_path,
+            "healthcheck",
+            MOCKSERVER_HOST="0.0.0.0",
+            MOCKSERVER_PORT=port,
+            MOCKSERVER_ADMIN_TOKEN="hc-token",
+        )
+    assert (healthy.returncode, healthy.stderr) == (0, "")
+    assert everywhere.returncode == 0
+    assert no_token.returncode == 1
+    assert f"unhealthy: http://127.0.0.1:{port}/__admin/health: HTTP Error 401" in no_token.stderr
+
+
+def test_healthcheck_defaults_are_the_servers() -> None:
+    text = ENTRYPOINT.read_text(encoding="utf-8")
+    assert f'os.environ.get("MOCKSERVER_HOST") or "{Settings().host}"' in text
+    assert f"os.environ.get('MOCKSERVER_PORT') or '{Settings().port}'" in text
 
 
 def load_smoke() -> ModuleType:

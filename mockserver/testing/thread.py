@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from dataclasses import replace
 from types import TracebackType
 
 from aiohttp import web
@@ -25,7 +24,7 @@ class ServerThread:
     """
 
     def __init__(self, settings: Settings | None = None) -> None:
-        self.settings = replace(settings or Settings(), host="127.0.0.1", port=0)
+        self.settings = (settings or Settings()).model_copy(update={"host": "127.0.0.1", "port": 0})
         self.services: Services = build_services(self.settings)
         self.port = 0
         self._loop = asyncio.new_event_loop()
