@@ -23,7 +23,7 @@ SKELETON = (
     "defaults.yaml",
 )
 # Vendors whose folder is still being moved to the skeleton (emptied as they land).
-PENDING = {"ringcentral", "signalwire", "fonedynamics", "webexconnect"}
+PENDING = {"ringcentral", "signalwire", "webexconnect"}
 
 
 def module_name(path: Path) -> str:

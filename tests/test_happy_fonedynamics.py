@@ -13,10 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mockserver.answers.plan import Failure, Plan
+from mockserver.answers.rendered import RenderContext
 from mockserver.request.snapshot import RequestSnapshot
 from mockserver.server.services import Services
 from mockserver.settings import Settings
 from mockserver.testing.thread import ServerThread
+from mockserver.vendors import VENDORS
+from mockserver.vendors.kit.rejection import Rejection
 from tests.webhooks import Client, Recorder, Start, serving, starter
 
 BASE = "/fonedynamics/v2"
@@ -359,3 +362,20 @@ async def test_schedule_window_is_14_days_ahead_and_1_hour_back(
         return
     message = body["ResponseStatus"]["Message"]
     assert (code, body) == (400, status("SCHEDULED_TIME_OUT_OF_RANGE", message, "Schedule"))
+
+
+def test_refusals_are_raised_for_the_pipeline_to_answer(
+    make_services: Callable[..., Services],
+) -> None:
+    """One error channel: the auth check and the handlers raise, they never return, errors."""
+    vendor = VENDORS["fonedynamics"]
+    snapshot = RequestSnapshot(vendor=vendor.name, method="GET", path="/v2/Messages/MS1")
+    found = make_services().pipeline.call_for(snapshot, vendor, RenderContext("responsestatus"))
+    assert found is not None
+    route, call = found
+    with pytest.raises(Rejection) as refused:
+        vendor.authenticate(call)
+    assert refused.value.rendered.status == 401
+    with pytest.raises(Rejection) as missing:
+        route.handler(call)
+    assert missing.value.rendered.json()["ResponseStatus"]["ErrorCode"] == "MESSAGE_NOT_FOUND"

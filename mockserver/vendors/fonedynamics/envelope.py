@@ -5,19 +5,16 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mockserver.answers.rendered import RenderContext, Rendered, compact_json
 from mockserver.catalog.model import CatalogEntry
 from mockserver.request.snapshot import RequestSnapshot
-from mockserver.vendors.base import Vendor
 from mockserver.vendors.credentials import basic_user
 
-if TYPE_CHECKING:
-    from mockserver.vendors.kit.call import Call
-    from mockserver.vendors.kit.routing import Router
-
 CONTENT_TYPE = "application/json; charset=utf-8"
+# One envelope for every endpoint.
+FAMILY = "responsestatus"
 
 # Messages naming the field. "'To' is required." is the documented example; the other two are
 # inferred in the same style. Used only when the catalogued message has no placeholder.
@@ -91,68 +88,33 @@ def message_resource(entry: CatalogEntry, ctx: RenderContext) -> dict[str, Any]:
     }
 
 
-def basic_username(snapshot: RequestSnapshot) -> str | None:
-    """The user name of `Authorization: Basic base64(user:password)`, if present."""
+def family_for(method: str, path: str) -> str:
+    """Every endpoint answers errors in the one `ResponseStatus` family."""
+    return FAMILY
+
+
+def render_error(entry: CatalogEntry, ctx: RenderContext) -> Rendered:
+    """The catalogued status (or the override) with a compact `ResponseStatus` body."""
+    status = ctx.status or entry.http_status
+    headers = (("Retry-After", str(ctx.retry_after)),) if ctx.retry_after is not None else ()
+    return Rendered(status, compact_json(response_status(entry, ctx.params)), CONTENT_TYPE, headers)
+
+
+def render_async(entry: CatalogEntry, ctx: RenderContext) -> Rendered:
+    """The message resource with `Status: Failed` and the code; the receipt body is undocumented."""
+    return Rendered(200, compact_json(message_resource(entry, ctx)), CONTENT_TYPE)
+
+
+def session_of(snapshot: RequestSnapshot) -> str | None:
+    """The AccountSid the request authenticates with (Basic user name)."""
     return basic_user(snapshot.headers.get("authorization", ""))
 
 
-class FoneDynamics(Vendor):
-    """Fone Dynamics REST API v2 (ServiceStack): every error is a `ResponseStatus` object."""
-
-    order = 4
-    name = "fonedynamics"
-    title = "Fone Dynamics"
-    families = ("responsestatus",)
-    not_found_key = "RECORD_NOT_FOUND"
-    # No throttle is documented; FORBIDDEN is the generic refusal (docs/vendors/fonedynamics.md).
-    rate_limit_key = "FORBIDDEN"
-    too_large_key = "PARAMETER_TOO_LONG"  # inferred: no documented answer to an oversized body
-    too_large_status = 400
-    request_id_header = None
-    # inferred: ServiceStack's BasicAuthProvider challenges as `basic realm="/auth/basic"`
-    auth_challenge = 'basic realm="/auth/basic"'
-
-    def test_credentials(self, session: str) -> dict[str, str]:
-        """Credentials that put an official SDK's requests into `session`."""
-        return {"account_sid": session, "token": "mock-token"}
-
-    def family_for(self, method: str, path: str) -> str:
-        """One envelope for every endpoint."""
-        return "responsestatus"
-
-    def render_error(self, entry: CatalogEntry, ctx: RenderContext) -> Rendered:
-        """The catalogued status (or the override) with a compact `ResponseStatus` body."""
-        status = ctx.status or entry.http_status
-        headers = (("Retry-After", str(ctx.retry_after)),) if ctx.retry_after is not None else ()
-        body = compact_json(response_status(entry, ctx.params))
-        return Rendered(status, body, CONTENT_TYPE, headers + self.challenge_headers(status))
-
-    def render_async(self, entry: CatalogEntry, ctx: RenderContext) -> Rendered:
-        """The message resource with `Status: Failed` and the code; the receipt body is undocumented."""
-        return Rendered(200, compact_json(message_resource(entry, ctx)), CONTENT_TYPE)
-
-    def session_of(self, snapshot: RequestSnapshot) -> str | None:
-        """The AccountSid the request authenticates with (Basic user name)."""
-        return basic_username(snapshot)
-
-    def default_params(self, entry: CatalogEntry, snapshot: RequestSnapshot) -> Mapping[str, str]:
-        """PARAMETER_REQUIRED / PARAMETER_INVALID always name a field (documented): guess which."""
-        code = entry.code.upper()
-        if code == "PARAMETER_REQUIRED":
-            return {"FieldName": missing_field(snapshot)}
-        if code == "PARAMETER_INVALID":
-            return {"FieldName": "To"}
-        return {}
-
-    # Happy paths live in sibling modules that import this one, hence the local imports.
-    def router(self) -> Router:
-        """Send, get, list and batch messages."""
-        from mockserver.vendors.fonedynamics.routes import ROUTER
-
-        return ROUTER
-
-    def authenticate(self, call: Call) -> Rendered | None:
-        """HTTP Basic `AccountSid:Token`, both non-empty; otherwise a 401 `ResponseStatus`."""
-        from mockserver.vendors.fonedynamics.auth import authenticate
-
-        return authenticate(call)
+def default_params(entry: CatalogEntry, snapshot: RequestSnapshot) -> Mapping[str, str]:
+    """PARAMETER_REQUIRED / PARAMETER_INVALID always name a field (documented): guess which."""
+    code = entry.code.upper()
+    if code == "PARAMETER_REQUIRED":
+        return {"FieldName": missing_field(snapshot)}
+    if code == "PARAMETER_INVALID":
+        return {"FieldName": "To"}
+    return {}

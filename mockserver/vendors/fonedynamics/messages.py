@@ -1,120 +1,100 @@
-"""Fone Dynamics message resources: creation, the lazily computed status, and the wire view."""
+"""Fone Dynamics message endpoints: send, get, list and batch under `/v2`."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-from mockserver.vendors.fonedynamics.auth import account_sid
-from mockserver.vendors.fonedynamics.wire import VENDOR, rng
+from mockserver.answers.rendered import Rendered
+from mockserver.vendors.fonedynamics.callbacks import schedule_receipt
+from mockserver.vendors.fonedynamics.envelope import error_message
+from mockserver.vendors.fonedynamics.records import KIND, create, view
+from mockserver.vendors.fonedynamics.validation import problem
+from mockserver.vendors.fonedynamics.wire import answer, reject_field
 from mockserver.vendors.kit.call import Call
 
-KIND = "message"
-LEASED_KIND = "leased_number"
-# Mock-only magic recipients whose delivery fails with a catalogued code (docs).
-MAGIC_FAILURES = {"+61400000009": "NUMBER_NOT_FOUND"}
-_GSM = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
+DEFAULT_RESULTS = 100  # list page size when Results_Count is absent (undocumented)
+MAX_RESULTS = 1000
+# The malformed-body code: ServiceStack's own SerializationException is not catalogued.
+MALFORMED_KEY = "INVALID_MODEL_STATE"
 
 
-def create(call: Call, property_sid: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Store a validated send request as a message; returns the stored record."""
-    to, text = data["To"].strip(), data["Text"]
-    now = int(call.now)
-    schedule = data.get("Schedule")
-    wire: dict[str, Any] = {
-        "MessageSid": "MS" + "".join(rng(call).choice("0123456789ABCDEF") for _ in range(32)),
-        "AccountSid": account_sid(call),
-        "PropertySid": property_sid,
-        "From": (data.get("From") or "").strip() or leased_number(call),
-        "To": to,
-        "Text": text,
-        "DeliveryReceipt": receipt_wanted(data),
-        "NumSegments": segments(text),
-        "Direction": "Transmit",
-        "Scheduled": schedule,
-        "Created": now,
-    }
-    failure = failure_code(call, to)
-    record = {
-        "message": wire,
-        "start": float(max(schedule or now, now)),
-        "length": _length(call),
-        "error": failure,
-        "receipt": receipt_target(data) if wire["DeliveryReceipt"] else None,
-    }
-    call.env.resources.put(VENDOR, call.session, KIND, wire["MessageSid"], record)
-    return record
+def send(call: Call) -> Rendered:
+    """POST /v2/Properties/{PropertySid}/Messages → 200 `{"Message": {...}}`, Processing."""
+    data = call.json(MALFORMED_KEY)
+    found = problem(data, call.now)
+    if found is not None:
+        reject_field(call, found.key, found.field)
+    record = create(call, call.args["property"], data)
+    schedule_receipt(call, record)
+    return answer({"Message": view(record, record["start"] - 1)})
 
 
-def _length(call: Call) -> float:
-    delay = call.failure.delay if call.failure else None
-    return call.env.settings.delivery_delay if delay is None else delay
+def get(call: Call) -> Rendered:
+    """GET /v2/Messages/{MessageSid}: this account's message, status as of now."""
+    record = call.resources.get(KIND, call.args["sid"])
+    if record is None:
+        call.reject("MESSAGE_NOT_FOUND")
+    return answer({"Message": view(record, call.now)})
 
 
-def failure_code(call: Call, to: str) -> str | None:
-    """The ErrorCode the delivery ends with: the scenario's, a magic number's, or none."""
-    if call.failure is not None:
-        entry = call.catalog.get(call.failure.key)
-        return entry.code if entry else call.failure.key
-    return MAGIC_FAILURES.get(to)
+def list_messages(call: Call) -> Rendered:
+    """GET .../Messages?Date_From=&Date_To=&Results_Count=: newest first, Created in range."""
+    start, end, count = (_number(call, name) for name in ("Date_From", "Date_To", "Results_Count"))
+    if start is not None and end is not None and start > end:
+        call.reject("INVALID_DATE_RANGE")
+    if count is not None and not 1 <= count <= MAX_RESULTS:
+        reject_field(call, "PARAMETER_INVALID", "Results_Count")
+    matched = [
+        view(record, call.now)
+        for record in reversed(call.resources.list(KIND))
+        if _listed(record["message"], call.args["property"], start, end)
+    ]
+    shown = matched[: count or DEFAULT_RESULTS]
+    return answer({"Messages": shown, "TotalCount": len(matched)})
 
 
-def receipt_wanted(data: dict[str, Any]) -> bool:
-    """`DeliveryReceipt` as given; by default true exactly when a receipt URI is named."""
-    given = data.get("DeliveryReceipt")
-    return given if isinstance(given, bool) else bool(data.get("DeliveryReceiptWebhookUri"))
+def batch(call: Call) -> Rendered:
+    """POST .../BatchMessages `{"Messages":[...]}` → an array: a message, or a failed item."""
+    items = call.json(MALFORMED_KEY).get("Messages")
+    if items in (None, []):
+        reject_field(call, "PARAMETER_REQUIRED", "Messages")
+    if not isinstance(items, list):
+        reject_field(call, "PARAMETER_INVALID", "Messages")
+    return answer([_batch_item(call, item) for item in items])
 
 
-def receipt_target(data: dict[str, Any]) -> list[str] | None:
-    """`[uri, method]` for delivery receipts (POST unless GET is asked for), or None."""
-    uri = data.get("DeliveryReceiptWebhookUri")
-    if not uri:
+def _batch_item(call: Call, item: Any) -> dict[str, Any]:
+    # A refused item is part of the answer, not the answer: it is built, never raised.
+    if not isinstance(item, dict):
+        return _failed_item(call, {}, MALFORMED_KEY, None)
+    found = problem(item, call.now)
+    if found is not None:
+        return _failed_item(call, item, found.key, found.field)
+    record = create(call, call.args["property"], item)
+    schedule_receipt(call, record)
+    return view(record, record["start"] - 1)
+
+
+def _failed_item(call: Call, item: dict[str, Any], key: str, field: str | None) -> dict[str, Any]:
+    """No MessageSid; the request's own fields plus `ErrorCode` and `Message` (SDK)."""
+    entry = call.entry(key)
+    echoed = {k: item[k] for k in ("From", "To", "Text") if isinstance(item.get(k), str)}
+    params = {"FieldName": field} if field else {}
+    return {**echoed, "ErrorCode": entry.code, "Message": error_message(entry, params)}
+
+
+def _number(call: Call, name: str) -> int | None:
+    """A non-negative integer query parameter, None when absent or empty."""
+    raw = call.snapshot.query.get(name)
+    if raw is None or raw == "":
         return None
-    method = str(data.get("DeliveryReceiptWebhookMethod") or "POST").upper()
-    return [uri, method]
+    digits = raw.strip()
+    if not (digits.isascii() and digits.isdecimal()) or len(digits) > 12:
+        reject_field(call, "PARAMETER_INVALID", name)
+    return int(digits)
 
 
-def leased_number(call: Call) -> str:
-    """The session's leased Australian mobile number, picked once (documented: empty From)."""
-    store = call.env.resources
-    found = store.get(VENDOR, call.session, LEASED_KIND, "number")
-    if found is None:
-        found = {"number": "+614" + "".join(str(rng(call).randint(0, 9)) for _ in range(8))}
-        store.put(VENDOR, call.session, LEASED_KIND, "number", found)
-    return str(found["number"])
-
-
-def segments(text: str) -> int:
-    """SMS segments: GSM-7 160/153 characters, otherwise UCS-2 70/67."""
-    single, multi = (160, 153) if set(text) <= _GSM else (70, 67)
-    return 1 if len(text) <= single else math.ceil(len(text) / multi)
-
-
-def view(record: dict[str, Any], now: float) -> dict[str, Any]:
-    """The message as the API shows it at `now`; null fields are left out (ServiceStack)."""
-    wire = dict(record["message"])
-    start, length = record["start"], record["length"]
-    elapsed = now - start
-    wire["Status"] = "Processing"
-    if elapsed >= length / 2:
-        wire.update(Status="Submitted", Submitted=int(start + length / 2))
-    if elapsed >= length:
-        final = "Failed" if record["error"] else "Delivered"
-        wire.update(Status=final, Delivered=None if record["error"] else int(start + length))
-        wire["ErrorCode"] = record["error"]
-    return {name: value for name, value in _ordered(wire) if value is not None}
-
-
-_ORDER = (
-    *("MessageSid", "AccountSid", "PropertySid", "From", "To", "Text", "DeliveryReceipt"),
-    *("NumSegments", "Status", "Direction", "Scheduled", "Created", "Submitted", "Delivered"),
-    "ErrorCode",
-)
-
-
-def _ordered(wire: dict[str, Any]) -> list[tuple[str, Any]]:
-    # The SDK's field order (vendors.md 4), so bodies read like the vendor's.
-    return [(name, wire.get(name)) for name in _ORDER]
+def _listed(message: dict[str, Any], prop: str, start: int | None, end: int | None) -> bool:
+    created = message["Created"]
+    in_range = (start is None or created >= start) and (end is None or created <= end)
+    return message["PropertySid"] == prop and in_range

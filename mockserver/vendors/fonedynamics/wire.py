@@ -1,43 +1,22 @@
-"""Fone Dynamics request/answer helpers: strict JSON, seeded randomness, PascalCase answers."""
+"""Fone Dynamics request/answer helpers: id formats, PascalCase JSON answers, field-naming refusals."""
 
 from __future__ import annotations
 
-import json
-import random
-from typing import Any
+from typing import Any, NoReturn
 
 from mockserver.answers.rendered import Rendered, compact_json
 from mockserver.vendors.fonedynamics.envelope import CONTENT_TYPE
 from mockserver.vendors.kit.call import Call
 
-VENDOR = "fonedynamics"
-# A body that is not JSON (ServiceStack's deserializer would throw); see docs for the code.
-INVALID: Any = object()
+
+def message_sid(call: Call) -> str:
+    """`MS` + 32 upper-case hex digits (SDK), seeded per session so `--seed` reproduces it."""
+    return "MS" + "".join(call.rng.choice("0123456789ABCDEF") for _ in range(32))
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def json_body(call: Call) -> Any:
-    """The parsed JSON body; `{}` when empty; `INVALID` when it does not parse strictly."""
-    body = call.snapshot.body
-    if not body.strip():
-        return {}
-    try:
-        value = json.loads(body, parse_constant=_reject_constant)
-        json.dumps(value, ensure_ascii=False).encode()  # lone surrogates can't be echoed
-    except (ValueError, UnicodeError, RecursionError):
-        return INVALID
-    return value
-
-
-def rng(call: Call) -> random.Random:
-    """The session's seeded random stream (`Ids` seeds with UTF-8, so escape surrogates)."""
-    session = call.session
-    if session is not None:
-        session = session.encode("utf-8", "surrogatepass").decode("utf-8", "backslashreplace")
-    return call.env.ids.rng(session)
+def mobile_number(call: Call) -> str:
+    """A seeded Australian mobile number, `+614` and eight digits."""
+    return "+614" + "".join(str(call.rng.randint(0, 9)) for _ in range(8))
 
 
 def answer(body: Any, status: int = 200) -> Rendered:
@@ -45,6 +24,8 @@ def answer(body: Any, status: int = 200) -> Rendered:
     return Rendered(status, compact_json(body), CONTENT_TYPE)
 
 
-def field_error(call: Call, key: str, field: str | None) -> Rendered:
-    """A catalogued error naming the offending field in `Errors[].FieldName`, when known."""
-    return call.error(key, FieldName=field) if field else call.error(key)
+def reject_field(call: Call, key: str, field: str | None) -> NoReturn:
+    """Refuse with a catalogued error naming the offending field in `Errors[].FieldName`."""
+    if field:
+        call.reject(key, FieldName=field)
+    call.reject(key)

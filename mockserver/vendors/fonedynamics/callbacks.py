@@ -1,4 +1,4 @@
-"""Fone Dynamics delivery receipts (payload inferred): the final message, by POST or GET."""
+"""Fone Dynamics callbacks: the delivery receipt, the final message by POST or GET (inferred)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from yarl import URL
 from mockserver.answers.rendered import compact_json
 from mockserver.callbacks.sender import Callback
 from mockserver.vendors.fonedynamics.envelope import CONTENT_TYPE
-from mockserver.vendors.fonedynamics.messages import view
-from mockserver.vendors.fonedynamics.wire import VENDOR
+from mockserver.vendors.fonedynamics.records import view
 from mockserver.vendors.kit.call import Call
+from mockserver.vendors.kit.records import Record
 
 
-def schedule_receipt(call: Call, record: dict[str, Any]) -> None:
+def schedule_receipt(call: Call, record: Record) -> None:
     """One receipt when the message reaches Delivered or Failed; no retries (none documented)."""
     if record["receipt"] is None:
         return
@@ -25,7 +25,7 @@ def schedule_receipt(call: Call, record: dict[str, Any]) -> None:
     url, body = request_parts(uri, method, final)
     call.schedule(
         Callback(
-            vendor=VENDOR,
+            vendor=call.vendor.name,
             session=call.session,
             url=url,
             body=body,
