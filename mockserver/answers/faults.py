@@ -12,7 +12,8 @@ from aiohttp import web
 
 from mockserver.answers.rendered import Rendered
 
-FAULT_TYPES = ("reset", "empty", "hang", "drip", "truncate", "malformed", "html502", "html503")
+# the fault names are declared once, by the scenario file format (`FaultType`)
+from mockserver.scenarios.model import FAULT_TYPES as FAULT_TYPES
 
 # the status journalled and counted for a connection the fault cut (nginx's "client closed")
 CUT = 499
