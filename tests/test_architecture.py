@@ -23,7 +23,7 @@ SKELETON = (
     "defaults.yaml",
 )
 # Vendors whose folder is still being moved to the skeleton (emptied as they land).
-PENDING = {"ringcentral", "signalwire", "webexconnect"}
+PENDING = {"ringcentral", "signalwire"}
 
 
 def module_name(path: Path) -> str:

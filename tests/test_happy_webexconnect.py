@@ -18,10 +18,14 @@ from aiohttp import web
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mockserver.answers.rendered import RenderContext
+from mockserver.request.snapshot import RequestSnapshot
 from mockserver.scenarios import load_text
 from mockserver.server.services import Services
 from mockserver.settings import Settings
 from mockserver.testing.thread import ServerThread
+from mockserver.vendors import VENDORS
+from mockserver.vendors.kit.rejection import Rejection
 from tests.webhooks import Client, Recorder, Start, serving, starter
 
 ROOT = "/webexconnect"
@@ -352,6 +356,58 @@ async def test_failed_notifications_are_retried(start: Start, receiver: Receiver
     assert [a["status"] for a in records[0].attempts] == [500, 500, 200]
     assert {r.outcome for r in records} == {"delivered"}
     assert all(r.callback.retries == (0.05, 0.05, 0.05) for r in records)
+
+
+# --- one error channel: auth and handlers raise their natural errors, never return them ---
+
+
+def direct_call(services: Services, method: str, path: str, body: bytes, **headers: str) -> Any:
+    """The route and Call the pipeline would build for this request (no HTTP)."""
+    vendor = VENDORS["webexconnect"]
+    snapshot = RequestSnapshot(
+        vendor="webexconnect", method=method, path=path, headers=headers, body=body
+    )
+    ctx = RenderContext(vendor.family_for(method, path), method, path, {}, "rid-1")
+    found = services.pipeline.call_for(snapshot, vendor, ctx)
+    assert found is not None
+    return found
+
+
+def rejected_code(action: Callable[[], object]) -> str:
+    with pytest.raises(Rejection) as caught:
+        action()
+    answer = json.loads(caught.value.rendered.body)
+    return str(answer["response"][0]["code"] if "response" in answer else answer["code"])
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "code"),
+    [
+        ("POST", "/resources/v1/messaging", b"[]", "7000"),
+        ("POST", "/resources/v1/messaging", b'{"deliverychannel":"sms"}', "7003"),
+        ("POST", "/resources/v1/events/externalevent", b"", "7000"),
+        ("POST", "/resources/v2/customerprofile", b'{"Records":[]}', "7003"),
+        ("GET", "/resources/v2/customerprofile/nobody", b"", "7014"),
+        ("POST", "/v1/sms/messages", b'{"from":"ACME"}', "7004"),
+    ],
+)
+def test_auth_and_handlers_raise_their_errors(
+    make_services: Callable[..., Services], method: str, path: str, body: bytes, code: str
+) -> None:
+    services = make_services()
+    vendor = VENDORS["webexconnect"]
+    route, anonymous = direct_call(services, method, path, body)
+    assert rejected_code(lambda: vendor.authenticate(anonymous)) == "7002"
+    route, keyed = direct_call(services, method, path, body, key="service-key-1")
+    assert vendor.authenticate(keyed) is None
+    assert rejected_code(lambda: route.handler(keyed)) == code
+
+
+def test_unknown_sms_message_raises_a_bodiless_404(make_services: Callable[..., Services]) -> None:
+    route, call = direct_call(make_services(), "GET", "/v1/sms/messages/m1", b"", key="k")
+    with pytest.raises(Rejection) as caught:
+        route.handler(call)
+    assert (caught.value.rendered.status, caught.value.rendered.body) == (404, b"")
 
 
 # --- fuzzing: every happy endpoint answers in a Webex Connect shape, never a 500 ---

@@ -5,13 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from mockserver.answers.rendered import Rendered
-
-if TYPE_CHECKING:
-    pass
-
 from mockserver.vendors.kit.call import Call
 
 # A handler may be async when it must talk to the outside first (e.g. a webhook handshake)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from mockserver.answers.rendered import Rendered
 from mockserver.vendors.credentials import same
 from mockserver.vendors.kit.call import Call
 from mockserver.vendors.webexconnect.envelope import jwt_issuer
-from mockserver.vendors.webexconnect.wire import VENDOR
 
 EVENTS_PATH = "/resources/v1/events/externalevent"
 # Per API section: (invalid JSON, authentication failed, key missing) catalog keys.
@@ -23,8 +21,8 @@ def keys(path: str) -> tuple[str, str, str]:
     return _EVENT_KEYS if path == EVENTS_PATH else _MESSAGING_KEYS
 
 
-def authenticate(call: Call) -> Rendered | None:
-    """7002 when no credential is sent, 7001 when one is empty, not a usable JWT or not ours.
+def authenticate(call: Call) -> None:
+    """Reject with 7002 when no credential is sent, 7001 when one is empty, unusable or not ours.
 
     Order: `Authorization` (a JWT wins over a key, documented), the `key` header, then a
     `key` in the JSON body (older v1 clients). Any non-empty key passes: the mock keeps no
@@ -33,17 +31,17 @@ def authenticate(call: Call) -> Rendered | None:
     """
     verdict = credential_verdict(call)
     if verdict == "ok":
-        return None
+        return
     _, failed, missing = keys(call.snapshot.path)
     if verdict == "missing":
-        return call.error(missing)
+        call.reject(missing)
     sms = call.snapshot.path.startswith("/v1/")
-    return call.error(failed, status=SMS_AUTH_FAILED_STATUS if sms else None)
+    call.reject(failed, status=SMS_AUTH_FAILED_STATUS if sms else None)
 
 
 def credential_verdict(call: Call) -> Literal["ok", "bad", "missing"]:
     """The credential verdict: ok, bad (present but unusable or, strict, not ours) or missing."""
-    expected = call.env.settings.credentials.get(VENDOR)
+    expected = call.env.settings.credentials.get(call.vendor.name)
     headers = call.snapshot.headers
     if "authorization" in headers:
         return "ok" if authorization_ok(headers["authorization"], expected) else "bad"

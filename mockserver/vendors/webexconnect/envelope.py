@@ -8,16 +8,11 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mockserver.answers.rendered import JSON, RenderContext, Rendered, compact_json
-from mockserver.catalog.model import CatalogEntry, VendorCatalog
+from mockserver.catalog.model import CatalogEntry
 from mockserver.request.snapshot import RequestSnapshot
-from mockserver.vendors.base import Vendor
-
-if TYPE_CHECKING:
-    from mockserver.vendors.kit.call import Call
-    from mockserver.vendors.kit.routing import Router
 
 # Only the message-expired code has a documented non-Failed status ("Un-Delivered");
 # 7301/7503 mean the same thing, so they get it too.
@@ -29,86 +24,36 @@ DEFAULT_DESTINATION = "919000000000"
 EPOCH = "1970-01-01T00:00:00.000+00:00"
 # An unknown path has no documented answer; any HTTP front end says 404.
 NOT_FOUND_STATUS = 404
-
-
 # A service key of this form puts requests in the named session (docs/pytest.md)
 SESSION_KEY_PREFIX = "mock-session-"
 
 
-class WebexConnect(Vendor):
-    """Webex Connect (formerly imiconnect): legacy `/resources/*` and newer `/v1/*` APIs."""
+def family_for(path: str) -> str:
+    """`/v1/*` and `/v2/*` (e.g. `/v1/sms/messages`) are v2; `/resources/*` and others v1."""
+    return "v2" if path.startswith(("/v1/", "/v2/")) else "v1"
 
-    order = 5
-    name = "webexconnect"
-    title = "Webex Connect"
-    families = ("v1", "v2")
-    not_found_key = "7600"
-    rate_limit_key = "7020"
-    too_large_key = "7000"  # inferred: no documented answer to an oversized body
-    too_large_status = 400
-    request_id_header = None
 
-    def test_credentials(self, session: str) -> dict[str, str]:
-        """Credentials that put an official SDK's requests into `session`."""
-        # Webex keys are secrets, so the mock never uses one as a session name, except keys
-        # of this explicit form (session_of)
-        return {"service_key": f"mock-session-{session}"}
+def render_error(entry: CatalogEntry, ctx: RenderContext) -> Rendered:
+    """The family's body; no headers, since Webex Connect documents none."""
+    status = ctx.status or entry.http_status
+    message = entry.format_message(ctx.params, ctx.family)
+    body = v2_body(entry, message) if ctx.family == "v2" else v1_body(entry, ctx, message)
+    return Rendered(status, compact_json(body), JSON, retry_header(ctx))
 
-    def family_for(self, method: str, path: str) -> str:
-        """`/v1/*` and `/v2/*` (e.g. `/v1/sms/messages`) are v2; `/resources/*` and others v1."""
-        return "v2" if path.startswith(("/v1/", "/v2/")) else "v1"
 
-    def render_error(self, entry: CatalogEntry, ctx: RenderContext) -> Rendered:
-        """The family's body; no headers, since Webex Connect documents none."""
-        status = ctx.status or entry.http_status
-        message = entry.format_message(ctx.params, ctx.family)
-        body = v2_body(entry, message) if ctx.family == "v2" else v1_body(entry, ctx, message)
-        return Rendered(status, compact_json(body), JSON, retry_header(ctx))
+def render_async(entry: CatalogEntry, ctx: RenderContext) -> Rendered:
+    """The JSON delivery notification POSTed to `notifyurl` (status unused: it is a request)."""
+    return Rendered(200, compact_json(delivery_notification(entry, ctx)), JSON)
 
-    def render_async(self, entry: CatalogEntry, ctx: RenderContext) -> Rendered:
-        """The JSON delivery notification POSTed to `notifyurl` (status unused: it is a request)."""
-        return Rendered(200, compact_json(delivery_notification(entry, ctx)), JSON)
 
-    def render_not_found(self, catalog: VendorCatalog, ctx: RenderContext) -> Rendered:
-        """The catalogued not-found code, with HTTP 404 unless a status was asked for."""
-        return super().render_not_found(
-            catalog, replace(ctx, status=ctx.status or NOT_FOUND_STATUS)
-        )
+def not_found_context(ctx: RenderContext) -> RenderContext:
+    """The not-found answer's context: HTTP 404 unless a status was asked for."""
+    return replace(ctx, status=ctx.status or NOT_FOUND_STATUS)
 
-    def session_of(self, snapshot: RequestSnapshot) -> str | None:
-        """A session named after the service key (never the key itself: it is a secret).
 
-        The key comes from the `key` header, a JSON body `key`, else the Authorization value
-        (a JWT's `iss`, the service id, is not secret and is used as it is).
-        """
-        key = snapshot.headers.get("key") or body_key(snapshot)
-        if key:
-            return session_for_key(key)
-        value = snapshot.headers.get("authorization", "")
-        issuer = jwt_issuer(bearer_token(value))
-        if issuer:
-            return issuer
-        raw = bearer_token(value)
-        return session_for_key(raw) if raw else None
-
-    def default_params(self, entry: CatalogEntry, snapshot: RequestSnapshot) -> Mapping[str, str]:
-        """correlationid, callbackData and the first destination of a messaging request."""
-        values = {name: snapshot.field(name) for name in ("correlationid", "callbackData")}
-        values["destination"] = first_destination(snapshot.json)
-        return {name: value for name, value in values.items() if value}
-
-    # Happy paths live in sibling modules that import this one, hence the local imports.
-    def router(self) -> Router:
-        """Messaging, events and profiles (`/resources/*`) and the SMS API (`/v1/sms/*`)."""
-        from mockserver.vendors.webexconnect.routes import ROUTER
-
-        return ROUTER
-
-    def authenticate(self, call: Call) -> Rendered | None:
-        """7002 without a service key, 7001 with an empty key or an unusable JWT."""
-        from mockserver.vendors.webexconnect.auth import authenticate
-
-        return authenticate(call)
+def unknown_message() -> Rendered:
+    """The SMS API's answer to an unknown message id: 404 with no body (documented)."""
+    return Rendered(404, b"", JSON)
 
 
 def v1_body(entry: CatalogEntry, ctx: RenderContext, message: str) -> dict[str, Any]:
@@ -123,6 +68,11 @@ def v1_body(entry: CatalogEntry, ctx: RenderContext, message: str) -> dict[str, 
 def v2_body(entry: CatalogEntry, message: str) -> dict[str, Any]:
     """The newer APIs' flat body: string `code` and `message` (not `description`)."""
     return {"code": entry.code, "message": message}
+
+
+def v2_error(entry: CatalogEntry, message: str, status: int) -> Rendered:
+    """A v2 error with a message of its own rather than the catalogued one."""
+    return Rendered(status, compact_json(v2_body(entry, message)), JSON)
 
 
 def retry_header(ctx: RenderContext) -> tuple[tuple[str, str], ...]:
@@ -163,6 +113,30 @@ def delivery_notification(entry: CatalogEntry, ctx: RenderContext) -> dict[str, 
             "correlationid": p.get("correlationid", ""),
         }
     }
+
+
+def session_of(snapshot: RequestSnapshot) -> str | None:
+    """A session named after the service key (never the key itself: it is a secret).
+
+    The key comes from the `key` header, a JSON body `key`, else the Authorization value
+    (a JWT's `iss`, the service id, is not secret and is used as it is).
+    """
+    key = snapshot.headers.get("key") or body_key(snapshot)
+    if key:
+        return session_for_key(key)
+    value = snapshot.headers.get("authorization", "")
+    issuer = jwt_issuer(bearer_token(value))
+    if issuer:
+        return issuer
+    raw = bearer_token(value)
+    return session_for_key(raw) if raw else None
+
+
+def default_params(snapshot: RequestSnapshot) -> Mapping[str, str]:
+    """correlationid, callbackData and the first destination of a messaging request."""
+    values = {name: snapshot.field(name) for name in ("correlationid", "callbackData")}
+    values["destination"] = first_destination(snapshot.json)
+    return {name: value for name, value in values.items() if value}
 
 
 def body_key(snapshot: RequestSnapshot) -> str | None:

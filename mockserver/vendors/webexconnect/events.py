@@ -7,11 +7,9 @@ from typing import Any
 from mockserver.answers.rendered import Rendered
 from mockserver.vendors.kit.call import Call
 from mockserver.vendors.webexconnect.wire import (
-    INVALID,
-    VENDOR,
-    error,
     item,
     json_object,
+    reject_echoing,
     text,
     uuid,
     v1_answer,
@@ -24,36 +22,31 @@ PARAMETERS_MISSING = "7025"  # Mandatory custom parameters missing
 
 def external_event(call: Call) -> Rendered:
     """`{"events":[{"evtid", "correlationid", "parameters":{...}}]}` → one result per event."""
-    data = json_object(call)
-    if data is INVALID:
-        return call.error("7000/2")
-    key = problem(data)
-    if key is not None:
-        return error(call, key, data)
+    data = json_object(call, "7000/2")
+    check(call, data)
     queued = call.entry("1002")
     results = []
     for event in data["events"]:
         transid = uuid(call)
         stored = {"transid": transid, "evtid": str(event["evtid"]), "created": call.now}
-        call.env.resources.put(VENDOR, call.session, KIND, transid, stored)
+        call.resources.put(KIND, transid, stored)
         cid = text(event.get("correlationid"))
         results.append(item(queued.code, queued.message, transid, cid))
     return v1_answer(results)
 
 
-def problem(data: dict[str, Any]) -> str | None:
+def check(call: Call, data: dict[str, Any]) -> None:
     """Events must be a non-empty list of objects with an `evtid` and a `parameters` object."""
     events = data.get("events")
     if not isinstance(events, list) or not events:
-        return INVALID_VALUE
+        reject_echoing(call, INVALID_VALUE, data)
     for event in events:
         if not isinstance(event, dict) or not _event_id(event.get("evtid")):
-            return INVALID_VALUE
+            reject_echoing(call, INVALID_VALUE, data)
         if "parameters" not in event:
-            return PARAMETERS_MISSING
+            reject_echoing(call, PARAMETERS_MISSING, data)
         if not isinstance(event["parameters"], dict):
-            return INVALID_VALUE
-    return None
+            reject_echoing(call, INVALID_VALUE, data)
 
 
 def _event_id(value: Any) -> bool:

@@ -6,14 +6,12 @@ from typing import Any
 
 from mockserver.answers.rendered import Rendered
 from mockserver.vendors.kit.call import Call
-from mockserver.vendors.webexconnect import notify
+from mockserver.vendors.webexconnect.callbacks import Delivery, schedule
 from mockserver.vendors.webexconnect.wire import (
-    INVALID,
-    VENDOR,
-    error,
     http_url,
     item,
     json_object,
+    reject_echoing,
     text,
     uuid,
     v1_answer,
@@ -30,53 +28,51 @@ SMS_TYPES = frozenset({1, 2, 3, 4})
 def send(call: Call) -> Rendered:
     """One `1001 Queued` result (with its own transid) per destination, then notifications."""
     data = json_object(call)
-    if data is INVALID:
-        return call.error("7000")
-    key = problem(data)
-    if key is not None:
-        return error(call, key, data)
-    results = [accept(call, data, destination) for destination in data["destination"]]
-    return v1_answer(results)
+    check_destinations(call, data)
+    check_channels(call, data)
+    check_options(call, data)
+    return v1_answer([accept(call, data, destination) for destination in data["destination"]])
 
 
-def problem(data: dict[str, Any]) -> str | None:
-    """The catalog key of the first thing wrong with a messaging request, or None."""
+def check_destinations(call: Call, data: dict[str, Any]) -> None:
+    """A delivery channel, then 1 to 1000 destinations, each with an address."""
     if not isinstance(data.get("deliverychannel"), str) or not channel_names(data):
-        return "7003/17"  # param 'deliverychannel' missing
+        reject_echoing(call, "7003/17", data)  # param 'deliverychannel' missing
     destinations = data.get("destination")
     if not isinstance(destinations, list) or not destinations:
-        return "7003"  # any one of [customerid,msisdn,...] is mandatory
+        reject_echoing(call, "7003", data)  # any one of [customerid,msisdn,...] is mandatory
     if len(destinations) > MAX_DESTINATIONS:
-        return "7009"
+        reject_echoing(call, "7009", data)
     if not all(addresses(d) for d in destinations):
-        return "7003"
-    return channel_problem(data) or option_problem(data)
+        reject_echoing(call, "7003", data)
 
 
-def channel_problem(data: dict[str, Any]) -> str | None:
+def check_channels(call: Call, data: dict[str, Any]) -> None:
     """Each channel named in `deliverychannel` needs its `channels` object; SMS needs text."""
     channels = data.get("channels")
     if not isinstance(channels, dict):
-        return "7003/16"  # No destination channel information found in request
+        reject_echoing(call, "7003/16", data)  # No destination channel information found
     for name in channel_names(data):
         block = channels.get(name)
+        if not isinstance(block, dict):
+            # param 'sms' missing for channel sms; any other channel: no channel information
+            reject_echoing(call, "7003/13" if name == "sms" else "7003/16", data)
         if name == "sms":
-            if not isinstance(block, dict):
-                return "7003/13"  # param 'sms' missing for channel sms
-            if text(block.get("text")) is None:
-                return "7003/12"  # param 'text' missing for channel sms
-            if "type" in block and _int(block["type"]) not in SMS_TYPES:
-                return "7004/2"
-        elif not isinstance(block, dict):
-            return "7003/16"
-    return None
+            check_sms(call, data, block)
 
 
-def option_problem(data: dict[str, Any]) -> str | None:
+def check_sms(call: Call, data: dict[str, Any], block: dict[str, Any]) -> None:
+    """The SMS channel needs a `text`; its `type`, when given, is 1-4."""
+    if text(block.get("text")) is None:
+        reject_echoing(call, "7003/12", data)  # param 'text' missing for channel sms
+    if "type" in block and _int(block["type"]) not in SMS_TYPES:
+        reject_echoing(call, "7004/2", data)
+
+
+def check_options(call: Call, data: dict[str, Any]) -> None:
     """`priority`, when given, must be 1-5 (the catalogued 7004 text)."""
     if "priority" in data and _int(data["priority"]) not in PRIORITIES:
-        return "7004"
-    return None
+        reject_echoing(call, "7004", data)
 
 
 def channel_names(data: dict[str, Any]) -> list[str]:
@@ -104,17 +100,13 @@ def accept(call: Call, data: dict[str, Any], destination: dict[str, Any]) -> dic
     transid = uuid(call)
     cid = text(destination.get("correlationid")) or text(data.get("correlationid"))
     targets = addresses(destination)
-    call.env.resources.put(
-        VENDOR,
-        call.session,
-        KIND,
-        transid,
-        {"transid": transid, "destination": targets, "created": call.now},
+    call.resources.put(
+        KIND, transid, {"transid": transid, "destination": targets, "created": call.now}
     )
     url = http_url(data.get("notifyurl"))
     if url is not None:
         for address in targets:
-            delivery = notify.Delivery(
+            delivery = Delivery(
                 url=url,
                 transid=transid,
                 destination=address,
@@ -122,7 +114,7 @@ def accept(call: Call, data: dict[str, Any], destination: dict[str, Any]) -> dic
                 correlationid=cid or "",
                 callback_data=text(data.get("callbackData")) or "",
             )
-            notify.schedule(call, delivery)
+            schedule(call, delivery)
     return item(*QUEUED, transid, cid)
 
 

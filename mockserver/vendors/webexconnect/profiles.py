@@ -6,15 +6,7 @@ from typing import Any
 
 from mockserver.answers.rendered import Rendered
 from mockserver.vendors.kit.call import Call
-from mockserver.vendors.webexconnect.wire import (
-    INVALID,
-    VENDOR,
-    item,
-    json_answer,
-    json_object,
-    uuid,
-    v1_answer,
-)
+from mockserver.vendors.webexconnect.wire import item, json_answer, json_object, uuid, v1_answer
 
 KIND = "customer"
 MAX_RECORDS = 100  # documented: 7012 Batch size limit(100) exceeded
@@ -28,42 +20,37 @@ def create(call: Call) -> Rendered:
     Existing customers are not created again: all of them → 7015, some → 1002 Partial success.
     """
     data = json_object(call)
-    if data is INVALID:
-        return call.error("7000")
     records = data.get("Records", [data])
-    key = problem(records)
-    if key is not None:
-        return call.error(key)
+    check(call, records)
     fresh = [r for r in _unique(records) if not _exists(call, _customer_id(r))]
     for record in fresh:
         _store(call, record)
     if not fresh:
-        return call.error("7015")
+        call.reject("7015")
     outcome = call.entry("1000" if len(fresh) == len(records) else "1002/2")
     return v1_answer([item(outcome.code, outcome.message, uuid(call), None)])
 
 
 def fetch(call: Call) -> Rendered:
     """GET .../customerprofile/{customerId}: `Records[].Attributes[]` of Name/Value/ID."""
-    found = call.env.resources.get(VENDOR, call.session, KIND, call.args["customer"])
+    found = call.resources.get(KIND, call.args["customer"])
     if found is None:
-        return call.error("7014")
+        call.reject("7014")
     return json_answer({"Records": [found]})
 
 
-def problem(records: Any) -> str | None:
+def check(call: Call, records: Any) -> None:
     """Records must be a non-empty list (at most 100) of objects with a customerId."""
     if not isinstance(records, list) or not records:
-        return CUSTOMER_ID_MISSING
+        call.reject(CUSTOMER_ID_MISSING)
     if len(records) > MAX_RECORDS:
-        return "7012"
+        call.reject("7012")
     for record in records:
         if not isinstance(record, dict) or _customer_id(record) is None:
-            return CUSTOMER_ID_MISSING
+            call.reject(CUSTOMER_ID_MISSING)
         attributes = _attributes(record)
         if attributes is not None and not isinstance(attributes, dict):
-            return INVALID_ATTRIBUTE
-    return None
+            call.reject(INVALID_ATTRIBUTE)
 
 
 def _customer_id(record: dict[str, Any]) -> str | None:
@@ -86,7 +73,7 @@ def _unique(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _exists(call: Call, customer_id: str | None) -> bool:
-    return call.env.resources.get(VENDOR, call.session, KIND, str(customer_id)) is not None
+    return call.resources.get(KIND, str(customer_id)) is not None
 
 
 def _store(call: Call, record: dict[str, Any]) -> None:
@@ -96,5 +83,4 @@ def _store(call: Call, record: dict[str, Any]) -> None:
         {"Name": name, "Value": value, "ID": str(index)}
         for index, (name, value) in enumerate(attributes.items(), start=1)
     ]
-    stored = {"customerId": customer_id, "Attributes": rows}
-    call.env.resources.put(VENDOR, call.session, KIND, customer_id, stored)
+    call.resources.put(KIND, customer_id, {"customerId": customer_id, "Attributes": rows})

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+# module imports, not `from <package> import`: the package's __init__ imports this table
+import mockserver.vendors.webexconnect.events as events
+import mockserver.vendors.webexconnect.messaging as messaging
+import mockserver.vendors.webexconnect.profiles as profiles
+import mockserver.vendors.webexconnect.sms as sms
 from mockserver.vendors.kit.routing import Router, route
-from mockserver.vendors.webexconnect import events, messaging, profiles, sms
 
 ROUTER = Router(
     [

@@ -5,20 +5,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mockserver.answers.rendered import JSON, Rendered, compact_json
+from mockserver.answers.rendered import Rendered
 from mockserver.vendors.kit.call import Call
-from mockserver.vendors.webexconnect import notify
-from mockserver.vendors.webexconnect.envelope import delivery_status, v2_body
-from mockserver.vendors.webexconnect.wire import (
-    INVALID,
-    VENDOR,
-    http_url,
-    iso,
-    json_answer,
-    json_object,
-    text,
-    uuid,
+from mockserver.vendors.kit.rejection import Rejection
+from mockserver.vendors.webexconnect.callbacks import (
+    Delivery,
+    duration,
+    final_entry,
+    schedule,
+    submitted_first,
 )
+from mockserver.vendors.webexconnect.envelope import delivery_status, unknown_message, v2_error
+from mockserver.vendors.webexconnect.wire import http_url, iso, json_answer, json_object, text, uuid
 
 KIND = "sms"
 MAX_CONTENT = 1024  # documented maximum of `content` on /v1/sms/messages
@@ -26,41 +24,47 @@ CONTENT_TYPES = frozenset({"text", "unicode", "template"})
 MSISDN = re.compile(r"\+?[1-9]\d{6,14}")
 # Documented 400 example: {"code":"7004","message":"Invalid parameter -  : contentType"}.
 INVALID_PARAMETER = "Invalid parameter -  : {field}"
+INVALID_PARAMETER_STATUS = 400
 
 
 def send(call: Call) -> Rendered:
     """202 `{acceptedTime, messageId, correlationId}`; notifications go to `callbackUrl`."""
     data = json_object(call)
-    if data is INVALID:
-        return call.error("7000")
-    bad = invalid_field(data)
-    if bad is not None:
-        return invalid_parameter(call, bad)
+    check(call, data)
     record = store(call, data)
     url = http_url(data.get("callbackUrl"))
     if url is not None:
-        delivery = notify.Delivery(
+        delivery = Delivery(
             url=url,
             transid=record["messageId"],
             destination=record["to"],
             correlationid=record.get("correlationId", ""),
             callback_data=text(data.get("callbackData")) or "",
         )
-        notify.schedule(call, delivery)
+        schedule(call, delivery)
     accepted = {k: record[k] for k in ("acceptedTime", "messageId", "correlationId") if k in record}
     return json_answer(accepted, 202)
 
 
 def get(call: Call) -> Rendered:
     """The message with its status as of now; an unknown id is a bodiless 404 (documented)."""
-    record = call.env.resources.get(VENDOR, call.session, KIND, call.args["message"])
+    record = call.resources.get(KIND, call.args["message"])
     if record is None:
-        return Rendered(404, b"", JSON)
+        raise Rejection(unknown_message())
     return json_answer(view(record, call.now))
 
 
+def check(call: Call, data: dict[str, Any]) -> None:
+    """Reject the first missing or malformed field: from, to, content, contentType."""
+    field = invalid_field(data)
+    if field is not None:
+        # the catalog's 7004 texts are all channel-specific: the documented wording instead
+        message = INVALID_PARAMETER.format(field=field)
+        raise Rejection(v2_error(call.entry("7004"), message, INVALID_PARAMETER_STATUS))
+
+
 def invalid_field(data: dict[str, Any]) -> str | None:
-    """The first missing or malformed field: from, to, content, contentType."""
+    """The first missing or malformed field's name, or None."""
     sender, to, content = (data.get(name) for name in ("from", "to", "content"))
     if text(sender) is None:
         return "from"
@@ -74,15 +78,9 @@ def invalid_field(data: dict[str, Any]) -> str | None:
     return None
 
 
-def invalid_parameter(call: Call, field: str) -> Rendered:
-    """7004 with the documented wording (the catalog's 7004 texts are all channel-specific)."""
-    body = v2_body(call.entry("7004"), INVALID_PARAMETER.format(field=field))
-    return Rendered(400, compact_json(body), JSON)
-
-
 def store(call: Call, data: dict[str, Any]) -> dict[str, Any]:
     """Keep the accepted message and how its delivery ends."""
-    final = notify.final_entry(call)
+    final = final_entry(call)
     record: dict[str, Any] = {
         "acceptedTime": iso(call.now),
         "messageId": uuid(call),
@@ -91,15 +89,15 @@ def store(call: Call, data: dict[str, Any]) -> dict[str, Any]:
         "contentType": str(data.get("contentType", "text")).lower(),
         "content": data["content"],
         "created": call.now,
-        "length": notify.length(call),
+        "length": duration(call),
         "final": final.code,
         "finalStatus": delivery_status(final).upper().replace("-", ""),
-        "submitted": notify.submitted_first(final),
+        "submitted": submitted_first(final),
     }
     cid = text(data.get("correlationId"))
     if cid:
         record["correlationId"] = cid
-    call.env.resources.put(VENDOR, call.session, KIND, record["messageId"], record)
+    call.resources.put(KIND, record["messageId"], record)
     return record
 
 

@@ -1,41 +1,33 @@
-"""Webex Connect request/answer helpers: strict JSON, seeded ids, `response[]` success bodies."""
+"""Webex Connect request/answer helpers: JSON bodies, seeded ids, times, `response[]` answers."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from yarl import URL
 
 from mockserver.answers.rendered import JSON, Rendered, compact_json
-from mockserver.vendors.kit.call import Call
-
-VENDOR = "webexconnect"
-# A body that is not a JSON object (the messaging gateway answers 7000 Invalid JSON).
-INVALID: Any = object()
+from mockserver.vendors.kit.call import REQUIRED, Call
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
+def json_object(call: Call, malformed: str = "7000") -> dict[str, Any]:
+    """The JSON object body; anything else (empty, malformed, NaN, an array) is `malformed`."""
+    data: dict[str, Any] = call.json(malformed, empty=REQUIRED)
+    return data
 
 
-def json_object(call: Call) -> Any:
-    """The JSON object body, or `INVALID` (empty, malformed, NaN, lone surrogates, non-object)."""
-    try:
-        value = json.loads(call.snapshot.body, parse_constant=_reject_constant)
-        json.dumps(value, ensure_ascii=False).encode()  # lone surrogates can't be echoed
-    except (ValueError, UnicodeError, RecursionError):
-        return INVALID
-    return value if isinstance(value, dict) else INVALID
+def reject_echoing(call: Call, key: str, data: dict[str, Any]) -> NoReturn:
+    """Reject with a catalogued v1 error that echoes the request's `correlationid`, if any."""
+    found = text(data.get("correlationid"))
+    if found:
+        call.reject(key, correlationid=found)
+    call.reject(key)
 
 
 def uuid(call: Call) -> str:
     """A seeded, UUID-shaped transaction or message id."""
-    session = call.session
-    if session is not None:  # `Ids` seeds with UTF-8; header values may hold surrogates
-        session = session.encode("utf-8", "surrogatepass").decode("utf-8", "backslashreplace")
-    return call.env.ids.uuid(session)
+    return call.env.ids.uuid(call.session)
 
 
 def iso(timestamp: float) -> str:
@@ -46,12 +38,6 @@ def iso(timestamp: float) -> str:
 def text(value: Any) -> str | None:
     """A non-empty string value, else None."""
     return value if isinstance(value, str) and value.strip() else None
-
-
-def error(call: Call, key: str, data: Any) -> Rendered:
-    """A catalogued v1 error; it echoes the request's `correlationid` when there is one."""
-    found = text(data.get("correlationid")) if isinstance(data, dict) else None
-    return call.error(key, correlationid=found) if found else call.error(key)
 
 
 def item(code: str, description: str, transid: str, correlationid: str | None) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Webex Connect delivery notifications: the steps of a delivery, signing and retry policy."""
+"""Webex Connect outbound side: delivery notifications, their steps, signing and retries."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from mockserver.callbacks.sender import Callback
 from mockserver.catalog.model import CatalogEntry
 from mockserver.vendors.kit.call import Call
 from mockserver.vendors.webexconnect.envelope import delivery_status
-from mockserver.vendors.webexconnect.wire import VENDOR, iso
+from mockserver.vendors.webexconnect.wire import iso
 
 SUBMITTED, DELIVERED = "7501", "7500"
 RETRIES = 3  # documented: three retries, 60 s apart (scaled: see retry_interval)
@@ -47,7 +47,7 @@ def final_entry(call: Call) -> CatalogEntry:
     return found or call.entry(DELIVERED)
 
 
-def length(call: Call) -> float:
+def duration(call: Call) -> float:
     """Seconds from acceptance to the final status."""
     delay = call.failure.delay if call.failure else None
     return call.env.settings.delivery_delay if delay is None else delay
@@ -55,7 +55,7 @@ def length(call: Call) -> float:
 
 def steps(call: Call) -> list[tuple[float, CatalogEntry]]:
     """(offset, code) of each notification: Submitted at half-time unless refused up front."""
-    final, total = final_entry(call), length(call)
+    final, total = final_entry(call), duration(call)
     first = [(total / 2, call.entry(SUBMITTED))] if submitted_first(final) else []
     return [*first, (total, final)]
 
@@ -73,7 +73,7 @@ def schedule(call: Call, delivery: Delivery) -> None:
         body = notification(call, entry, delivery, call.now + offset)
         call.schedule(
             Callback(
-                vendor=VENDOR,
+                vendor=call.vendor.name,
                 session=call.session,
                 url=delivery.url,
                 body=body,
