@@ -37,7 +37,8 @@ def _identity(seed: int, session: str | None) -> Identity:
     from faker import Faker  # slow to import; only the first session of a run pays for it
 
     # Its own seeded streams, not the session's: the identity must not depend on call order.
-    salt = f"{seed}:{session}:ringcentral-identity"
+    # A session header's undecodable bytes arrive as lone surrogates, which only this encodes.
+    salt = f"{seed}:{session}:ringcentral-identity".encode("utf-8", "surrogatepass")
     rng = random.Random(salt)
     fake = Faker("en_US")
     fake.seed_instance(salt)

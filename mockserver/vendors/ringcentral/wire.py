@@ -118,5 +118,6 @@ def stable_digits(length: int, *parts: object) -> str:
     that breaks every Java and .NET client that parses it.
     """
     low, high = id_bounds(length)
-    digest = hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()
+    # lone surrogates (a session header's undecodable bytes) must hash, not raise
+    digest = hashlib.sha256(":".join(map(str, parts)).encode("utf-8", "surrogatepass")).hexdigest()
     return str(low + int(digest, 16) % (high - low + 1))
