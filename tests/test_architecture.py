@@ -23,7 +23,7 @@ SKELETON = (
     "defaults.yaml",
 )
 # Vendors whose folder is still being moved to the skeleton (emptied as they land).
-PENDING = {"ringcentral", "signalwire"}
+PENDING = {"signalwire"}
 
 
 def module_name(path: Path) -> str:

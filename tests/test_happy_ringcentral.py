@@ -326,12 +326,20 @@ async def test_extension_info_and_phone_numbers_describe_the_token_owner(rc: Tes
 _VALID = sms_body()
 
 
+def _raw_sms(text: bytes) -> bytes:
+    """A valid SMS body but for `text`, spelled as raw JSON (json.dumps writes neither case)."""
+    return json.dumps({**_VALID, "text": "@"}).encode().replace(b'"@"', text)
+
+
 @pytest.mark.parametrize(
     ("payload", "status", "expected"),
     [
         (b'{"to": [', 400, rest_error("CMN-103", "JSON can't be parsed.")),
         (b"", 400, rest_error("CMN-103", "JSON can't be parsed.")),
         (b"[1, 2]", 400, rest_error("CMN-104", "Cannot parse request")),
+        # Jackson refuses NaN; a lone surrogate can't be stored or echoed (it was a 500)
+        (_raw_sms(b"NaN"), 400, rest_error("CMN-103", "JSON can't be parsed.")),
+        (_raw_sms(b'"\\ud800"'), 400, rest_error("CMN-103", "JSON can't be parsed.")),
         (
             {**_VALID, "to": []},
             400,
@@ -566,6 +574,48 @@ async def test_same_seed_same_ids(
         message = await send(client, await token_for(client))
         seen.append((owner, message["id"], message["from"]["name"]))
     assert seen[0] == seen[1]
+
+
+async def test_ids_of_a_seed_and_session_stay_what_they_were(
+    aiohttp_client: ClientFactory, make_services: Callable[..., Services]
+) -> None:
+    # pinned: a scenario or a recorded fixture may hold these ids
+    services = make_services(seed=7)
+    client = await aiohttp_client(create_app(services.settings, services))
+    info = await login(client)
+    me = await (await client.get(EXT, headers=bearer(info["access_token"]))).json()
+    message = await send(client, info["access_token"])
+    assert (info["owner_id"], info["endpoint_id"], info["session_id"]) == (
+        "3211786465",
+        "tJ-npammylU2HSwFeT3YTD",
+        "211656968691953979",
+    )
+    assert (me["account"]["id"], message["id"], message["conversationId"]) == (
+        "502156078",
+        1888019980,
+        7829749421408132977,
+    )
+
+
+async def _raw_get(client: TestClient, path: bytes, headers: bytes) -> bytes:
+    """Send a GET as bytes (header values no HTTP client would encode); the whole answer."""
+    reader, writer = await asyncio.open_connection(client.host, client.port)
+    writer.write(b"GET " + path + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + headers)
+    answer = await asyncio.wait_for(reader.read(), 10)
+    writer.close()
+    await writer.wait_closed()
+    return answer
+
+
+async def test_an_undecodable_session_header_still_has_an_identity(rc: TestClient) -> None:
+    token = await token_for(rc)
+    headers = b"Authorization: Bearer " + token.encode() + b"\r\nX-Mock-Session: caf\xff\r\n\r\n"
+    path = EXT.encode()
+    first, again = await _raw_get(rc, path, headers), await _raw_get(rc, path, headers)
+    assert first.startswith(b"HTTP/1.1 200 ")
+    assert first.partition(b"\r\n\r\n")[2] == again.partition(b"\r\n\r\n")[2]
+    phone = await _raw_get(rc, path + b"/phone-number", headers)
+    assert phone.startswith(b"HTTP/1.1 200 ")
 
 
 # --- RingOut and call log ----------------------------------------------------------------

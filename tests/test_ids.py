@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mockserver.vendors.kit.ids import INT64_MAX, Ids, id_bounds
-from mockserver.vendors.ringcentral.common import stable_digits
+from mockserver.vendors.ringcentral.wire import stable_digits
 
 
 def test_conversation_ids_stay_below_2_pow_63() -> None:

@@ -8,16 +8,9 @@ from mockserver.answers.rendered import Rendered
 from mockserver.settings import Settings
 from mockserver.vendors.credentials import basic_credentials, strict_ok
 from mockserver.vendors.kit.call import Call
-from mockserver.vendors.ringcentral.common import (
-    VENDOR,
-    answer,
-    empty,
-    fail,
-    guarded,
-    identity_of,
-    invalid,
-)
+from mockserver.vendors.ringcentral.account import identity_of
 from mockserver.vendors.ringcentral.envelope import basic_client_id, bearer
+from mockserver.vendors.ringcentral.wire import answer, empty, reject_invalid
 
 ACCESS_TTL = 3600.0  # vendors.md 1.2 and the SDK's ACCESS_TOKEN_TTL
 REFRESH_TTL = 604800.0  # one week, the SDK's REFRESH_TOKEN_TTL
@@ -44,11 +37,11 @@ def _client_id(call: Call) -> str:
     """The Basic client id; OAU-123 without one, OAU-146 when strict mode wants another pair."""
     client_id = basic_client_id(call.snapshot)
     if client_id is None:
-        raise fail(call, "OAU-123")  # captured text, no placeholder: the header is not echoed
+        call.reject("OAU-123")  # captured text, no placeholder: the header is not echoed
     found = basic_credentials(call.snapshot.headers.get("authorization", ""))
-    expected = call.env.settings.credentials.get(VENDOR)
+    expected = call.env.settings.credentials.get(call.vendor.name)
     if found is None or not strict_ok(expected, *found):
-        raise fail(call, "OAU-146")
+        call.reject("OAU-146")
     return client_id
 
 
@@ -57,6 +50,7 @@ def _seconds(value: float) -> int | float:
 
 
 def _endpoint_id(call: Call, session: str | None) -> str:
+    # the stream of the token's session, which a refresh carries over (not call.rng)
     rng = call.env.ids.rng(session)
     return "".join(rng.choice(_ENDPOINT_ALPHABET) for _ in range(22))
 
@@ -67,23 +61,23 @@ def _session_id(call: Call, session: str | None) -> str:
 
 def _redeem(call: Call, value: str) -> str | None:
     """Spend a refresh token; its session carries over to the new pair."""
-    token = call.env.tokens.get(VENDOR, value)
+    token = call.env.tokens.get(call.vendor.name, value)
     if token is None or token.kind != "refresh":
-        raise fail(call, "OAU-213")
+        call.reject("OAU-213")
     state = token.state(call.now)
     if state == "expired":
-        raise fail(call, "OAU-210")
+        call.reject("OAU-210")
     if state == "revoked":
-        raise fail(call, "OAU-213")
+        call.reject("OAU-213")
     # refresh tokens are single use: rotating revokes the old pair (access token included)
-    call.env.tokens.revoke(VENDOR, value)
+    call.env.tokens.revoke(call.vendor.name, value)
     return token.session
 
 
 def _issue(call: Call, client_id: str, session: str | None) -> Rendered:
     access_ttl, refresh_ttl = token_ttls(call.env.settings)
     access, refresh = call.env.tokens.issue(
-        VENDOR, session, client_id, call.now, access_ttl, refresh_ttl, SCOPE
+        call.vendor.name, session, client_id, call.now, access_ttl, refresh_ttl, SCOPE
     )
     body = {
         "access_token": access.value,
@@ -100,49 +94,57 @@ def _issue(call: Call, client_id: str, session: str | None) -> Rendered:
     return answer(call, body)
 
 
-@guarded
 def token(call: Call) -> Rendered:
     """POST /restapi/oauth/token: JWT, authorization code, password and refresh grants."""
     client_id = _client_id(call)
     form = call.snapshot.form
     grant = form.get("grant_type")
     if not grant:
-        raise invalid(call, "grant_type")
+        reject_invalid(call, "grant_type")
     required = _REQUIRED.get(grant)
     if required is None:
-        raise fail(call, "OAU-251")
+        call.reject("OAU-251")
     missing = next((name for name in required if not form.get(name)), None)
     if missing is not None:
-        raise invalid(call, missing)
+        reject_invalid(call, missing)
     session = call.session
     if grant == "refresh_token":
         session = _redeem(call, form["refresh_token"])
     return _issue(call, client_id, session)
 
 
-@guarded
 def revoke(call: Call) -> Rendered:
     """POST /restapi/oauth/revoke: the token and its pair stop working; 200 with no body."""
     _client_id(call)
     value = call.snapshot.form.get("token")
     if not value:
-        raise invalid(call, "token")
+        reject_invalid(call, "token")
     # an unknown token is not an error (RFC 7009 section 2.2): there is nothing left to revoke
-    call.env.tokens.revoke(VENDOR, value)
+    call.env.tokens.revoke(call.vendor.name, value)
     return empty(call)
 
 
-def authenticate(call: Call) -> Rendered | None:
-    """Resource calls need a live bearer token; the token endpoint checks its own Basic auth."""
+def authenticate(call: Call) -> None:
+    """Resource calls need a live bearer token; the token endpoint checks its own Basic auth.
+
+    Rejects with OAU-134 without a token, OAU-213 for an unknown or revoked one, OAU-128 when
+    it expired.
+    """
     if call.ctx.family == "oauth":
-        return None
+        return
     value = bearer(call.snapshot)
     if value is None:
-        return call.error("OAU-134")
-    found = call.env.tokens.get(VENDOR, value)
+        call.reject("OAU-134")
+    found = call.env.tokens.get(call.vendor.name, value)
     if found is None or found.kind != "access":
-        return call.error("OAU-213")
+        call.reject("OAU-213")
     state = found.state(call.now)
     if state == "revoked":
-        return call.error("OAU-213")
-    return call.error("OAU-128") if state == "expired" else None
+        call.reject("OAU-213")
+    if state == "expired":
+        call.reject("OAU-128")
+
+
+def sdk_credentials(session: str) -> dict[str, str]:
+    """Credentials that put an official SDK's requests into `session` (the client id is it)."""
+    return {"client_id": session, "client_secret": "mock-secret", "jwt": "mock-jwt"}

@@ -6,20 +6,16 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mockserver.answers.rendered import RenderContext, Rendered, compact_json
-from mockserver.catalog.model import CatalogEntry, VendorCatalog
+from mockserver.catalog.model import CatalogEntry
 from mockserver.request.snapshot import RequestSnapshot
-from mockserver.vendors.base import Vendor
 from mockserver.vendors.credentials import basic_user
 
-if TYPE_CHECKING:
-    from mockserver.vendors.kit.call import Call
-    from mockserver.vendors.kit.routing import Router
-
 CONTENT_TYPE = "application/json; charset=UTF-8"
+REQUEST_ID_HEADER = "RCRequestId"
+WEBHOOK_USER_AGENT = "RingCentral-Webhook/8.3"  # vendors.md 1.7
 Headers = tuple[tuple[str, str], ...]
 
 _REST_PREFIXES = (
@@ -250,98 +246,62 @@ def message_record(entry: CatalogEntry, ctx: RenderContext) -> dict[str, Any]:
     }
 
 
-class RingCentral(Vendor):
-    """RingCentral: REST (`/restapi/v1.0`), OAuth (`/restapi/oauth`) and API-gateway envelopes."""
+def family_for(path: str) -> str:
+    """OAuth under `/restapi/oauth/`, analytics, REST under the API prefixes, else gateway."""
+    if path.startswith("/restapi/oauth/"):
+        return "oauth"
+    if path.startswith("/analytics/"):
+        return "analytics"
+    return "rest" if path.startswith(_REST_PREFIXES) else "gateway"
 
-    order = 1
-    name = "ringcentral"
-    title = "RingCentral"
-    families = ("rest", "oauth", "gateway", "analytics")
-    not_found_key = "AGW-404"
-    rate_limit_key = "CMN-301"
-    too_large_key = "MSG-338"  # inferred: no documented answer to an oversized body
-    request_id_header = "RCRequestId"
 
-    def test_credentials(self, session: str) -> dict[str, str]:
-        """Credentials that put an official SDK's requests into `session`."""
-        return {"client_id": session, "client_secret": "mock-secret", "jwt": "mock-jwt"}
+def render_error(entry: CatalogEntry, ctx: RenderContext) -> Rendered:
+    """Render `entry` in the envelope of `ctx.family`, pretty-printed as RingCentral does."""
+    if ctx.family == "oauth":
+        status = ctx.status or oauth_status(entry)
+    else:
+        status = ctx.status or entry.http_status
+    body = _error_body(entry, ctx.family, tuple(sorted(ctx.params.items())))
+    headers = _headers(ctx, limited=status == 429) + _retry_after(status, ctx)
+    return Rendered(status, body, CONTENT_TYPE, headers)
 
-    def family_for(self, method: str, path: str) -> str:
-        """OAuth under `/restapi/oauth/`, analytics, REST under the API prefixes, else gateway."""
-        if path.startswith("/restapi/oauth/"):
-            return "oauth"
-        if path.startswith("/analytics/"):
-            return "analytics"
-        return "rest" if path.startswith(_REST_PREFIXES) else "gateway"
 
-    def render_error(self, entry: CatalogEntry, ctx: RenderContext) -> Rendered:
-        """Render `entry` in the envelope of `ctx.family`, pretty-printed as RingCentral does."""
-        if ctx.family == "oauth":
-            status = ctx.status or oauth_status(entry)
-        else:
-            status = ctx.status or entry.http_status
-        body = _error_body(entry, ctx.family, tuple(sorted(ctx.params.items())))
-        headers = self._headers(ctx, limited=status == 429) + _retry_after(status, ctx)
-        return Rendered(status, body, CONTENT_TYPE, headers)
+def render_async(entry: CatalogEntry, ctx: RenderContext) -> Rendered:
+    """The message-store webhook notification carrying `deliveryErrorCode` (vendors.md 1.7)."""
+    notification = {
+        "uuid": ctx.request_id,
+        "event": _EVENT,
+        "timestamp": ctx.params.get("timestamp", _TIMESTAMP),
+        "subscriptionId": ctx.params.get("subscriptionId", ctx.request_id),
+        "ownerId": ctx.params.get("ownerId", _OWNER_ID),
+        "body": message_record(entry, ctx),
+    }
+    headers: Headers = (("User-Agent", WEBHOOK_USER_AGENT),)
+    if "validationToken" in ctx.params:
+        headers += (("Validation-Token", ctx.params["validationToken"]),)
+    return Rendered(200, compact_json(notification), CONTENT_TYPE, headers)
 
-    def render_not_found(self, catalog: VendorCatalog, ctx: RenderContext) -> Rendered:
-        """Unknown paths are answered by the API gateway, whatever prefix they carry."""
-        return super().render_not_found(catalog, replace(ctx, family="gateway"))
 
-    def render_async(self, entry: CatalogEntry, ctx: RenderContext) -> Rendered:
-        """The message-store webhook notification carrying `deliveryErrorCode` (vendors.md 1.7)."""
-        notification = {
-            "uuid": ctx.request_id,
-            "event": _EVENT,
-            "timestamp": ctx.params.get("timestamp", _TIMESTAMP),
-            "subscriptionId": ctx.params.get("subscriptionId", ctx.request_id),
-            "ownerId": ctx.params.get("ownerId", _OWNER_ID),
-            "body": message_record(entry, ctx),
-        }
-        headers: Headers = (("User-Agent", "RingCentral-Webhook/8.3"),)
-        if "validationToken" in ctx.params:
-            headers += (("Validation-Token", ctx.params["validationToken"]),)
-        return Rendered(200, compact_json(notification), CONTENT_TYPE, headers)
+def default_params(entry: CatalogEntry, snapshot: RequestSnapshot) -> Mapping[str, str]:
+    """Placeholder values the request itself can supply (field names, method, numbers)."""
+    # OAU-153 names the client id in `parameters[]` even though its message has no placeholder.
+    extra = _OAUTH_ITEM_PARAMETERS.get(entry.code.upper())
+    names = (*entry.params, extra) if extra else entry.params
+    if not names:  # most codes: nothing to look up
+        return {}
+    values = {name: _default_param(name, snapshot) for name in names}
+    return {name: value for name, value in values.items() if value is not None}
 
-    def session_of(self, snapshot: RequestSnapshot) -> str | None:
-        """The client id of a Basic-authenticated (token) request; bearer calls use the token's."""
-        return basic_client_id(snapshot)
 
-    # The happy-path modules import this one (envelope helpers), so they are imported late.
-    def router(self) -> Router:
-        """Token, SMS, message store, RingOut, call log and webhook subscription routes."""
-        from mockserver.vendors.ringcentral.routes import ROUTER
+def success_headers(ctx: RenderContext) -> Headers:
+    """Request id, language and rate-limit counters; token answers also forbid caching."""
+    return _headers(ctx, limited=False)
 
-        return ROUTER
 
-    def authenticate(self, call: Call) -> Rendered | None:
-        """OAU-134 without a bearer token, OAU-213 for an unknown/revoked one, OAU-128 expired."""
-        from mockserver.vendors.ringcentral.auth import authenticate
-
-        return authenticate(call)
-
-    def token_of(self, snapshot: RequestSnapshot) -> str | None:
-        """The bearer access token (header or `access_token` query), so calls keep its session."""
-        return bearer(snapshot)
-
-    def default_params(self, entry: CatalogEntry, snapshot: RequestSnapshot) -> Mapping[str, str]:
-        """Placeholder values the request itself can supply (field names, method, numbers)."""
-        # OAU-153 names the client id in `parameters[]` even though its message has no placeholder.
-        extra = _OAUTH_ITEM_PARAMETERS.get(entry.code.upper())
-        names = (*entry.params, extra) if extra else entry.params
-        if not names:  # most codes: nothing to look up
-            return {}
-        values = {name: _default_param(name, snapshot) for name in names}
-        return {name: value for name, value in values.items() if value is not None}
-
-    def success_headers(self, ctx: RenderContext) -> Headers:
-        """Request id, language and rate-limit counters; token answers also forbid caching."""
-        return self._headers(ctx, limited=False)
-
-    def _headers(self, ctx: RenderContext, *, limited: bool) -> Headers:
-        base: Headers = (("RCRequestId", ctx.request_id), ("Content-Language", "en-US"))
-        no_cache: Headers = (("Pragma", "no-cache"), ("Cache-Control", "no-store"))
-        return base + _rate_headers(ctx, limited) + (no_cache if ctx.family == "oauth" else ())
+def _headers(ctx: RenderContext, *, limited: bool) -> Headers:
+    base: Headers = ((REQUEST_ID_HEADER, ctx.request_id), ("Content-Language", "en-US"))
+    no_cache: Headers = (("Pragma", "no-cache"), ("Cache-Control", "no-store"))
+    return base + _rate_headers(ctx, limited) + (no_cache if ctx.family == "oauth" else ())
 
 
 def _rate_headers(ctx: RenderContext, limited: bool) -> Headers:

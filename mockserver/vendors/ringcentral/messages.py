@@ -6,33 +6,22 @@ from typing import Any
 
 from mockserver.answers.rendered import Rendered
 from mockserver.vendors.kit.call import Call
-from mockserver.vendors.ringcentral import notify
-from mockserver.vendors.ringcentral.common import (
+from mockserver.vendors.ringcentral.account import extension_path, identity
+from mockserver.vendors.ringcentral.callbacks import message_changed
+from mockserver.vendors.ringcentral.lifecycle import FAILED, sms_outcome, sms_timeline, step_at
+from mockserver.vendors.ringcentral.paging import paginate
+from mockserver.vendors.ringcentral.wire import (
     API,
     answer,
     base_url,
     date_window,
     e164,
-    every,
-    extension_path,
-    fail,
-    guarded,
-    identity,
-    invalid,
     is_digits,
     iso,
-    json_body,
+    json_object,
+    reject_invalid,
     stable_digits,
-    store,
-    stored,
 )
-from mockserver.vendors.ringcentral.lifecycle import (
-    FAILED,
-    sms_outcome,
-    sms_timeline,
-    step_at,
-)
-from mockserver.vendors.ringcentral.paging import paginate
 
 KIND = "message"
 MAX_TEXT = 1000  # characters; docs/messaging/sms/sms-errors.md (SMS-UP-432) names this limit
@@ -82,41 +71,41 @@ def current_view(record: dict[str, Any], now: float) -> dict[str, Any]:
 
 def _recipients(call: Call, value: Any) -> list[str]:
     if not isinstance(value, list) or not value:
-        raise invalid(call, "to")
+        reject_invalid(call, "to")
     numbers = []
     for item in value:
         raw = item.get("phoneNumber") if isinstance(item, dict) else None
         number = e164(raw)
         if number is None:
-            raise invalid(call, "to.phoneNumber", raw)
+            reject_invalid(call, "to.phoneNumber", raw)
         if not number.startswith("+1"):  # the emulated account is a US one
-            raise fail(call, "MSG-240", toPhoneNumber=str(raw))
+            call.reject("MSG-240", toPhoneNumber=str(raw))
         numbers.append(number)
     return numbers
 
 
 def _sender(call: Call, value: Any) -> str:
     if not isinstance(value, dict):
-        raise invalid(call, "from")
+        reject_invalid(call, "from")
     raw = value.get("phoneNumber")
     number = e164(raw)
     if number is None:
-        raise invalid(call, "from.phoneNumber", raw)
+        reject_invalid(call, "from.phoneNumber", raw)
     return number
 
 
 def _text(call: Call, value: Any) -> str:
     if not isinstance(value, str) or not value:
-        raise invalid(call, "text", value)
+        reject_invalid(call, "text", value)
     if len(value) > MAX_TEXT:
-        raise fail(call, "MSG-338")
+        call.reject("MSG-338")
     return value
 
 
 def _new_id(call: Call) -> int:
     while True:  # ids are random per session; never hand out one this session already holds
         mid = int(call.env.ids.digits(call.session, 10))
-        if stored(call, KIND, str(mid)) is None:
+        if call.resources.get(KIND, str(mid)) is None:
             return mid
 
 
@@ -145,19 +134,18 @@ def _create(call: Call, sender: str, recipients: list[str], text: str) -> dict[s
         "created": call.now,
         "outcome": sms_outcome(call, recipients),
     }
-    store(call, KIND, str(mid), record)
+    call.resources.put(KIND, str(mid), record)
     return record
 
 
-@guarded
 def send_sms(call: Call) -> Rendered:
     """POST .../extension/{id}/sms: validate, store, schedule notifications, answer Queued."""
-    data = json_body(call)
+    data = json_object(call)
     recipients = _recipients(call, data.get("to"))
     sender = _sender(call, data.get("from"))
     text = _text(call, data.get("text"))
     record = _create(call, sender, recipients, text)
-    notify.message_changed(call, record)
+    message_changed(call, record)
     return answer(call, message_view(record, 0.0, "Queued"))
 
 
@@ -165,31 +153,29 @@ def _choices(call: Call, name: str, allowed: tuple[str, ...]) -> set[str] | None
     values = [v for k, v in call.snapshot.query_all if k == name]
     bad = next((v for v in values if v not in allowed), None)
     if bad is not None:
-        raise invalid(call, name, bad)
+        reject_invalid(call, name, bad)
     return set(values) or None
 
 
-@guarded
 def list_messages(call: Call) -> Rendered:
     """GET .../message-store: newest first, filtered by type, direction and date, paged."""
     types = _choices(call, "messageType", MESSAGE_TYPES)
     directions = _choices(call, "direction", DIRECTIONS)
     start, end = date_window(call)
     wanted = (types is None or "SMS" in types) and (directions is None or "Outbound" in directions)
-    records = [r for r in every(call, KIND) if wanted and start <= r["created"] <= end]
+    records = [r for r in call.resources.list(KIND) if wanted and start <= r["created"] <= end]
     records.sort(key=lambda r: (r["created"], r["id"]), reverse=True)
     now = call.now
     views = [current_view(r, now) for r in records]
     return answer(call, paginate(call, views, call.snapshot.path))
 
 
-@guarded
 def get_message(call: Call) -> Rendered:
     """GET .../message-store/{messageId}: the record with its current status."""
     mid = call.args["messageId"]
     if not is_digits(mid):
-        raise invalid(call, "messageId", mid)
-    record = stored(call, KIND, mid)
+        reject_invalid(call, "messageId", mid)
+    record = call.resources.get(KIND, mid)
     if record is None:
-        raise fail(call, "CMN-102", 404, parameterName="messageId")
+        call.reject("CMN-102", 404, parameterName="messageId")
     return answer(call, current_view(record, call.now))

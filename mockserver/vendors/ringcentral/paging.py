@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from mockserver.vendors.kit.call import Call
-from mockserver.vendors.ringcentral.common import base_url, invalid, is_digits
+from mockserver.vendors.ringcentral.wire import base_url, is_digits, reject_invalid
 
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 1000
@@ -19,7 +19,7 @@ def _positive(call: Call, name: str, default: int, maximum: int) -> int:
     if raw is None:
         return default
     if not is_digits(raw) or len(raw) > 9 or not 1 <= int(raw) <= maximum:
-        raise invalid(call, name, raw)
+        reject_invalid(call, name, raw)
     return int(raw)
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import mockserver.vendors.ringcentral.account as account
+import mockserver.vendors.ringcentral.auth as auth
+import mockserver.vendors.ringcentral.messages as messages
+import mockserver.vendors.ringcentral.subscriptions as subscriptions
+import mockserver.vendors.ringcentral.voice as voice
 from mockserver.vendors.kit.routing import Router, route
-from mockserver.vendors.ringcentral import account, auth, messages, subscriptions, voice
 
 # `~` is "the caller's own account/extension"; numeric ids are accepted as well
 _EXT = r"/restapi/v1\.0/account/(?P<accountId>~|[0-9]+)/extension/(?P<extensionId>~|[0-9]+)"

@@ -7,24 +7,18 @@ from typing import Any
 
 from mockserver.answers.rendered import Rendered
 from mockserver.vendors.kit.call import Call
-from mockserver.vendors.ringcentral.common import (
+from mockserver.vendors.ringcentral.account import extension_path, identity
+from mockserver.vendors.ringcentral.lifecycle import ring_out_timeline, step_at
+from mockserver.vendors.ringcentral.paging import paginate
+from mockserver.vendors.ringcentral.wire import (
     answer,
     base_url,
     date_window,
     e164,
-    every,
-    extension_path,
-    fail,
-    guarded,
-    identity,
-    invalid,
     iso,
-    json_body,
-    store,
-    stored,
+    json_object,
+    reject_invalid,
 )
-from mockserver.vendors.ringcentral.lifecycle import ring_out_timeline, step_at
-from mockserver.vendors.ringcentral.paging import paginate
 
 KIND = "ring-out"
 _STATUSES = {  # lifecycle step -> (callStatus, callerStatus, calleeStatus)
@@ -39,24 +33,24 @@ def _party(call: Call, data: dict[str, Any], name: str, required: bool = True) -
     if value is None and not required:
         return None
     if not isinstance(value, dict):
-        raise invalid(call, name)
+        reject_invalid(call, name)
     raw = value.get("phoneNumber")
     number = e164(raw)
     if number is None:
-        raise invalid(call, f"{name}.phoneNumber", raw)
+        reject_invalid(call, f"{name}.phoneNumber", raw)
     return number
 
 
 def _ring_out_id(call: Call) -> str:
     # the shape of real ids: base64url of "<call id>@<media host>", padding dropped
-    rng = call.env.ids.rng(call.session)
+    rng = call.rng
     raw = f"cs{call.env.ids.digits(call.session, 21)}@10.13.{rng.randint(1, 254)}.{rng.randint(1, 254)}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
 def _log_id(call: Call) -> str:
     # real call log ids are 14 base64url characters (10 bytes, e.g. "QwVrCHkfAA9NQA")
-    rng = call.env.ids.rng(call.session)
+    rng = call.rng
     raw = bytes(rng.randrange(256) for _ in range(10))
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -72,15 +66,14 @@ def _current_step(record: dict[str, Any], now: float) -> str:
     return step_at(ring_out_timeline(record["delay"]), now - record["created"])[1]
 
 
-@guarded
 def create_ring_out(call: Call) -> Rendered:
     """POST .../ring-out: both legs start InProgress; the call connects over the delivery delay."""
-    data = json_body(call)
+    data = json_object(call)
     caller = _party(call, data, "from")
     callee = _party(call, data, "to")
     caller_id = _party(call, data, "callerId", required=False)
     if not isinstance(data.get("playPrompt", False), bool):
-        raise invalid(call, "playPrompt", data.get("playPrompt"))
+        reject_invalid(call, "playPrompt", data.get("playPrompt"))
     rid = _ring_out_id(call)
     base = f"{base_url(call)}{extension_path(call)}"
     record = {
@@ -94,19 +87,18 @@ def create_ring_out(call: Call) -> Rendered:
         "log_id": _log_id(call),
         "session_id": call.env.ids.digits(call.session, 11),
         "telephony_id": f"s-{call.env.ids.hex(call.session, 32)}",
-        "duration": call.env.ids.rng(call.session).randint(15, 240),
+        "duration": call.rng.randint(15, 240),
         "log_base": base,
     }
-    store(call, KIND, rid, record)
+    call.resources.put(KIND, rid, record)
     return answer(call, ring_out_view(record, "InProgress"))
 
 
-@guarded
 def get_ring_out(call: Call) -> Rendered:
     """GET .../ring-out/{ringoutId}: the status at this moment."""
-    record = stored(call, KIND, call.args["ringoutId"])
+    record = call.resources.get(KIND, call.args["ringoutId"])
     if record is None:
-        raise fail(call, "CMN-102", 404, parameterName="ringoutId")
+        call.reject("CMN-102", 404, parameterName="ringoutId")
     return answer(call, ring_out_view(record, _current_step(record, call.now)))
 
 
@@ -135,11 +127,10 @@ def call_log_record(record: dict[str, Any], me_name: str, now: float) -> dict[st
 def _choice(call: Call, name: str, allowed: tuple[str, ...]) -> str | None:
     value = call.snapshot.query.get(name)
     if value is not None and value not in allowed:
-        raise invalid(call, name, value)
+        reject_invalid(call, name, value)
     return value
 
 
-@guarded
 def call_log(call: Call) -> Rendered:
     """GET .../call-log: the session's RingOut calls, newest first, filtered and paged."""
     direction = _choice(call, "direction", ("Inbound", "Outbound"))
@@ -147,7 +138,7 @@ def call_log(call: Call) -> Rendered:
     _choice(call, "view", ("Simple", "Detailed"))
     start, end = date_window(call)
     wanted = direction in (None, "Outbound") and kind in (None, "Voice")
-    records = [r for r in every(call, KIND) if wanted and start <= r["created"] <= end]
+    records = [r for r in call.resources.list(KIND) if wanted and start <= r["created"] <= end]
     records.sort(key=lambda r: (r["created"], r["id"]), reverse=True)
     name, now = identity(call).name, call.now
     entries = [call_log_record(r, name, now) for r in records]
