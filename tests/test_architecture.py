@@ -23,7 +23,7 @@ SKELETON = (
     "defaults.yaml",
 )
 # Vendors whose folder is still being moved to the skeleton (emptied as they land).
-PENDING = {"ringcentral", "yeastar", "signalwire", "fonedynamics", "webexconnect"}
+PENDING = {"ringcentral", "yeastar", "fonedynamics", "webexconnect"}
 
 
 def module_name(path: Path) -> str:
