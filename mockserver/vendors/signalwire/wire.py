@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from mockserver.answers.rendered import JSON, Rendered, compact_json
 from mockserver.vendors.kit.bodies import MalformedBody, is_blank, strict_json
@@ -73,7 +73,7 @@ def owned(call: Call, kind: str, sid: str) -> Record:
     return record
 
 
-def not_allowed(call: Call) -> Rendered:
+def not_allowed(call: Call) -> NoReturn:
     """20004 Method not allowed: the resource exists, the method does not."""
     call.reject(NOT_ALLOWED)
 
