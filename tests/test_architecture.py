@@ -22,8 +22,6 @@ SKELETON = (
     "policy.py",
     "defaults.yaml",
 )
-# Vendors whose folder is still being moved to the skeleton (emptied as they land).
-PENDING = {"signalwire"}
 
 
 def module_name(path: Path) -> str:
@@ -120,24 +118,18 @@ def cycles(graph: dict[str, set[str]]) -> Iterator[list[str]]:
                     yield sorted(component)
 
 
-def _pending(component: list[str]) -> bool:
-    return all(m.split(".")[2:3] and m.split(".")[2] in PENDING for m in component)
-
-
 def test_the_cycle_finder_finds_a_cycle() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert list(cycles(graph)) == [["a", "b", "c"]]
 
 
 def test_no_import_cycles() -> None:
-    found = [c for c in cycles(import_graph()) if not _pending(c)]
+    found = list(cycles(import_graph()))
     assert found == [], "import cycles: " + "; ".join(" <-> ".join(c) for c in found)
 
 
 @pytest.mark.parametrize("vendor", list(VENDORS))
 def test_every_vendor_folder_has_the_skeleton(vendor: str) -> None:
-    if vendor in PENDING:
-        pytest.xfail(f"{vendor} is being moved to the vendor skeleton")
     folder = PACKAGE / "vendors" / vendor
     missing = [name for name in SKELETON if not (folder / name).is_file()]
     assert missing == [], f"{vendor} lacks {missing}"
@@ -145,8 +137,6 @@ def test_every_vendor_folder_has_the_skeleton(vendor: str) -> None:
 
 @pytest.mark.parametrize("vendor", list(VENDORS))
 def test_vendor_modules_never_import_their_package_or_envelope_its_siblings(vendor: str) -> None:
-    if vendor in PENDING:
-        pytest.xfail(f"{vendor} is being moved to the vendor skeleton")
     graph = import_graph()
     package = f"mockserver.vendors.{vendor}"
     members = [m for m in graph if m.startswith(package + ".")]
@@ -158,8 +148,6 @@ def test_vendor_modules_never_import_their_package_or_envelope_its_siblings(vend
 
 @pytest.mark.parametrize("vendor", list(VENDORS))
 def test_routes_is_a_table_only(vendor: str) -> None:
-    if vendor in PENDING:
-        pytest.xfail(f"{vendor} is being moved to the vendor skeleton")
     tree = ast.parse((PACKAGE / "vendors" / vendor / "routes.py").read_text(encoding="utf-8"))
     defined = [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
     assert defined == [], f"{vendor}/routes.py defines handlers {defined}: they belong in resources"
@@ -168,8 +156,6 @@ def test_routes_is_a_table_only(vendor: str) -> None:
 @pytest.mark.parametrize("vendor", list(VENDORS))
 def test_vendor_is_declared_in_its_folder(vendor: str) -> None:
     found = VENDORS[vendor]
-    assert type(found).__module__ in {f"mockserver.vendors.{vendor}"} | (
-        {f"mockserver.vendors.{vendor}.envelope"} if vendor in PENDING else set()
-    )
+    assert type(found).__module__ == f"mockserver.vendors.{vendor}"
     assert found.defaults_file.is_file()
     assert found.test_credentials("s1")

@@ -196,6 +196,9 @@ async def test_call_validation_errors_are_catalogued(
         ({"to": TO, "from": "??", "body": "x"}, "21212", "from"),
         ({"to": 15550100001, "from": FROM, "body": "x"}, "20422", "to"),
         ({"to": TO, "from": FROM, "media": "https://e.com/a.png"}, "20422", "media"),
+        # a type that cannot be listed at all is checked before the request is read
+        ({"to": TO, "from": FROM, "media": 5}, "20422", "media"),
+        ({"to": TO, "from": FROM, "media": True}, "20422", "media"),
         ({"to": TO, "from": FROM, "body": "x", "status_callback": "x"}, "21609", "status_callback"),
     ],
 )
@@ -217,7 +220,17 @@ async def test_rest_validation_errors_use_the_rest_envelope(
     }
 
 
-@pytest.mark.parametrize("raw", [b"{not json", b"[1, 2]", b'{"to": "\\ud800"}'])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"{not json",
+        b"[1, 2]",
+        b'{"to": "\\ud800"}',
+        # not JSON (a JSON parser refuses them), though Python's json module reads them
+        b'{"to": NaN, "from": "+15550100002", "body": "x"}',
+        b'{"to": "+15550100001", "from": "+15550100002", "body": "x", "custom_variables": {"a": Infinity}}',
+    ],
+)
 async def test_rest_unreadable_body_is_bad_request(client: TestClient, raw: bytes) -> None:
     headers = {**AUTH, "Content-Type": "application/json"}
     resp = await client.post(REST, data=raw, headers=headers)

@@ -1,39 +1,34 @@
-"""Compat Calls: create, fetch, list, delete, and the requested signed status callbacks.
-
-Updates (hang up, cancel, redirect) are in callupdate.py.
-"""
+"""Compat Calls: create, fetch, list, delete, and updates (hang up, cancel, redirect)."""
 
 from __future__ import annotations
 
 import math
 import re
-from typing import Any
 
+import mockserver.vendors.signalwire.lifecycle as life
 from mockserver.answers.rendered import Rendered
 from mockserver.vendors.kit.call import Call
-from mockserver.vendors.signalwire import lifecycle as life
-from mockserver.vendors.signalwire.callbacks import form_callback
-from mockserver.vendors.signalwire.common import (
+from mockserver.vendors.kit.records import Record
+from mockserver.vendors.signalwire.callbacks import schedule_call, schedule_call_end
+from mockserver.vendors.signalwire.envelope import API_VERSION
+from mockserver.vendors.signalwire.paging import compat_list
+from mockserver.vendors.signalwire.validate import check_call, check_call_update
+from mockserver.vendors.signalwire.wire import (
+    UNFINISHED,
     answer,
     compat_base,
-    compat_listing,
-    forget,
-    not_found,
     owned,
     public,
-    store,
-    stored,
+    rfc2822,
 )
-from mockserver.vendors.signalwire.envelope import API_VERSION
-from mockserver.vendors.signalwire.validate import call_problem
 
 KIND = "call"
 PER_MINUTE = 0.0066  # illustrative price (inferred)
 NANP = re.compile(r"\+1(\d{3})(\d{3})(\d{4})")
-# Which StatusCallbackEvent reports each status, and the CallStatus it posts.
-EVENT_OF = {"queued": "initiated", "ringing": "ringing", "in-progress": "answered"}
-POSTED_STATUS = {"queued": "initiated"}
 SUBRESOURCES = ("notifications", "recordings", "feedback", "streams")
+# `canceled` stops a call that has not been answered; `completed` hangs up any live call
+CANCELABLE = frozenset({"queued", "ringing"})
+INVALID_STATE = "21220"  # "Invalid call state": the call is over, or too far along to cancel
 
 
 def events_of(call: Call) -> list[str]:
@@ -45,19 +40,17 @@ def events_of(call: Call) -> list[str]:
 def create(call: Call) -> Rendered:
     """POST .../Calls: validate, store, schedule the requested callbacks, answer 201."""
     form, events = dict(call.snapshot.form), events_of(call)
-    problem = call_problem(form, events)
-    if problem is not None:
-        return call.error(problem.key, attribute=problem.attribute)
+    check_call(call, form, events)
     record = new_record(call, form)
-    # kept so a hang-up (callupdate.py) can post the final status the call asked for
+    # kept so a hang-up (`update`) can post the final status the call asked for
     record["_callback"], record["_events"] = form.get("StatusCallback"), events
-    store(call, KIND, record["sid"], record)
+    call.resources.put(KIND, record["sid"], record)
     if form.get("StatusCallback"):
-        schedule(call, record, form["StatusCallback"], events)
+        schedule_call(call, record, form["StatusCallback"], events)
     return answer(call, 201, view(record, call.now))
 
 
-def new_record(call: Call, form: dict[str, str]) -> dict[str, Any]:
+def new_record(call: Call, form: dict[str, str]) -> Record:
     """The stored call: public fields, a seeded talk time and the timeline."""
     sid = call.env.ids.uuid(call.session)
     uri = f"{compat_base(call)}/Calls/{sid}"
@@ -88,7 +81,7 @@ def new_record(call: Call, form: dict[str, str]) -> dict[str, Any]:
         "_created": call.now,
         "_timeline": life.call_timeline(life.final_delay(call), failure is not None),
         "_error": failure.code if failure else None,
-        "_talk": call.env.ids.rng(call.session).randint(4, 180),
+        "_talk": call.rng.randint(4, 180),
     }
 
 
@@ -98,7 +91,7 @@ def formatted(number: str) -> str:
     return f"({found[1]}) {found[2]}-{found[3]}" if found else number
 
 
-def view(record: dict[str, Any], now: float) -> dict[str, Any]:
+def view(record: Record, now: float) -> Record:
     """The call at `now`; a completed call shows its seeded talk time, from answer to hangup."""
     created, timeline = record["_created"], record["_timeline"]
     at, status = life.step_at(timeline, now - created)
@@ -110,67 +103,59 @@ def view(record: dict[str, Any], now: float) -> dict[str, Any]:
     return {
         **public(record),
         "status": status,
-        "date_created": life.rfc2822(created),
-        "date_updated": life.rfc2822(created + at),
-        "start_time": life.rfc2822(started) if started is not None else None,
-        "end_time": life.rfc2822(end) if end is not None else None,
+        "date_created": rfc2822(created),
+        "date_updated": rfc2822(created + at),
+        "start_time": rfc2822(started) if started is not None else None,
+        "end_time": rfc2822(end) if end is not None else None,
         "duration": talk,
         "price": round(PER_MINUTE * math.ceil(talk / 60), 5) if talk else None,
     }
 
 
-def schedule(call: Call, record: dict[str, Any], url: str, events: list[str]) -> None:
-    """A signed callback for each status whose event was requested, numbered in order."""
-    sequence = 0
-    for at, status in record["_timeline"]:
-        if EVENT_OF.get(str(status), "completed") not in events:
-            continue
-        fields = callback_fields(record, str(status), float(at), sequence)
-        event = f"{status} {record['_error']}" if status == "failed" else str(status)
-        call.schedule(form_callback(call, url, fields, event, float(at)))
-        sequence += 1
-
-
-def callback_fields(
-    record: dict[str, Any], status: str, at: float, sequence: int
-) -> list[tuple[str, str]]:
-    """The voice status callback form (documented fields, plus ErrorCode on failure)."""
-    fields = [
-        ("CallSid", record["sid"]),
-        ("AccountSid", record["account_sid"]),
-        ("From", record["from"]),
-        ("To", record["to"]),
-        ("CallStatus", POSTED_STATUS.get(status, status)),
-        ("Direction", record["direction"]),
-        ("ApiVersion", API_VERSION),
-        ("CallbackSource", "call-progress-events"),
-        ("SequenceNumber", str(sequence)),
-        ("Timestamp", life.rfc2822(record["_created"] + at)),
-    ]
-    if status == "completed":
-        fields.append(("CallDuration", str(record["_talk"])))
-    if status == "failed" and record["_error"]:
-        fields.append(("ErrorCode", record["_error"]))
-    return fields
-
-
 def fetch(call: Call) -> Rendered:
     """GET .../Calls/{Sid}: the call as it is now, or 20404."""
-    record = owned(call, stored(call, KIND, call.args["sid"]))
-    return answer(call, 200, view(record, call.now)) if record else not_found(call)
+    return answer(call, 200, view(owned(call, KIND, call.args["sid"]), call.now))
 
 
 def listing(call: Call) -> Rendered:
     """GET .../Calls: newest first, filtered by To/From/Status, Twilio paging."""
-    return compat_listing(call, KIND, "Calls", ("To", "From", "Status"), view)
+    return compat_list(call, KIND, "Calls", ("To", "From", "Status"), view)
 
 
 def delete(call: Call) -> Rendered:
     """DELETE .../Calls/{Sid}: 204 once the call ended; 20009 while it is still going."""
-    record = owned(call, stored(call, KIND, call.args["sid"]))
-    if record is None:
-        return not_found(call)
+    record = owned(call, KIND, call.args["sid"])
     if view(record, call.now)["status"] not in life.CALL_FINAL:
-        return call.error("20009")
-    forget(call, KIND, record["sid"])
+        call.reject(UNFINISHED)
+    call.resources.delete(KIND, record["sid"])
     return answer(call, 204, None)
+
+
+def update(call: Call) -> Rendered:
+    """POST .../Calls/{Sid}: end or redirect a live call; 21220 when its state forbids it."""
+    record = owned(call, KIND, call.args["sid"])
+    form = dict(call.snapshot.form)
+    check_call_update(call, form)
+    current = view(record, call.now)["status"]
+    target = form.get("Status")
+    if current in life.CALL_FINAL or (target == "canceled" and current not in CANCELABLE):
+        call.reject(INVALID_STATE)
+    if target is not None:
+        end(call, record, target)
+    # a redirect (Url / Twiml) changes what runs on the call, nothing the resource shows
+    return answer(call, 200, view(record, call.now))
+
+
+def end(call: Call, record: Record, status: str) -> None:
+    """Stop the call's timeline now at `status`; the talk time is what was really talked."""
+    created, timeline = record["_created"], record["_timeline"]
+    at = max(0.0, call.now - created)
+    answered = life.offset_of(timeline, "in-progress")
+    talked = answered is not None and answered <= at
+    # a hang-up before the answer never connected: the call ends as canceled, 0 s
+    final = status if talked or status == "canceled" else "canceled"
+    record["_timeline"] = [*(step for step in timeline if float(step[0]) <= at), [at, final]]
+    record["_talk"] = round(at - answered) if talked and answered is not None else 0
+    call.resources.put(KIND, record["sid"], record)
+    call.withdraw(record["sid"])  # the statuses it will never reach are never reported
+    schedule_call_end(call, record, final, at)

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from mockserver.answers.rendered import JSON, RenderContext, Rendered, compact_json
 from mockserver.catalog.model import CatalogEntry
 from mockserver.request.snapshot import RequestSnapshot
-from mockserver.vendors.base import Vendor
 from mockserver.vendors.credentials import basic_user
 
-if TYPE_CHECKING:
-    from mockserver.vendors.kit.call import Call
-    from mockserver.vendors.kit.routing import Router
+Headers = tuple[tuple[str, str], ...]
+# The vendor's `WWW-Authenticate` headers for a status (Vendor.challenge_headers)
+Challenge = Callable[[int], Headers]
 
 FORM = "application/x-www-form-urlencoded"
 API_VERSION = "2010-04-01"
@@ -51,80 +50,50 @@ _SPACE_API = ("/api/relay/rest", "/api/rest/applications")
 _REQUEST_FIELDS = ("From", "To", "Body")
 
 
-class SignalWire(Vendor):
-    """SignalWire: the Twilio-compatible API, the /api/* REST and Relay REST families."""
+def family_for(path: str) -> str:
+    """`/api/laml/*` and root paths are compat; Space API paths relay; other `/api/*` rest."""
+    if _under(path, "/api/laml") or not _under(path, "/api"):
+        return "compat"
+    if any(_under(path, prefix) for prefix in _SPACE_API):
+        return "relay"
+    return "rest"
 
-    order = 3
-    name = "signalwire"
-    title = "SignalWire"
-    families = ("compat", "rest", "relay")
-    not_found_key = "20404"
-    rate_limit_key = "20429"
-    too_large_key = "20413"  # inferred: no documented answer to an oversized body
-    request_id_header = REQUEST_ID_HEADER
-    # inferred: Twilio challenges with `Basic realm="Twilio API"`; the realm here is a guess
-    auth_challenge = 'Basic realm="SignalWire"'
 
-    def test_credentials(self, session: str) -> dict[str, str]:
-        """Credentials that put an official SDK's requests into `session`."""
-        return {"project": session, "token": "mock-token"}
+def render_error(entry: CatalogEntry, ctx: RenderContext, challenge: Challenge) -> Rendered:
+    """The error body of the request's family, with the request id, Retry-After and challenge."""
+    if ctx.family == "compat":
+        status = ctx.status or entry.http_status
+        body: Any = compat_body(entry, ctx, status)
+    else:
+        status = api_status(entry, ctx)
+        body = api_body(entry, ctx, status)
+    headers = error_headers(ctx, status) + challenge(status)
+    return Rendered(status, compact_json(body), JSON, headers)
 
-    def family_for(self, method: str, path: str) -> str:
-        """`/api/laml/*` and root paths are compat; Space API paths relay; other `/api/*` rest."""
-        if _under(path, "/api/laml") or not _under(path, "/api"):
-            return "compat"
-        if any(_under(path, prefix) for prefix in _SPACE_API):
-            return "relay"
-        return "rest"
 
-    def render_error(self, entry: CatalogEntry, ctx: RenderContext) -> Rendered:
-        """The error body of the request's family, with the request id and Retry-After."""
-        if ctx.family == "compat":
-            status = ctx.status or entry.http_status
-            body: Any = compat_body(entry, ctx, status)
-        else:
-            status = api_status(entry, ctx)
-            body = api_body(entry, ctx, status)
-        headers = error_headers(ctx, status) + self.challenge_headers(status)
-        return Rendered(status, compact_json(body), JSON, headers)
+def render_async(entry: CatalogEntry, ctx: RenderContext) -> Rendered:
+    """A call status callback for voice codes, else a message status callback."""
+    if is_voice(entry):
+        return form_callback(call_callback(entry, ctx))
+    if ctx.family == "rest":
+        return Rendered(200, compact_json(rest_message_callback(entry, ctx)), JSON)
+    return form_callback(message_callback(entry, ctx))
 
-    def render_async(self, entry: CatalogEntry, ctx: RenderContext) -> Rendered:
-        """A call status callback for voice codes, else a message status callback."""
-        if is_voice(entry):
-            return form_callback(call_callback(entry, ctx))
-        if ctx.family == "rest":
-            return Rendered(200, compact_json(rest_message_callback(entry, ctx)), JSON)
-        return form_callback(message_callback(entry, ctx))
 
-    def session_of(self, snapshot: RequestSnapshot) -> str | None:
-        """The Project ID: the Basic auth username, else the AccountSid in the path."""
-        credential = snapshot.headers.get("authorization", "")
-        return basic_username(credential) or account_in_path(snapshot.path)
+def session_of(snapshot: RequestSnapshot) -> str | None:
+    """The Project ID: the Basic auth username, else the AccountSid in the path."""
+    credential = snapshot.headers.get("authorization", "")
+    return basic_username(credential) or account_in_path(snapshot.path)
 
-    def default_params(self, entry: CatalogEntry, snapshot: RequestSnapshot) -> Mapping[str, str]:
-        """From/To/Body of the request (compat form fields or /api/* JSON), for callbacks."""
-        values: dict[str, str] = {}
-        for name in _REQUEST_FIELDS:
-            found = snapshot.field(name) or snapshot.field(name.lower())
-            if found is not None:
-                values[name] = found
-        return values
 
-    def router(self) -> Router:
-        """Compat Messages/Calls/Account and /api/messaging (built once, on first use)."""
-        from mockserver.vendors.signalwire.routes import ROUTER  # routes import this module
-
-        return ROUTER
-
-    def authenticate(self, call: Call) -> Rendered | None:
-        """Basic ProjectID:APIToken; 20003 when missing, malformed or for another project."""
-        from mockserver.vendors.signalwire.auth import authenticate
-
-        return authenticate(call)
-
-    def token_of(self, snapshot: RequestSnapshot) -> str | None:
-        """SignalWire issues no tokens: the project's API token is the credential."""
-        return None
+def default_params(snapshot: RequestSnapshot) -> Mapping[str, str]:
+    """From/To/Body of the request (compat form fields or /api/* JSON), for callbacks."""
+    values: dict[str, str] = {}
+    for name in _REQUEST_FIELDS:
+        found = snapshot.field(name) or snapshot.field(name.lower())
+        if found is not None:
+            values[name] = found
+    return values
 
 
 def _under(path: str, prefix: str) -> bool:
@@ -185,7 +154,7 @@ def reason_phrase(status: int) -> str:
         return "Error"
 
 
-def error_headers(ctx: RenderContext, status: int) -> tuple[tuple[str, str], ...]:
+def error_headers(ctx: RenderContext, status: int) -> Headers:
     """The request id on every answer; Retry-After on 429 (and on 503 when one was asked)."""
     headers = [(REQUEST_ID_HEADER, ctx.request_id)]
     retry_after = ctx.retry_after or (ctx.rate.retry_after if ctx.rate else None)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from email.utils import format_datetime
-
 from mockserver.catalog.model import CatalogEntry
 from mockserver.vendors.kit.call import Call
 from mockserver.vendors.signalwire.envelope import message_status
@@ -13,6 +10,8 @@ from mockserver.vendors.signalwire.envelope import message_status
 # stored resource plain JSON for anyone who inspects the resource store.
 Timeline = list[list[float | str]]
 MESSAGE_FINAL = frozenset({"delivered", "undelivered", "failed"})
+# The message statuses that show the failure's error code and message
+MESSAGE_FAILED = frozenset({"undelivered", "failed"})
 CALL_FINAL = frozenset({"completed", "failed", "busy", "no-answer", "canceled"})
 
 
@@ -65,13 +64,3 @@ def offset_of(timeline: Timeline, status: str) -> float | None:
         if name == status:
             return float(at)
     return None
-
-
-def rfc2822(seconds: float) -> str:
-    """The compat API's date format, e.g. `Tue, 02 Jan 2024 15:04:05 +0000`."""
-    return format_datetime(datetime.fromtimestamp(seconds, UTC))
-
-
-def iso8601(seconds: float) -> str:
-    """The /api/* date format, e.g. `2024-01-02T15:04:05Z`."""
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

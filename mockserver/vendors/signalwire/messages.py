@@ -1,35 +1,32 @@
-"""Compat Messages: create, fetch, list, redact, delete, media, signed status callbacks."""
+"""Compat Messages: create, fetch, list, redact, delete and media."""
 
 from __future__ import annotations
 
 import mimetypes
-from typing import Any
 from urllib.parse import urlsplit
 
+import mockserver.vendors.signalwire.lifecycle as life
 from mockserver.answers.rendered import Rendered
 from mockserver.vendors.kit.call import Call
-from mockserver.vendors.signalwire import lifecycle as life
-from mockserver.vendors.signalwire.callbacks import form_callback
-from mockserver.vendors.signalwire.common import (
+from mockserver.vendors.kit.records import Record
+from mockserver.vendors.signalwire.callbacks import schedule_message
+from mockserver.vendors.signalwire.envelope import API_VERSION
+from mockserver.vendors.signalwire.paging import COMPAT, compat_list, compat_page, locate
+from mockserver.vendors.signalwire.validate import MessageRequest, check_message, segments
+from mockserver.vendors.signalwire.wire import (
+    INVALID,
+    UNFINISHED,
     answer,
     compat_base,
-    compat_listing,
-    forget,
-    not_found,
     owned,
     public,
-    store,
-    stored,
+    rfc2822,
 )
-from mockserver.vendors.signalwire.envelope import API_VERSION
-from mockserver.vendors.signalwire.paging import compat_page, locate, parse_page
-from mockserver.vendors.signalwire.validate import MessageRequest, message_problem, segments
 
 KIND = "message"
 # Illustrative prices (inferred): per SMS segment, and per MMS.
 SMS_PRICE = 0.00415
 MMS_PRICE = 0.0145
-FAILED = frozenset({"undelivered", "failed"})
 PRICED = frozenset({"sent", "delivered", "undelivered"})
 
 
@@ -49,17 +46,15 @@ def request_of(call: Call) -> MessageRequest:
 def create(call: Call) -> Rendered:
     """POST .../Messages: validate, store, schedule the status callbacks, answer 201."""
     req = request_of(call)
-    problem = message_problem(req)
-    if problem is not None:
-        return call.error(problem.key, attribute=problem.attribute)
+    check_message(call, req)
     record = new_record(call, req)
-    store(call, KIND, record["sid"], record)
+    call.resources.put(KIND, record["sid"], record)
     if req.status_callback:
-        schedule(call, record, req.status_callback)
+        schedule_message(call, record, req.status_callback)
     return answer(call, 201, view(record, call.now))
 
 
-def new_record(call: Call, req: MessageRequest) -> dict[str, Any]:
+def new_record(call: Call, req: MessageRequest) -> Record:
     """The stored message: its public fields plus the timeline that drives its status."""
     sid = call.env.ids.uuid(call.session)
     uri = f"{compat_base(call)}/Messages/{sid}"
@@ -83,9 +78,14 @@ def new_record(call: Call, req: MessageRequest) -> dict[str, Any]:
         "_created": call.now,
         "_timeline": life.message_timeline(life.final_delay(call), failure),
         "_error": [failure.code, failure.format_message({})] if failure else None,
-        "_price": MMS_PRICE if req.media else round(SMS_PRICE * count, 5),
+        "_price": price(len(req.media), count),
         "_media": list(req.media),
     }
+
+
+def price(media: int, count: int) -> float:
+    """An MMS costs one price, an SMS one price per segment."""
+    return MMS_PRICE if media else round(SMS_PRICE * count, 5)
 
 
 def pool_number(call: Call) -> str:
@@ -93,104 +93,64 @@ def pool_number(call: Call) -> str:
     return "+1" + call.env.ids.digits(call.session, 10)
 
 
-def view(record: dict[str, Any], now: float) -> dict[str, Any]:
+def view(record: Record, now: float) -> Record:
     """The message as the API shows it at `now`: status, dates, price and error so far."""
     created, timeline = record["_created"], record["_timeline"]
     at, status = life.step_at(timeline, now - created)
     sent = life.offset_of(timeline, "sent")
-    error = record["_error"] if status in FAILED else None
+    error = record["_error"] if status in life.MESSAGE_FAILED else None
     return {
         **public(record),
         "status": status,
-        "date_created": life.rfc2822(created),
-        "date_updated": life.rfc2822(created + at),
-        "date_sent": life.rfc2822(created + sent) if sent is not None and at >= sent else None,
+        "date_created": rfc2822(created),
+        "date_updated": rfc2822(created + at),
+        "date_sent": rfc2822(created + sent) if sent is not None and at >= sent else None,
         "price": record["_price"] if status in PRICED else None,
         "error_code": error[0] if error else None,
         "error_message": error[1] if error else None,
     }
 
 
-def schedule(call: Call, record: dict[str, Any], url: str) -> None:
-    """One signed callback per status change after `queued`, at the time it happens."""
-    for at, status in record["_timeline"][1:]:
-        fields = callback_fields(record, str(status))
-        event = f"{status} {record['_error'][0]}" if status in FAILED else str(status)
-        call.schedule(form_callback(call, url, fields, event, float(at)))
-
-
-def callback_fields(record: dict[str, Any], status: str) -> list[tuple[str, str]]:
-    """The StatusCallback form (documented fields; SmsSid/SmsStatus/ApiVersion as Twilio)."""
-    fields = [
-        ("MessageSid", record["sid"]),
-        ("SmsSid", record["sid"]),
-        ("AccountSid", record["account_sid"]),
-        ("From", record["from"]),
-        ("To", record["to"]),
-        ("Body", record["body"]),
-        ("MessageStatus", status),
-        ("SmsStatus", status),
-        ("NumMedia", str(record["num_media"])),
-        ("NumSegments", str(record["num_segments"])),
-        ("ApiVersion", API_VERSION),
-    ]
-    if status in FAILED and record["_error"]:
-        fields.append(("ErrorCode", record["_error"][0]))
-    return fields
-
-
 def fetch(call: Call) -> Rendered:
     """GET .../Messages/{Sid}: the message as it is now, or 20404."""
-    record = owned(call, stored(call, KIND, call.args["sid"]))
-    return answer(call, 200, view(record, call.now)) if record else not_found(call)
+    return answer(call, 200, view(owned(call, KIND, call.args["sid"]), call.now))
 
 
 def listing(call: Call) -> Rendered:
     """GET .../Messages: newest first, filtered by To/From, Twilio paging."""
-    return compat_listing(call, KIND, "Messages", ("To", "From"), view)
+    return compat_list(call, KIND, "Messages", ("To", "From"), view)
 
 
 def update(call: Call) -> Rendered:
     """POST .../Messages/{Sid}: only redaction (Body set to "") is supported."""
-    record = owned(call, stored(call, KIND, call.args["sid"]))
-    if record is None:
-        return not_found(call)
+    record = owned(call, KIND, call.args["sid"])
     if call.snapshot.form.get("Body") != "":
-        return call.error("20422", attribute="Body")
+        call.reject(INVALID, attribute="Body")
     record["body"] = ""
     return answer(call, 200, view(record, call.now))
 
 
 def delete(call: Call) -> Rendered:
     """DELETE .../Messages/{Sid}: 204 once final; 20009 while it is still on its way."""
-    record = owned(call, stored(call, KIND, call.args["sid"]))
-    if record is None:
-        return not_found(call)
+    record = owned(call, KIND, call.args["sid"])
     if view(record, call.now)["status"] not in life.MESSAGE_FINAL:
-        return call.error("20009")
-    forget(call, KIND, record["sid"])
+        call.reject(UNFINISHED)
+    call.resources.delete(KIND, record["sid"])
     return answer(call, 204, None)
 
 
 def media(call: Call) -> Rendered:
     """GET .../Messages/{Sid}/Media: one Media resource per MediaUrl sent."""
-    record = owned(call, stored(call, KIND, call.args["sid"]))
-    if record is None:
-        return not_found(call)
-    req = parse_page(call.snapshot.query)
-    if isinstance(req, str):
-        return call.error(req)
+    record = owned(call, KIND, call.args["sid"])
     items = media_items(call, record)
-    window = locate([str(item["sid"]) for item in items], req)
-    if window is None:
-        return call.error("21481")
+    window = locate(call, [str(item["sid"]) for item in items], COMPAT)
     base = f"{compat_base(call)}/Messages/{record['sid']}/Media.json"
     return answer(call, 200, compat_page(items, "media_list", base, [], window))
 
 
-def media_items(call: Call, record: dict[str, Any]) -> list[dict[str, Any]]:
+def media_items(call: Call, record: Record) -> list[Record]:
     """Media ids derive from the message id, so they stay stable across requests."""
-    created = life.rfc2822(record["_created"])
+    created = rfc2822(record["_created"])
     items = []
     for index, url in enumerate(record["_media"]):
         sid = f"{record['sid'][:-3]}{index:03d}"

@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from mockserver.answers.rendered import Rendered
+from mockserver.vendors.kit.call import Call
+from mockserver.vendors.kit.records import Record
+from mockserver.vendors.signalwire.wire import answer, compat_base, in_account, newest_first
+
 DEFAULT_SIZE = 50
 MAX_SIZE = 1000  # 20007 "The maximum page size is 1000"
 MAX_DIGITS = 12  # longer digit runs are refused before int() (Python caps int() at 4300 digits)
+TOO_BIG, INVALID, BAD_TOKEN = "20007", "20422", "21481"
 Query = list[tuple[str, str]]
+View = Callable[[Record, float], Record]
+
+
+@dataclass(frozen=True)
+class Params:
+    """The names of an API's paging query parameters."""
+
+    size: str
+    number: str
+    token: str
+
+
+COMPAT = Params("PageSize", "Page", "PageToken")
+REST = Params("page_size", "page_number", "page_token")
 
 
 @dataclass(frozen=True)
@@ -31,19 +51,20 @@ class Window:
     end: int
 
 
-def parse_page(
-    query: Mapping[str, str], names: tuple[str, str, str] = ("PageSize", "Page", "PageToken")
-) -> PageRequest | str:
-    """The page asked for, or the catalog key of what is wrong with the paging parameters."""
-    size_name, number_name, token_name = names
-    size_text = query.get(size_name, str(DEFAULT_SIZE))
-    number = _number(query.get(number_name, "0"))
+def page_request(call: Call, names: Params) -> PageRequest:
+    """The page asked for; 20007 for a page size over the maximum, 20422 for other bad values.
+
+    The `attribute` only shows on /api/* errors (compat bodies carry none).
+    """
+    query = call.snapshot.query
+    size_text = query.get(names.size, str(DEFAULT_SIZE))
+    number = _number(query.get(names.number, "0"))
     if _digits(size_text) and (len(size_text) > MAX_DIGITS or int(size_text) > MAX_SIZE):
-        return "20007"
+        call.reject(TOO_BIG, attribute=names.size)
     size = _number(size_text)
     if size is None or size < 1 or number is None:
-        return "20422"
-    return PageRequest(size, number, query.get(token_name) or None)
+        call.reject(INVALID, attribute="page")
+    return PageRequest(size, number, query.get(names.token) or None)
 
 
 def _digits(text: str) -> bool:
@@ -55,18 +76,19 @@ def _number(text: str) -> int | None:
     return int(text) if _digits(text) and len(text) <= MAX_DIGITS else None
 
 
-def locate(ids: Sequence[str], req: PageRequest) -> Window | None:
-    """The window of a page; None for a PageToken that names no item of this list.
+def locate(call: Call, ids: Sequence[str], names: Params) -> Window:
+    """The window of the page asked for; 21481 for a page token naming no item of this list.
 
     Tokens are "PA<id>" (the page after that item) and "PB<id>" (the page before it), so a
     page stays put while new items arrive at the head of the list.
     """
+    req = page_request(call, names)
     if req.token is None:
         start = req.number * req.size
         return Window(req, start, start + req.size)
     direction, anchor = req.token[:2], req.token[2:]
     if direction not in ("PA", "PB") or anchor not in ids:
-        return None
+        call.reject(BAD_TOKEN, attribute=names.token)
     index = ids.index(anchor)
     if direction == "PA":
         return Window(req, index + 1, index + 1 + req.size)
@@ -130,3 +152,26 @@ def _more(window: Window, ids: Sequence[str]) -> bool:
 def _less(window: Window, ids: Sequence[str]) -> bool:
     """Items precede this page (and it has a first item to anchor the token on)."""
     return 0 < window.start < len(ids)
+
+
+def compat_list(
+    call: Call, kind: str, collection: str, filter_names: tuple[str, ...], view: View
+) -> Rendered:
+    """A Twilio-paged compat list (`{collection}.json`), newest first, filtered on the views.
+
+    Filters apply to the view, not the stored record, because some fields (a call's Status)
+    are computed from the clock when read.
+    """
+    query = call.snapshot.query
+    filters = [(name, query[name]) for name in filter_names if name in query]
+    views = [view(r, call.now) for r in newest_first(call, kind) if in_account(call, r)]
+    items = [v for v in views if all(v[name.lower()] == value for name, value in filters)]
+    window = locate(call, [str(item["sid"]) for item in items], COMPAT)
+    base = f"{compat_base(call)}/{collection}.json"
+    return answer(call, 200, compat_page(items, collection.lower(), base, filters, window))
+
+
+def links_list(call: Call, items: list[Record], base: str) -> Rendered:
+    """One /api/* `data`/`links` page of `items`."""
+    window = locate(call, [str(item["id"]) for item in items], REST)
+    return answer(call, 200, links_page(items, base, window))

@@ -1,4 +1,4 @@
-"""Natural validation of send requests: which catalogued code a real request would get."""
+"""Natural validation of requests: rejected with the catalogued code a real one would get."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
+
+from mockserver.vendors.kit.call import Call
 
 # E.164: "+", a non-zero country digit, 8 to 15 digits in all (the mock's concrete rule).
 E164 = re.compile(r"\+[1-9]\d{7,14}")
@@ -17,20 +20,16 @@ MAX_BODY = 1600  # 21617: counted in UTF-16 units, so an emoji counts twice (doc
 MAX_MEDIA = 10  # 21623
 MAX_URL = 4000  # 21609: "The maximum length of the StatusCallback is 4000 characters"
 CALL_EVENTS = frozenset({"initiated", "ringing", "answered", "completed"})
+# UpdateCallRequest's `Status` enum (sw-compat.yaml)
+CALL_TARGETS = frozenset({"canceled", "completed"})
+# The /api/messaging send fields that are JSON strings
+TEXT_FIELDS = ("to", "from", "body", "status_callback")
 
 GSM7 = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡"
     "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A catalogued error and the request field it is about."""
-
-    key: str
-    attribute: str
 
 
 @dataclass(frozen=True)
@@ -86,58 +85,82 @@ def segments(text: str) -> int:
     return 1 if units <= single else math.ceil(units / multi)
 
 
-def message_problem(req: MessageRequest) -> Problem | None:
-    """The first problem of a send-message request, in the order the checks run."""
+def check_message(call: Call, req: MessageRequest) -> None:
+    """Reject a send-message request with its first problem, in the order the checks run."""
     if not req.to:
-        return Problem("21604", "to")
+        call.reject("21604", attribute="to")
     if not req.from_ and not req.service:
-        return Problem("21603", "from")
+        call.reject("21603", attribute="from")
     if not is_e164(req.to):
-        return Problem("21211", "to")
+        call.reject("21211", attribute="to")
     if req.from_ and not is_sender(req.from_):
-        return Problem("21212", "from")
-    return content_problem(req)
+        call.reject("21212", attribute="from")
+    check_content(call, req)
 
 
-def content_problem(req: MessageRequest) -> Problem | None:
+def check_content(call: Call, req: MessageRequest) -> None:
     """Body, media and callback checks of a send-message request."""
     if not req.body and not req.media:
-        return Problem("21602", "body")
+        call.reject("21602", attribute="body")
     if req.body and utf16_length(req.body) > MAX_BODY:
-        return Problem("21617", "body")
+        call.reject("21617", attribute="body")
     if len(req.media) > MAX_MEDIA:
-        return Problem("21623", "media")
+        call.reject("21623", attribute="media")
     if not all(is_url(url) for url in req.media):
-        return Problem("21620", "media")
+        call.reject("21620", attribute="media")
     if req.status_callback is not None and not is_url(req.status_callback):
-        return Problem("21609", "status_callback")
-    return None
+        call.reject("21609", attribute="status_callback")
 
 
-def call_problem(form: dict[str, str], events: Sequence[str]) -> Problem | None:
-    """The first problem of a compat create-call form."""
+def check_call(call: Call, form: dict[str, str], events: Sequence[str]) -> None:
+    """Reject a compat create-call form with its first problem."""
     to, from_ = form.get("To", ""), form.get("From", "")
     if not to:
-        return Problem("21201", "To")
+        call.reject("21201", attribute="To")
     if not from_:
-        return Problem("21213", "From")
+        call.reject("21213", attribute="From")
     if not is_call_address(to):
-        return Problem("21211", "To")
+        call.reject("21211", attribute="To")
     if not is_call_address(from_):
-        return Problem("21212", "From")
-    return call_handler_problem(form, events)
+        call.reject("21212", attribute="From")
+    check_call_handler(call, form, events)
 
 
-def call_handler_problem(form: dict[str, str], events: Sequence[str]) -> Problem | None:
+def check_call_handler(call: Call, form: dict[str, str], events: Sequence[str]) -> None:
     """What handles the call (Url/Twiml/ApplicationSid) and where its status goes."""
     url = form.get("Url", "")
     if not url and not any(form.get(name) for name in ("Twiml", "Laml", "ApplicationSid")):
-        return Problem("21205", "Url")
+        call.reject("21205", attribute="Url")
     if url and not is_url(url):
-        return Problem("21205", "Url")
+        call.reject("21205", attribute="Url")
     callback = form.get("StatusCallback")
     if callback and not is_url(callback):
-        return Problem("21609", "StatusCallback")
+        call.reject("21609", attribute="StatusCallback")
     if any(event not in CALL_EVENTS for event in events):
-        return Problem("21626", "StatusCallbackEvent")
-    return None
+        call.reject("21626", attribute="StatusCallbackEvent")
+
+
+def check_call_update(call: Call, form: dict[str, str]) -> None:
+    """The first invalid field of a call update form (Status, the URLs, the methods)."""
+    status = form.get("Status")
+    if status is not None and status not in CALL_TARGETS:
+        call.reject("20422", attribute="Status")
+    for name in ("Url", "FallbackUrl", "StatusCallback"):
+        value = form.get(name)
+        if value is not None and not is_url(value):
+            call.reject("21609" if name == "StatusCallback" else "21205", attribute=name)
+    for name in ("Method", "FallbackMethod", "StatusCallbackMethod"):
+        if form.get(name, "POST").upper() not in ("GET", "POST"):
+            call.reject("21209", attribute=name)
+
+
+def check_types(call: Call, data: dict[str, Any]) -> None:
+    """20422 for an /api/* field of the wrong JSON type (strings; a list of strings for media)."""
+    for name in TEXT_FIELDS:
+        if data.get(name) is not None and not isinstance(data[name], str):
+            call.reject("20422", attribute=name)
+    media = data.get("media")
+    if media is not None and not (
+        isinstance(media, list) and all(isinstance(url, str) for url in media)
+    ):
+        call.reject("20422", attribute="media")
