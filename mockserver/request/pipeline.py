@@ -214,9 +214,10 @@ class Pipeline:
         if found is None:
             return True
         try:
-            return vendor.authenticate(found[1]) is None
+            vendor.authenticate(found[1])
         except Rejection:
             return False
+        return True
 
     def call_for(
         self,
@@ -356,9 +357,7 @@ class Pipeline:
             return self.not_found(vendor, self.catalog.vendor(vendor.name), ctx)
         route, call = found
         try:
-            denied = vendor.authenticate(call)
-            if denied is not None:
-                return denied
+            vendor.authenticate(call)
             result = route.handler(call)
             return await result if inspect.isawaitable(result) else result
         except Rejection as rejection:  # the one place a handler's natural error is answered

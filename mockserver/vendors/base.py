@@ -109,12 +109,12 @@ class Vendor(abc.ABC):
         """The vendor's happy-path routes (None: every path is unknown)."""
         return None
 
-    def authenticate(self, call: Call) -> Rendered | None:
-        """None when the call's credentials pass; else the vendor's auth error.
+    def authenticate(self, call: Call) -> None:
+        """Return when the call's credentials pass; else raise the vendor's refusal.
 
-        Raise it with `call.reject(...)` (the pipeline answers it); returning it still works.
+        `call.reject(key)` raises it; the pipeline answers it, as it does a handler's.
         """
-        return None
+        return  # a vendor without credentials lets every call through
 
     def token_of(self, snapshot: RequestSnapshot) -> str | None:
         """The issued token a request authenticates with, if the vendor issues tokens."""

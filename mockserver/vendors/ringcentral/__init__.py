@@ -57,10 +57,9 @@ class RingCentral(Vendor):
         """Token, SMS, message store, RingOut, call log and webhook subscription routes."""
         return routes.ROUTER
 
-    def authenticate(self, call: Call) -> Rendered | None:
+    def authenticate(self, call: Call) -> None:
         """OAU-134 without a bearer token, OAU-213 for an unknown/revoked one, OAU-128 expired."""
-        auth.authenticate(call)  # raises the refusal
-        return None
+        auth.authenticate(call)
 
     def token_of(self, snapshot: RequestSnapshot) -> str | None:
         """The bearer access token (header or `access_token` query), so calls keep its session."""
