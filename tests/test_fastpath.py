@@ -13,6 +13,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, make_mocked_request
 from yarl import URL
 
+from mockserver.admin.metrics import metrics_recorder
 from mockserver.answers.plan import Plan
 from mockserver.answers.rendered import Rendered
 from mockserver.answers.reuse import PROBE_IDS, ErrorAnswers, reusable
@@ -26,6 +27,8 @@ from mockserver.request.snapshot import RequestSnapshot
 from mockserver.server.app import create_app
 from mockserver.server.services import Services
 from mockserver.store.memory import InMemoryStore
+from mockserver.telemetry import exposition
+from mockserver.telemetry.metrics import MetricsRecorder
 from tests.conftest import ClientFactory
 
 SMS = "/ringcentral/restapi/v1.0/account/~/extension/~/sms"
@@ -259,6 +262,30 @@ def test_the_journal_never_shows_a_batch_late_or_out_of_order(
     )
     store.record(callback)
     assert [e.path for e in store.journal()] == ["/sms", "/later", "https://hooks.example/cb"]
+
+
+def test_store_and_metrics_are_given_settle_when_made_and_ask_it_before_reads(
+    make_services: Callable[..., Services],
+) -> None:
+    asked: list[str] = []
+    store = InMemoryStore(settle=lambda: asked.append("store"))
+    recorder = MetricsRecorder(store, make_services().env, lambda: asked.append("metrics"))
+    store.count()
+    assert asked == ["store"]
+    exposition.page(recorder)
+    assert asked[1] == "metrics"  # first: the scrape then reads the store, which settles too
+
+
+def test_a_scrape_counts_the_requests_still_in_a_batch(
+    make_services: Callable[..., Services],
+) -> None:
+    services = make_services()
+    [batch] = services.pipeline.recorders
+    batch.record(_snap("/sms"), Plan("passthrough"), 200, 1.0)
+    scraped = exposition.page(metrics_recorder(services)).decode()
+    assert 'mockserver_requests_total{outcome="passthrough",status="200",vendor="ringcentral"}' in (
+        scraped
+    )
 
 
 async def test_metrics_and_journal_agree_right_after_requests(
