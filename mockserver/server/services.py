@@ -17,7 +17,7 @@ from mockserver.journal.recorder import JournalRecorder, journal_callback
 from mockserver.request.pipeline import Pipeline, Recorder
 from mockserver.scenarios import load_files
 from mockserver.scenarios.engine import DEFAULTS_GROUP, Engine
-from mockserver.scenarios.planner import ScenarioDecider
+from mockserver.scenarios.planner import ScenarioPlanner
 from mockserver.scenarios.watch import ScenarioFiles
 from mockserver.settings import Settings
 from mockserver.store.memory import InMemoryStore
@@ -139,7 +139,7 @@ def build_services(settings: Settings, catalog: Catalog | None = None) -> Servic
     vendors = dict(VENDORS)
     pipeline = Pipeline(
         catalog,
-        decider=ScenarioDecider(engine, catalog, vendors),
+        planner=ScenarioPlanner(engine, catalog, vendors),
         recorders=_recorders(settings, batch),
         env=env,
         read_timeout=settings.read_timeout,
