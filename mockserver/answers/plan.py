@@ -73,6 +73,7 @@ class Plan:
 
 
 PASSTHROUGH = Plan("passthrough")
+# names taken from Plan itself, so the order is always its fields' own
 _WHY_AND_WHEN = attrgetter(*(f.name for f in fields(Plan)[1:8]))
 WhyAndWhen = tuple[float, str | None, str | None, str, RateInfo | None, str | None, bool]
 
