@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from mockserver.answers.plan import Plan
 from mockserver.answers.rendered import RateInfo
 from mockserver.catalog import Catalog
 from mockserver.journal.entry import journal_entry
@@ -15,8 +16,10 @@ from mockserver.request.snapshot import RequestSnapshot
 from mockserver.scenarios import ScenarioError, load_text
 from mockserver.scenarios.engine import Decision, Engine, action_kind
 from mockserver.scenarios.model import ErrorAction, FaultAction, Scenario
+from mockserver.scenarios.planner import ScenarioPlanner
 from mockserver.scenarios.triggers import unit
 from mockserver.store.memory import InMemoryStore
+from mockserver.vendors import VENDORS
 
 SMS = "/restapi/v1.0/account/~/extension/~/sms"
 
@@ -59,7 +62,7 @@ def codes(e: Engine, n: int, **kw: Any) -> list[str | None]:
     """What the engine answers to `n` identical requests, as short strings."""
     out: list[str | None] = []
     for _ in range(n):
-        d = e.decide(req(**kw))
+        d = e.evaluate(req(**kw))
         out.append(None if d is None else _short(d))
     return out
 
@@ -79,11 +82,18 @@ ERR = {"error": "CMN-301"}
 
 
 def test_always_fires_and_explains() -> None:
-    d = engine(scenario("s", {"name": "r", **ERR})).decide(req())
+    d = engine(scenario("s", {"name": "r", **ERR})).evaluate(req())
     assert d is not None
-    assert (d.rule, d.scenario, d.delay, d.rate, d.rate_limited) == ("r", "s", 0.0, None, False)
+    plan = d.plan
+    assert (plan.rule, plan.scenario, plan.delay, plan.rate) == ("r", "s", 0.0, None)
+    assert (plan.kind, plan.outcome, plan.session_rule, d.rate_limited) == (
+        "passthrough",
+        None,
+        False,
+        False,
+    )
     assert d.action == ErrorAction(code="CMN-301")
-    assert d.reason == "rule 'r' of scenario 's': always"
+    assert d.plan.reason == "rule 'r' of scenario 's': always"
 
 
 def test_times_fires_n_then_falls_through() -> None:
@@ -93,7 +103,7 @@ def test_times_fires_n_then_falls_through() -> None:
 
 def test_times_reason_counts() -> None:
     e = engine(scenario("s", {**ERR, "times": 3}))
-    reasons = [d.reason for d in (e.decide(req()), e.decide(req())) if d]
+    reasons = [d.plan.reason for d in (e.evaluate(req()), e.evaluate(req())) if d]
     assert reasons[1].endswith("times 2/3")
 
 
@@ -124,7 +134,7 @@ rules:
     error: {{code: CMN-301, retry_after: 2}}
 """
     e = engine(*load_text(text))
-    first, second, third = (e.decide(req()) for _ in range(3))
+    first, second, third = (e.evaluate(req()) for _ in range(3))
     assert first is None
     assert third is None
     assert second is not None
@@ -135,17 +145,17 @@ def test_sequence_plays_once_then_passthrough() -> None:
     rule = {"sequence": [ERR, ERR, {"fault": "reset"}]}
     e = engine(scenario("s", rule))
     assert codes(e, 5) == ["CMN-301", "CMN-301", "reset", "passthrough", "passthrough"]
-    d = e.decide(req())
+    d = e.evaluate(req())
     assert d is not None
-    assert d.reason.endswith("sequence exhausted after 3 steps, then passthrough")
+    assert d.plan.reason.endswith("sequence exhausted after 3 steps, then passthrough")
 
 
 def test_sequence_reason_names_the_step() -> None:
     e = engine(scenario("s", {"sequence": [ERR, ERR, "passthrough"]}))
-    e.decide(req())
-    d = e.decide(req())
+    e.evaluate(req())
+    d = e.evaluate(req())
     assert d is not None
-    assert d.reason.endswith("sequence step 2 of 3")
+    assert d.plan.reason.endswith("sequence step 2 of 3")
 
 
 def test_sequence_then_and_cycle() -> None:
@@ -163,7 +173,7 @@ def test_sequence_with_times_falls_through_after_the_list() -> None:
 def _pattern(rule_seed: int | None, n: int = 60, **kw: Any) -> list[bool]:
     rule = {**ERR, "probability": 0.3, **({} if rule_seed is None else {"seed": rule_seed})}
     e = engine(scenario("s", rule), **kw)
-    return [e.decide(req()) is not None for _ in range(n)]
+    return [e.evaluate(req()) is not None for _ in range(n)]
 
 
 def test_seeded_probability_is_reproducible() -> None:
@@ -179,10 +189,10 @@ def test_engine_seed_makes_unseeded_rules_reproducible() -> None:
 
 def test_probability_reason() -> None:
     e = engine(scenario("s", {**ERR, "probability": 1, "seed": 42}))
-    d = e.decide(req())
+    d = e.evaluate(req())
     assert d is not None
-    assert d.reason.endswith("probability 1 (seed 42) fired")
-    assert engine(scenario("s", {**ERR, "probability": 0})).decide(req()) is None
+    assert d.plan.reason.endswith("probability 1 (seed 42) fired")
+    assert engine(scenario("s", {**ERR, "probability": 0})).evaluate(req()) is None
 
 
 def test_probability_draws_are_uniform_enough() -> None:
@@ -194,14 +204,14 @@ def test_probability_draws_are_uniform_enough() -> None:
 def test_active_window_uses_the_injected_clock() -> None:
     clock = Clock()
     e = engine(scenario("s", {**ERR, "active": {"from": 10, "until": 20}, "times": 1}), clock=clock)
-    assert e.decide(req()) is None
+    assert e.evaluate(req()) is None
     clock.now += 10
-    d = e.decide(req())
+    d = e.evaluate(req())
     assert d is not None
-    assert "active 10s-20s" in d.reason
-    assert e.decide(req()) is None  # times 1 spent
+    assert "active 10s-20s" in d.plan.reason
+    assert e.evaluate(req()) is None  # times 1 spent
     clock.now += 10
-    assert e.decide(req()) is None
+    assert e.evaluate(req()) is None
 
 
 def test_requests_outside_the_window_are_not_counted() -> None:
@@ -214,11 +224,11 @@ def test_requests_outside_the_window_are_not_counted() -> None:
 
 def test_delay_fixed_and_seeded_range() -> None:
     e = engine(scenario("s", {**ERR, "delay": 0.5}))
-    assert [d.delay for d in (e.decide(req()),) if d] == [0.5]
+    assert [d.plan.delay for d in (e.evaluate(req()),) if d] == [0.5]
 
     def delays() -> list[float]:
         e = engine(scenario("s", {**ERR, "delay": [0.1, 0.4], "seed": 3}))
-        return [d.delay for d in (e.decide(req()) for _ in range(20)) if d]
+        return [d.plan.delay for d in (e.evaluate(req()) for _ in range(20)) if d]
 
     first = delays()
     assert first == delays()
@@ -229,7 +239,7 @@ def test_delay_fixed_and_seeded_range() -> None:
 def test_step_delay_overrides_rule_delay() -> None:
     rule = {"sequence": [ERR, {"error": "CMN-302", "delay": 2}], "delay": 1}
     e = engine(scenario("s", rule))
-    assert [d.delay for d in (e.decide(req()), e.decide(req())) if d] == [1.0, 2.0]
+    assert [d.plan.delay for d in (e.evaluate(req()), e.evaluate(req())) if d] == [1.0, 2.0]
 
 
 # ---- ordering ------------------------------------------------------------------------------
@@ -241,17 +251,17 @@ def test_priority_then_load_order() -> None:
         scenario("b", {"name": "b-high", "error": "CMN-302", "priority": 5}),
         scenario("c", {"name": "c-high", "error": "CMN-303", "priority": 5}),
     )
-    d = e.decide(req())
+    d = e.evaluate(req())
     assert d is not None
-    assert d.rule == "b-high"
+    assert d.plan.rule == "b-high"
     assert [r.rule for r in e.rules()] == ["b-high", "c-high", "a-low"]
 
 
 def test_file_order_within_a_scenario() -> None:
     e = engine(scenario("s", {"name": "first", **ERR}, {"name": "second", "error": "CMN-302"}))
-    d = e.decide(req())
+    d = e.evaluate(req())
     assert d is not None
-    assert d.rule == "first"
+    assert d.plan.rule == "first"
 
 
 def test_a_non_firing_rule_lets_the_next_one_decide() -> None:
@@ -327,7 +337,7 @@ def test_exactly_n_under_a_burst() -> None:
 
     async def one() -> Decision | None:
         await asyncio.sleep(0)
-        return e.decide(req(session="burst"))
+        return e.evaluate(req(session="burst"))
 
     async def burst() -> list[Decision | None]:
         return await asyncio.gather(*(one() for _ in range(200)))
@@ -345,37 +355,37 @@ def test_rate_limit_counts_down_and_recovers() -> None:
     rates = []
     for step in (0, 1, 1):
         clock.now += step
-        d = e.decide(req())
+        d = e.evaluate(req())
         assert d is not None
         assert not d.rate_limited
         assert action_kind(d.action) == "passthrough"
-        rates.append(d.rate)
+        rates.append(d.plan.rate)
     assert rates == [RateInfo(3, 2, 10), RateInfo(3, 1, 10), RateInfo(3, 0, 10)]
 
     clock.now += 3  # 5s after the first request
-    d = e.decide(req())
+    d = e.evaluate(req())
     assert d is not None
     assert d.rate_limited
     assert action_kind(d.action) == "rate_limit"
-    assert d.rate == RateInfo(3, 0, 10, retry_after=5)
-    assert "exceeded; retry after 5s" in d.reason
+    assert d.plan.rate == RateInfo(3, 0, 10, retry_after=5)
+    assert "exceeded; retry after 5s" in d.plan.reason
 
     clock.now += 5  # the first request leaves the window
-    d = e.decide(req())
+    d = e.evaluate(req())
     assert d is not None
     assert not d.rate_limited
-    assert d.rate == RateInfo(3, 0, 10)
+    assert d.plan.rate == RateInfo(3, 0, 10)
 
 
 def test_rejected_requests_do_not_extend_the_penalty() -> None:
     clock = Clock()
     e = engine(scenario("s", {"rate_limit": {"limit": 1, "window": 2}}), clock=clock)
-    assert e.decide(req()).rate_limited is False  # type: ignore[union-attr]
+    assert e.evaluate(req()).rate_limited is False  # type: ignore[union-attr]
     for _ in range(5):
         clock.now += 0.25
-        assert e.decide(req()).rate_limited is True  # type: ignore[union-attr]
+        assert e.evaluate(req()).rate_limited is True  # type: ignore[union-attr]
     clock.now += 0.75
-    assert e.decide(req()).rate_limited is False  # type: ignore[union-attr]
+    assert e.evaluate(req()).rate_limited is False  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -392,7 +402,7 @@ def test_rate_limit_keys(key: str, a: dict[str, str], b: dict[str, str], separat
 
     def hit(kw: dict[str, str]) -> bool:
         headers = {k.replace("_", "-"): v for k, v in kw.items() if k != "session"}
-        d = e.decide(req(session=kw.get("session"), **headers))
+        d = e.evaluate(req(session=kw.get("session"), **headers))
         assert d is not None
         return d.rate_limited
 
@@ -402,9 +412,43 @@ def test_rate_limit_keys(key: str, a: dict[str, str], b: dict[str, str], separat
 
 def test_rate_limit_by_ip() -> None:
     e = engine(scenario("s", {"rate_limit": {"limit": 1, "window": 60, "key": "ip"}}))
-    assert e.decide(req(), peer="10.0.0.1").rate_limited is False  # type: ignore[union-attr]
-    assert e.decide(req(), peer="10.0.0.2").rate_limited is False  # type: ignore[union-attr]
-    assert e.decide(req(), peer="10.0.0.1").rate_limited is True  # type: ignore[union-attr]
+    assert e.evaluate(req(), peer="10.0.0.1").rate_limited is False  # type: ignore[union-attr]
+    assert e.evaluate(req(), peer="10.0.0.2").rate_limited is False  # type: ignore[union-attr]
+    assert e.evaluate(req(), peer="10.0.0.1").rate_limited is True  # type: ignore[union-attr]
+
+
+def test_the_planner_adds_only_the_answer_to_the_engines_plan(catalog: Catalog) -> None:
+    vendors = dict(VENDORS)
+    rules = [
+        {"name": "slow", "match": {"headers": {"x-case": "slow"}}, "passthrough": True},
+        {"name": "err", "match": {"headers": {"x-case": "err"}}, **ERR, "delay": 2},
+        {
+            "name": "rl",
+            "match": {"headers": {"x-case": "rl"}},
+            "rate_limit": {"limit": 1, "window": 60},
+        },
+    ]
+    e = Engine(InMemoryStore(), clock=Clock(), catalog=catalog)
+    e.load([scenario("s", *rules)], session="t")
+    planner = ScenarioPlanner(e, catalog, vendors)
+
+    def both(case: str) -> tuple[Decision, Plan]:
+        d = e.evaluate(req(session="t", **{"x-case": case}))
+        assert d is not None
+        return d, planner.translate("ringcentral", d)
+
+    d, plan = both("slow")
+    assert plan is d.plan  # a passthrough rule's plan is the engine's, as it is
+    d, plan = both("err")
+    assert (plan.kind, plan.entry and plan.entry.key, plan.delay) == ("error", "CMN-301", 2.0)
+    assert (plan.rule, plan.reason, plan.session_rule) == ("err", d.plan.reason, True)
+    d, plan = both("rl")
+    assert plan is d.plan  # under the limit: a passthrough with its counters
+    assert plan.rate is not None
+    d, plan = both("rl")
+    assert d.rate_limited
+    assert plan.retry_after == 60
+    assert (plan.kind, plan.outcome, plan.status) == ("error", "rate_limited", 429)
 
 
 # ---- loading -------------------------------------------------------------------------------
@@ -536,9 +580,9 @@ def test_times_stays_exact_for_an_active_session_while_idle_ones_are_swept() -> 
     assert codes(e, 1, session="mine") == ["CMN-301"]
     for n in range(500):  # other sessions come and go; "mine" keeps deciding requests
         clock.now += 1
-        e.decide(req(session=f"other-{n}"))
+        e.evaluate(req(session=f"other-{n}"))
         if n % 50 == 0:
-            e.decide(req(session="mine"))
+            e.evaluate(req(session="mine"))
     assert store.footprint()["sessions"] <= 100  # idle and surplus sessions are forgotten
     # "mine" fired on its 2nd request (n == 0); every later one passes, as `times: 2` says
     assert codes(e, 1, session="mine") == [None]

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import re
+import tomllib
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, make_mocked_request
+from packaging.requirements import Requirement
 from yarl import URL
 
+from mockserver.admin.metrics import metrics_recorder
 from mockserver.answers.plan import Plan
 from mockserver.answers.rendered import Rendered
 from mockserver.answers.reuse import PROBE_IDS, ErrorAnswers, reusable
@@ -26,6 +30,8 @@ from mockserver.request.snapshot import RequestSnapshot
 from mockserver.server.app import create_app
 from mockserver.server.services import Services
 from mockserver.store.memory import InMemoryStore
+from mockserver.telemetry import exposition
+from mockserver.telemetry.metrics import MetricsRecorder
 from tests.conftest import ClientFactory
 
 SMS = "/ringcentral/restapi/v1.0/account/~/extension/~/sms"
@@ -115,6 +121,45 @@ async def test_expect_100_continue_still_gets_its_interim_answer(
     final = await asyncio.wait_for(reader.read(), 5)
     writer.close()
     assert final.startswith(b"HTTP/1.1 429 ")
+
+
+# the front door replaces aiohttp's private `Server.request_handler`: these fail, rather than
+# the server silently taking the slow lane, when an aiohttp changes what it relies on
+
+
+def test_aiohttp_is_pinned_below_its_next_minor_while_the_front_door_relies_on_it() -> None:
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    [spec] = [Requirement(d) for d in project["project"]["dependencies"] if d.startswith("aiohttp")]
+    assert any(s.operator == "<" for s in spec.specifier), spec
+    assert aiohttp.__version__ in spec.specifier
+
+
+async def test_aiohttp_server_keeps_its_handler_where_the_front_door_replaces_it() -> None:
+    async def handler(request: web.BaseRequest) -> web.StreamResponse:
+        return web.Response()
+
+    assert web.Server(handler).request_handler is handler
+
+
+async def test_an_installed_front_door_answers_vendor_paths_an_empty_app_cannot(
+    make_services: Callable[..., Services],
+) -> None:
+    services = make_services()
+    runner = web.AppRunner(web.Application(), access_log=None)  # no routes: only the door
+    await runner.setup()
+    frontdoor.install(runner, services.pipeline, services.vendors)
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        async with aiohttp.ClientSession(url) as session:
+            async with session.post(SMS, headers={"X-Mock-Error": "CMN-301"}) as vendor:
+                assert vendor.status == 429
+                assert (await vendor.json())["errorCode"] == "CMN-301"
+            async with session.get("/nobody/home") as other:
+                assert other.status == 404  # the application's own answer, as before
+    finally:
+        await runner.cleanup()
 
 
 # ---- reused answers --------------------------------------------------------------------------
@@ -259,6 +304,30 @@ def test_the_journal_never_shows_a_batch_late_or_out_of_order(
     )
     store.record(callback)
     assert [e.path for e in store.journal()] == ["/sms", "/later", "https://hooks.example/cb"]
+
+
+def test_store_and_metrics_are_given_settle_when_made_and_ask_it_before_reads(
+    make_services: Callable[..., Services],
+) -> None:
+    asked: list[str] = []
+    store = InMemoryStore(settle=lambda: asked.append("store"))
+    recorder = MetricsRecorder(store, make_services().env, lambda: asked.append("metrics"))
+    store.count()
+    assert asked == ["store"]
+    exposition.page(recorder)
+    assert asked[1] == "metrics"  # first: the scrape then reads the store, which settles too
+
+
+def test_a_scrape_counts_the_requests_still_in_a_batch(
+    make_services: Callable[..., Services],
+) -> None:
+    services = make_services()
+    [batch] = services.pipeline.recorders
+    batch.record(_snap("/sms"), Plan("passthrough"), 200, 1.0)
+    scraped = exposition.page(metrics_recorder(services)).decode()
+    assert 'mockserver_requests_total{outcome="passthrough",status="200",vendor="ringcentral"}' in (
+        scraped
+    )
 
 
 async def test_metrics_and_journal_agree_right_after_requests(

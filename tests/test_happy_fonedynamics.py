@@ -254,7 +254,7 @@ async def test_get_receipt_and_magic_failure(start: Start, receiver: Receiver) -
     assert services.env.callbacks.records()[0].to_dict()["event"] == "failed NUMBER_NOT_FOUND"
 
 
-class FailingDecider:
+class FailingPlanner:
     """Stands in for a scenario `callback` action (Fone's catalog has no async codes)."""
 
     def plan_for(self, snapshot: RequestSnapshot, authorized: object = None) -> Plan | None:
@@ -263,7 +263,7 @@ class FailingDecider:
 
 async def test_failure_plan_sets_the_error_code(start: Start, receiver: Receiver) -> None:
     client, services = await start(delivery_delay=30)
-    services.pipeline.decider = FailingDecider()
+    services.pipeline.planner = FailingPlanner()
     body = {"To": "+61400111222", "Text": "hi", "DeliveryReceiptWebhookUri": receiver.url}
     await send(client, body)
     receipt = json.loads((await receiver.wait(1))[0]["body"])["Message"]

@@ -293,7 +293,7 @@ async def test_magic_callee_ends_unanswered_via_mock_webhook_header(
     assert {r.callback.vendor for r in services.env.callbacks.records()} == {"yeastar"}
 
 
-class FailingDecider:
+class FailingPlanner:
     """Stands in for a scenario `callback` action (Yeastar's catalog has no async codes)."""
 
     def plan_for(self, snapshot: RequestSnapshot, authorized: object = None) -> Plan | None:
@@ -308,7 +308,7 @@ async def test_failure_ends_the_call_with_the_catalogued_code(
     start: Start, receiver: Receiver
 ) -> None:
     client, services = await start(delivery_delay=0.3, webhooks={"yeastar": receiver.url})
-    services.pipeline.decider = FailingDecider()
+    services.pipeline.planner = FailingPlanner()
     token = (await login(client))["access_token"]
     await call_api(client, "POST", "call/dial", token, json={"caller": "1001", "callee": "1002"})
     hits = await receiver.wait(3)

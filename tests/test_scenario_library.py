@@ -333,7 +333,7 @@ def callback_code(app: App, req: Req) -> str | None:
     Counters are per session, so this does not disturb what the test's requests see; the
     code itself only shows in the callback, which needs the vendor's happy path.
     """
-    decision = app.services.engine.decide(req.snapshot(session="engine-probe"))
+    decision = app.services.engine.evaluate(req.snapshot(session="engine-probe"))
     if decision is None:
         return None
     assert isinstance(decision.action, CallbackAction), decision
@@ -581,13 +581,13 @@ async def test_slow_responses_delay_the_first_two(app: App, vendor: str) -> None
     await app.load(_file(vendor, "slow-responses"))
     engine = app.services.engine
     other = Req(vendor, "GET", send_request(vendor).path)
-    assert engine.decide(other.snapshot()) is None  # only the send is slowed down
+    assert engine.evaluate(other.snapshot()) is None  # only the send is slowed down
     delays = []
     for _ in range(3):
-        decision = engine.decide(send_request(vendor).snapshot())
+        decision = engine.evaluate(send_request(vendor).snapshot())
         if decision is not None:
             assert isinstance(decision.action, PassthroughAction)
-        delays.append(decision.delay if decision else None)
+        delays.append(decision.plan.delay if decision else None)
     assert delays == [15, 15, None]
 
 

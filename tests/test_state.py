@@ -6,12 +6,14 @@ import json
 
 import pytest
 
+from mockserver.answers.plan import Plan
 from mockserver.journal.entry import JournalEntry, journal_entry
 from mockserver.journal.query import JournalQuery
+from mockserver.journal.recorder import JournalRecorder
 from mockserver.journal.redaction import REDACTED, redact_body, redact_headers, redact_pairs
 from mockserver.request.snapshot import RequestSnapshot
 from mockserver.scenarios.matchers import Match
-from mockserver.scenarios.matching import compile_match
+from mockserver.scenarios.matching import Unfired, compile_match
 from mockserver.scenarios.model import Scenario
 from mockserver.store.memory import BucketKey, Counters, InMemoryStore, LoadedScenario, Store
 
@@ -220,6 +222,30 @@ def test_journal_entry_redacts_everything() -> None:
     assert "Ym9iOnB3" not in flat
     assert '"pw"' not in flat
     assert e.session == "s1"
+
+
+def test_one_builder_makes_the_recorders_entries_and_everyone_elses() -> None:
+    snapshot = RequestSnapshot(
+        vendor="ringcentral", method="POST", path=SMS, body=b"{}", session="s1", received_at=7.0
+    )
+    unfired = (Unfired("r1", "s", "times 1", "spent"),)
+    by_name = journal_entry(
+        snapshot,
+        time=7.0,
+        outcome="error",
+        status=429,
+        latency_ms=2.0,
+        rule="r2",
+        scenario="s",
+        reason="why",
+        unfired=unfired,
+    )
+    assert by_name == journal_entry(snapshot, 7.0, "error", 429, 2.0, "r2", "s", "why", unfired)
+    assert by_name.unfired == unfired  # given when built, not set afterwards
+    store = InMemoryStore()
+    plan = Plan("error", rule="r2", scenario="s", reason="why", unfired=unfired)
+    JournalRecorder(store).record(snapshot, plan, 429, 2.0)
+    assert store.journal() == [by_name]
 
 
 # ---- scenarios, counters, windows, reset ---------------------------------------------------

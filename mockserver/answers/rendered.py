@@ -1,4 +1,4 @@
-"""Wire-level response values shared by every renderer: status, headers and body bytes."""
+"""Values of rendering, not a renderer: RenderContext and RateInfo in, a Rendered answer out."""
 
 from __future__ import annotations
 

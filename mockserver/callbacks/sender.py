@@ -89,7 +89,9 @@ class CallbackSender:
         timeout: float = 10.0,
         clock: Callable[[], float] = time.time,
         policy: EgressPolicy | None = None,
+        on_attempt: Callable[[Callback, dict[str, Any]], None] | None = None,
     ) -> None:
+        """A sender keeping the last `capacity` callbacks; `on_attempt` hears of every attempt."""
         self.timeout = timeout
         self.policy = policy or EgressPolicy()
         self.refused = 0
@@ -106,7 +108,7 @@ class CallbackSender:
         self._waiting: dict[int, asyncio.Task[None]] = {}
         self._session: aiohttp.ClientSession | None = None
         # told about every finished attempt (the server journals them); None: nobody listens
-        self.on_attempt: Callable[[Callback, dict[str, Any]], None] | None = None
+        self.on_attempt = on_attempt
 
     def schedule(self, callback: Callback) -> CallbackRecord:
         """Queue a callback; it is sent after its delay by a background task."""

@@ -130,7 +130,6 @@ class JournalEntry:
 
 def journal_entry(
     snapshot: RequestSnapshot,
-    *,
     time: float,
     outcome: str,
     status: int,
@@ -138,9 +137,13 @@ def journal_entry(
     rule: str | None = None,
     scenario: str | None = None,
     reason: str = "",
+    unfired: tuple[Unfired, ...] = (),
     body_limit: int = DEFAULT_BODY_LIMIT,
 ) -> JournalEntry:
     """Build a journal entry from a request (redaction happens when it is read).
+
+    The one builder of entries: the journal recorder calls it positionally once per request
+    (keyword binding was a measurable part of every request), other callers by keyword.
 
     Args:
         snapshot: the request.
@@ -151,31 +154,17 @@ def journal_entry(
         rule: the rule that decided, if any.
         scenario: that rule's scenario.
         reason: why, in words.
+        unfired: rules that matched but did not fire, with why, as decided.
         body_limit: characters of body kept.
 
     Returns:
         The entry, ready for `Store.record`.
     """
-    return entry_of(snapshot, time, rule, reason, outcome, status, latency_ms, scenario, body_limit)
-
-
-def entry_of(
-    snapshot: RequestSnapshot,
-    time: float,
-    rule: str | None,
-    reason: str,
-    outcome: str,
-    status: int,
-    latency_ms: float,
-    scenario: str | None,
-    body_limit: int = DEFAULT_BODY_LIMIT,
-) -> JournalEntry:
-    """`journal_entry` with positional arguments, for the journal recorder's per-request use."""
     # keep a little more than shown, so a body cut mid-character still decodes
     body = snapshot.body[: body_limit * 4]
     headers = snapshot.raw_headers
     size = len(body) + sum(map(len, headers.keys())) + sum(map(len, headers.values()))
-    # positional: keyword binding of 16 arguments was a measurable part of every request
+    # positional: keyword binding of 17 arguments was a measurable part of every request
     return JournalEntry(
         time,
         snapshot.session,
@@ -194,4 +183,5 @@ def entry_of(
         scenario,
         body_limit,
         size,
+        unfired,
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from mockserver.answers.plan import Plan
 from mockserver.callbacks.sender import Callback
-from mockserver.journal.entry import JournalEntry, entry_of, journal_entry
+from mockserver.journal.entry import journal_entry
 from mockserver.request.snapshot import RequestSnapshot
 from mockserver.store.memory import Store
 
@@ -45,26 +45,24 @@ class JournalRecorder:
 
     def record(self, snapshot: RequestSnapshot, plan: Plan, status: int, latency_ms: float) -> None:
         """Keep what happened to one request."""
-        self.store.record(self.entry(snapshot, plan, status, latency_ms))
+        self.record_many(((snapshot, plan, status, latency_ms),))
 
     def record_many(self, records: Sequence[tuple[RequestSnapshot, Plan, int, float]]) -> None:
         """Keep what happened to each of a batch of requests, in one store call."""
-        entry = self.entry
-        self.store.record_many([entry(s, p, status, ms) for s, p, status, ms in records])
-
-    def entry(
-        self, snapshot: RequestSnapshot, plan: Plan, status: int, latency_ms: float
-    ) -> JournalEntry:
-        """The journal entry for one request."""
-        entry = entry_of(
-            snapshot,
-            snapshot.received_at or self.clock(),
-            plan.rule,
-            plan.reason,
-            plan.outcome or plan.kind,
-            status,
-            latency_ms,
-            plan.scenario,
-        )
-        entry.unfired = plan.unfired
-        return entry
+        clock = self.clock
+        # the loop is inlined and the builder called positionally: it runs for every request
+        entries = [
+            journal_entry(
+                s,
+                s.received_at or clock(),
+                p.outcome or p.kind,
+                status,
+                ms,
+                p.rule,
+                p.scenario,
+                p.reason,
+                p.unfired,
+            )
+            for s, p, status, ms in records
+        ]
+        self.store.record_many(entries)

@@ -51,7 +51,13 @@ class FrontDoor:
 
 
 def install(runner: web.AppRunner, pipeline: Pipeline, vendors: Mapping[str, Vendor]) -> None:
-    """Put a front door before a set-up runner's application (before any connection)."""
+    """Put a front door before a set-up runner's application (before any connection).
+
+    `Server.request_handler` is aiohttp's own attribute, not public API: each connection
+    reads it when it is made. aiohttp offers no public hook that skips its dispatcher, so
+    pyproject pins aiohttp below its next minor and tests/test_fastpath.py fails if the
+    attribute goes or stops being read, rather than the server quietly taking the slow lane.
+    """
     server = runner.server
     if server is None:
         raise RuntimeError("install the front door after runner.setup()")

@@ -29,7 +29,7 @@ from mockserver.vendors.kit.routing import Route
 SESSION_HEADER = "x-mock-session"
 
 
-class Decider(Protocol):
+class Planner(Protocol):
     """Chooses a plan for a request from the loaded rules (the scenario engine)."""
 
     def plan_for(
@@ -54,7 +54,7 @@ class Pipeline:
     def __init__(
         self,
         catalog: Catalog,
-        decider: Decider | None = None,
+        planner: Planner | None = None,
         recorders: tuple[Recorder, ...] = (),
         env: Env | None = None,
         clock: Callable[[], float] = time.time,
@@ -62,7 +62,7 @@ class Pipeline:
         max_body: int = 0,
     ) -> None:
         self.catalog = catalog
-        self.decider = decider
+        self.planner = planner
         self.recorders = recorders
         self.env = env
         self.clock = clock
@@ -86,7 +86,7 @@ class Pipeline:
         else:
             body, problem = await self.arriving_body(request)
         snapshot = self.snapshot(request, vendor, body, tail)
-        plan, response = self.decide(snapshot, vendor, problem)
+        plan, response = self.plan(snapshot, vendor, problem)
         if response is None:
             entry = plan.entry
             if plan.kind == "error" and entry is not None and not plan.delay:
@@ -106,10 +106,13 @@ class Pipeline:
         for recorder in self.recorders:
             recorder.record(snapshot, plan, status, latency)
 
-    def decide(
+    def plan(
         self, snapshot: RequestSnapshot, vendor: Vendor, problem: str | None
     ) -> tuple[Plan, web.StreamResponse | None]:
-        """The plan for a request, with its response when deciding already answered it."""
+        """The plan for a request, and a response when it is refused at once.
+
+        A body that stalled or an injection header that names nothing is answered here.
+        """
         if problem == "read_timeout":
             return self.timed_out(vendor)
         try:
@@ -196,8 +199,8 @@ class Pipeline:
     def choose(self, snapshot: RequestSnapshot, vendor: Vendor) -> Plan:
         """Header injection first, then scenario rules, then the normal answer."""
         plan = self.injections.plan(self.catalog.vendor(vendor.name), snapshot.raw_headers)
-        if plan is None and self.decider is not None:
-            plan = self.decider.plan_for(snapshot, lambda: self.authorized(snapshot, vendor))
+        if plan is None and self.planner is not None:
+            plan = self.planner.plan_for(snapshot, lambda: self.authorized(snapshot, vendor))
         return plan or PASSTHROUGH
 
     def authorized(self, snapshot: RequestSnapshot, vendor: Vendor) -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from mockserver.answers.plan import RATE_LIMITED, Plan
 from mockserver.answers.rendered import RateInfo
 from mockserver.catalog.model import Catalog
 from mockserver.request.snapshot import RequestSnapshot
@@ -58,25 +59,22 @@ class Decision:
     """What the winning rule does with one request.
 
     Attributes:
-        rule: the rule's name.
-        scenario: its scenario's name.
         action: the single action to carry out (for a sequence, the current step; when
             rate-limited, the RateLimit itself: answer the vendor's own 429).
-        delay: seconds to wait before answering.
-        reason: why this rule, and its trigger state, in words.
-        rate: rate-limit counters to expose as the vendor's headers, for rate_limit rules.
-        rate_limited: True when the request is over the limit.
-        session_rule: the rule belongs to one test session (loaded with ?session=).
+        plan: everything about the answer the engine knows: the rule, its scenario, why
+            (reason), the delay, rate-limit counters for the vendor's headers, whether the
+            rule is a session's, and outcome "rate_limited" when over the limit. Its kind is
+            passthrough: complete as it is for a passthrough action; the planner
+            (scenarios/planner.py) makes the other actions' answers from it.
     """
 
-    rule: str
-    scenario: str
     action: Action
-    delay: float
-    reason: str
-    rate: RateInfo | None = None
-    rate_limited: bool = False
-    session_rule: bool = False
+    plan: Plan
+
+    @property
+    def rate_limited(self) -> bool:
+        """The request is over the rule's rate limit."""
+        return self.plan.outcome == RATE_LIMITED
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,7 +327,7 @@ class Engine:
 
     # ---- deciding --------------------------------------------------------------------------
 
-    def decide(
+    def evaluate(
         self,
         snapshot: RequestSnapshot,
         *,
@@ -337,7 +335,7 @@ class Engine:
         authorized: Callable[[], bool] | None = None,
         unfired: list[Unfired] | None = None,
     ) -> Decision | None:
-        """The decision of the first rule that matches and fires, or None (happy path).
+        """Find the first rule that matches and fires, count it, and say what it does.
 
         Synchronous on purpose: the check-and-increment of counters cannot interleave with
         another request, so `times: 3` gives exactly 3 under any concurrency.
@@ -353,7 +351,7 @@ class Engine:
                 why, as it stood for this request (only rules that matched cost anything).
 
         Returns:
-            The decision, or None when no rule fired.
+            Its decision, or None when no rule fired (the happy path).
         """
         now = self._clock()
         passed: bool | None = None
@@ -404,8 +402,11 @@ class Engine:
         self._store.set_counters(rule.key, snapshot.session, Counters(seen, state.fired + 1), now)
         delay = draw_delay(step.delay or spec.delay, rule.seed, seen)
         reason = _reason(rule, [*notes, note] if note else notes)
+        outcome = RATE_LIMITED if limited else None
         owned = rule.owner is not None
-        return Decision(rule.name, rule.scenario, action, delay, reason, rate, limited, owned)
+        # positional (Plan's why-and-when fields): keyword binding cost twice as much
+        plan = Plan("passthrough", delay, rule.name, rule.scenario, reason, rate, outcome, owned)
+        return Decision(action, plan)
 
     def _rate(
         self,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import partial
+from dataclasses import replace
 
 from mockserver.answers.faults import Fault
-from mockserver.answers.plan import Failure, Plan
+from mockserver.answers.plan import Failure, Plan, why_and_when
 from mockserver.answers.rendered import JSON, Rendered
 from mockserver.catalog.model import Catalog
 from mockserver.request.snapshot import RequestSnapshot
@@ -22,8 +22,8 @@ from mockserver.scenarios.matching import Unfired
 from mockserver.vendors.base import Vendor
 
 
-class ScenarioDecider:
-    """Asks the engine which rule decides a request and turns its decision into a Plan."""
+class ScenarioPlanner:
+    """Asks the engine which rule decides a request and makes the Plan of its decision."""
 
     def __init__(self, engine: Engine, catalog: Catalog, vendors: dict[str, Vendor]) -> None:
         self.engine = engine
@@ -39,36 +39,27 @@ class ScenarioDecider:
         """
         unfired: list[Unfired] = []
         peer = snapshot.headers.get("x-forwarded-for")
-        decision = self.engine.decide(snapshot, peer=peer, authorized=authorized, unfired=unfired)
+        decision = self.engine.evaluate(snapshot, peer=peer, authorized=authorized, unfired=unfired)
         if decision is not None:
-            return self.plan(snapshot.vendor, decision)
+            return self.translate(snapshot.vendor, decision)
         if not unfired:
             return None
         # explained now: counters move on and reloads restart them, so later is too late
         reason = "no rule fired: " + "; ".join(map(str, unfired))
         return Plan("passthrough", reason=reason, unfired=tuple(unfired))
 
-    def plan(self, vendor: str, decision: Decision) -> Plan:
-        """Translate one decision; every field of the Plan says where it came from."""
-        # one Plan built directly: dataclasses.replace() on a base plan cost more than the rest
-        made = partial(
-            Plan,
-            delay=decision.delay,
-            rule=decision.rule,
-            scenario=decision.scenario,
-            reason=decision.reason,
-            rate=decision.rate,
-            session_rule=decision.session_rule,
-        )
-        action = decision.action
+    def translate(self, vendor: str, decision: Decision) -> Plan:
+        """The decision's plan, with what its action answers (the engine fixed the rest)."""
+        action, plan = decision.action, decision.plan
         if decision.rate_limited:
-            return self._rate_limited(vendor, decision, made)
+            return self._rate_limited(vendor, plan)
         if isinstance(action, ErrorAction):
             entry = self.catalog.vendor(vendor).get(action.code)
             if entry is None:  # the engine checks codes at load; a catalog swap could still race
                 raise LookupError(f"{vendor} has no catalogued error {action.code!r}")
-            return made(
+            return Plan(
                 "error",
+                *why_and_when(plan),
                 entry=entry,
                 params=action.params,
                 status=action.status,
@@ -76,26 +67,20 @@ class ScenarioDecider:
                 retry_after=action.retry_after,
             )
         if isinstance(action, FaultAction):
-            return made("fault", fault=_fault(action))
+            return Plan("fault", *why_and_when(plan), fault=_fault(action))
         if isinstance(action, RespondAction):
-            return made("respond", literal=_literal(action))
+            return Plan("respond", *why_and_when(plan), literal=_literal(action))
         if isinstance(action, CallbackAction):
-            return made(
-                "passthrough", failure=Failure(action.code, action.delay), outcome="callback"
-            )
-        return made("passthrough")
+            failure = Failure(action.code, action.delay)
+            return replace(plan, failure=failure, outcome="callback")
+        return plan
 
-    def _rate_limited(self, vendor: str, decision: Decision, made: Callable[..., Plan]) -> Plan:
+    def _rate_limited(self, vendor: str, plan: Plan) -> Plan:
         spec = self.vendors[vendor]
         entry = self.catalog.vendor(vendor).get(spec.rate_limit_key)
-        retry = decision.rate.retry_after if decision.rate else None
-        return made(
-            "error",
-            entry=entry,
-            status=spec.rate_limit_status,
-            retry_after=retry,
-            outcome="rate_limited",
-        )
+        retry = plan.rate.retry_after if plan.rate else None
+        status = spec.rate_limit_status
+        return Plan("error", *why_and_when(plan), entry=entry, status=status, retry_after=retry)
 
 
 def _fault(action: FaultAction) -> Fault:

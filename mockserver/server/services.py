@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -16,7 +17,7 @@ from mockserver.journal.recorder import JournalRecorder, journal_callback
 from mockserver.request.pipeline import Pipeline, Recorder
 from mockserver.scenarios import load_files
 from mockserver.scenarios.engine import DEFAULTS_GROUP, Engine
-from mockserver.scenarios.planner import ScenarioDecider
+from mockserver.scenarios.planner import ScenarioPlanner
 from mockserver.scenarios.watch import ScenarioFiles
 from mockserver.settings import Settings
 from mockserver.store.memory import InMemoryStore
@@ -63,56 +64,89 @@ class Services:
 
 
 SERVICES = web.AppKey("services", Services)
-# Magic test numbers shipped with the package (README "Magic values"); --no-defaults skips them
 
 
-def _recorders(settings: Settings, store: InMemoryStore, env: Env) -> tuple[Recorder, ...]:
-    metrics = MetricsRecorder(store, env)
-    batch = RecordBatch((JournalRecorder(store), metrics))
-    store.settle = metrics.settle = batch.flush
+def _recorders(settings: Settings, batch: RecordBatch) -> tuple[Recorder, ...]:
     # an access line costs ~10 us and floods CI logs, so it is asked for, not default; it is
     # written at once (not batched): someone is watching the log as requests come in
     return (batch, AccessLogRecorder()) if settings.access_log else (batch,)
 
 
-def build_services(settings: Settings, catalog: Catalog | None = None) -> Services:
-    """Load the catalog (unless given) and wire engine, journal and pipeline."""
-    catalog = catalog or load_catalog(settings.catalog_dir, tuple(VENDORS))
-    store = InMemoryStore(
+def _store(settings: Settings, settle: Callable[[], None]) -> InMemoryStore:
+    return InMemoryStore(
         journal_limit=settings.journal_size,
         journal_bytes=settings.journal_bytes,
         session_ttl=settings.session_ttl,
         session_cap=settings.session_cap,
+        settle=settle,
     )
-    engine = Engine(store, seed=settings.seed, catalog=catalog)
-    env = Env(
+
+
+def _env(settings: Settings, store: InMemoryStore) -> Env:
+    callbacks = CallbackSender(
+        settings.callback_log_size,
+        policy=EgressPolicy(settings.callback_allow),
+        on_attempt=partial(journal_callback, store),
+    )
+    return Env(
         settings=settings,
         resources=ResourceStore(settings.resource_limit),
         tokens=TokenRegistry(),
-        callbacks=CallbackSender(
-            settings.callback_log_size, policy=EgressPolicy(settings.callback_allow)
-        ),
+        callbacks=callbacks,
         ids=Ids(settings.seed),
         clock=time.time,
     )
+
+
+def _defaults(
+    settings: Settings, engine: Engine, catalog: Catalog, vendors: dict[str, Vendor]
+) -> list[tuple[str, int]]:
+    """Load the shipped magic values (README "Magic values") unless --no-defaults.
+
+    Returns:
+        (file, rules) of each file loaded.
+    """
+    if not settings.defaults:
+        return []
+    shipped = [v.defaults_file for v in vendors.values() if v.defaults_file.is_file()]
+    scenarios, loaded = load_files(shipped, catalog)
+    engine.load(scenarios, group=DEFAULTS_GROUP)
+    return loaded
+
+
+def _files(settings: Settings, engine: Engine, catalog: Catalog) -> ScenarioFiles | None:
+    """The --scenarios files, loaded; a broken one at start-up is fatal: fail loudly, not later."""
+    if not settings.scenarios:
+        return None
+    files = ScenarioFiles(settings.scenarios, engine, catalog, settings.max_scenario_bytes)
+    files.load()
+    return files
+
+
+def build_services(settings: Settings, catalog: Catalog | None = None) -> Services:
+    """Load the catalog (unless given) and wire engine, journal and pipeline."""
+    catalog = catalog or load_catalog(settings.catalog_dir, tuple(VENDORS))
+
+    # the store and the metrics land the batch before they are read, and the batch lands in
+    # them: the loop is closed by name, so each is given its `settle` when it is made
+    def settle() -> None:
+        batch.flush()
+
+    store = _store(settings, settle)
+    env = _env(settings, store)
+    batch = RecordBatch((JournalRecorder(store), MetricsRecorder(store, env, settle)))
+    engine = Engine(store, seed=settings.seed, catalog=catalog)
     vendors = dict(VENDORS)
     pipeline = Pipeline(
         catalog,
-        decider=ScenarioDecider(engine, catalog, vendors),
-        recorders=_recorders(settings, store, env),
+        planner=ScenarioPlanner(engine, catalog, vendors),
+        recorders=_recorders(settings, batch),
         env=env,
         read_timeout=settings.read_timeout,
         max_body=settings.max_body,
     )
-    env.callbacks.on_attempt = partial(journal_callback, store)
-    services = Services(settings, catalog, engine, store, env, pipeline, vendors)
-    if settings.defaults:
-        shipped = [v.defaults_file for v in vendors.values() if v.defaults_file.is_file()]
-        scenarios, services.defaults = load_files(shipped, catalog)
-        engine.load(scenarios, group=DEFAULTS_GROUP)
-    if settings.scenarios:
-        services.files = ScenarioFiles(
-            settings.scenarios, engine, catalog, settings.max_scenario_bytes
-        )
-        services.files.load()  # a broken file at start-up is fatal: fail loudly, not later
-    return services
+    defaults = _defaults(settings, engine, catalog, vendors)
+    files = _files(settings, engine, catalog)
+    return Services(
+        settings, catalog, engine, store, env, pipeline, vendors, files=files, defaults=defaults
+    )

@@ -53,14 +53,14 @@ class MetricsRecorder:
     an injected error); the registry turns the tallies into metric families when scraped.
     """
 
-    def __init__(self, store: Store, env: Env) -> None:
+    def __init__(self, store: Store, env: Env, settle: Callable[[], None] = lambda: None) -> None:
+        """Count into fresh tallies; `settle` lands records still being batched (before a scrape)."""
         self.store = store
         self.env = env
+        self.settle = settle
         self.requests: Tally[tuple[str, str, int]] = Tally()
         self.durations: dict[str, DurationTally] = {}
         self.rule_hits: Tally[tuple[str, str]] = Tally()
-        # called before a scrape: lands records still being batched
-        self.settle: Callable[[], None] = lambda: None
         # made by telemetry.exposition on the first scrape (prometheus_client loads with it)
         self.registry: CollectorRegistry | None = None
 
