@@ -16,7 +16,6 @@ from aiohttp.test_utils import TestClient, make_mocked_request
 from packaging.requirements import Requirement
 from yarl import URL
 
-from mockserver.admin.metrics import metrics_recorder
 from mockserver.answers.plan import Plan
 from mockserver.answers.rendered import Rendered
 from mockserver.answers.reuse import PROBE_IDS, ErrorAnswers, reusable
@@ -324,7 +323,7 @@ def test_a_scrape_counts_the_requests_still_in_a_batch(
     services = make_services()
     [batch] = services.pipeline.recorders
     batch.record(_snap("/sms"), Plan("passthrough"), 200, 1.0)
-    scraped = exposition.page(metrics_recorder(services)).decode()
+    scraped = exposition.page(services.metrics).decode()
     assert 'mockserver_requests_total{outcome="passthrough",status="200",vendor="ringcentral"}' in (
         scraped
     )

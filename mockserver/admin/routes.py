@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from mockserver.admin import metrics, openapi
+from mockserver.admin import openapi
 from mockserver.admin.common import AdminInputError, services_of
 from mockserver.admin.spec import Handler, Route
 from mockserver.admin.table import ROUTES
@@ -68,5 +68,4 @@ def create_admin_app(services: Services, routes: Sequence[Route] = ROUTES) -> we
             app.router.add_get(route.path, route.handler)
         else:
             app.router.add_route(route.method, route.path, route.handler)
-    metrics.metrics_recorder(services)  # count from the first request, not the first scrape
     return app

@@ -43,6 +43,8 @@ class Services:
     store: InMemoryStore
     env: Env
     pipeline: Pipeline
+    # the one metrics recorder, fed through the pipeline's record batch, read by scrapes
+    metrics: MetricsRecorder
     vendors: dict[str, Vendor] = field(default_factory=lambda: dict(VENDORS))
     started: float = field(default_factory=time.time)
     files: ScenarioFiles | None = None
@@ -134,7 +136,8 @@ def build_services(settings: Settings, catalog: Catalog | None = None) -> Servic
 
     store = _store(settings, settle)
     env = _env(settings, store)
-    batch = RecordBatch((JournalRecorder(store), MetricsRecorder(store, env, settle)))
+    metrics = MetricsRecorder(store, env, settle)
+    batch = RecordBatch((JournalRecorder(store), metrics))
     engine = Engine(store, seed=settings.seed, catalog=catalog)
     vendors = dict(VENDORS)
     pipeline = Pipeline(
@@ -148,5 +151,14 @@ def build_services(settings: Settings, catalog: Catalog | None = None) -> Servic
     defaults = _defaults(settings, engine, catalog, vendors)
     files = _files(settings, engine, catalog)
     return Services(
-        settings, catalog, engine, store, env, pipeline, vendors, files=files, defaults=defaults
+        settings,
+        catalog,
+        engine,
+        store,
+        env,
+        pipeline,
+        metrics,
+        vendors,
+        files=files,
+        defaults=defaults,
     )

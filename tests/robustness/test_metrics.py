@@ -8,7 +8,7 @@ import json
 import logging
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 
 import prometheus_client
 import pytest
@@ -16,9 +16,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from mockserver.admin.metrics import every_recorder
 from mockserver.answers.plan import Plan
 from mockserver.callbacks.sender import Callback, CallbackSender
+from mockserver.journal.batch import RecordBatch
+from mockserver.request.pipeline import Recorder
 from mockserver.request.snapshot import RequestSnapshot
 from mockserver.server.app import create_app
 from mockserver.server.services import Services
@@ -294,6 +295,14 @@ def test_access_lines_can_be_silenced(stream: io.StringIO) -> None:
     assert stream.getvalue().count("\n") == 1
 
 
+def every_recorder(recorders: Iterable[Recorder]) -> Iterator[Recorder]:
+    """The recorders, and those inside batches."""
+    for recorder in recorders:
+        yield recorder
+        if isinstance(recorder, RecordBatch):
+            yield from every_recorder(recorder.recorders)
+
+
 async def test_a_wired_recorder_is_used_not_doubled(
     aiohttp_client: ClientFactory, make_services: Callable[..., Services]
 ) -> None:
@@ -306,7 +315,7 @@ async def test_a_wired_recorder_is_used_not_doubled(
     mine = [
         r for r in every_recorder(services.pipeline.recorders) if isinstance(r, MetricsRecorder)
     ]
-    assert mine == wired
+    assert mine == wired == [services.metrics]
     assert requests_total(await scrape(client), "ringcentral", "passthrough", 404) == 1
 
 
