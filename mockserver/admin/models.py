@@ -280,6 +280,9 @@ class JournalEntry(TypedDict):
     status: int
     latency_ms: float
     scenario: str | None
+    # the catalogued error answered (a fault's is "fault:<type>"), and the Retry-After sent
+    error: str | None
+    retry_after: float | None
 
 
 class Journal(TypedDict):
