@@ -83,6 +83,15 @@ class SessionQuery(TypedDict, total=False):
     session: Annotated[str, _query("Only this test session (default: everything).")]
 
 
+class ReportQuery(SessionQuery, total=False):
+    """Which session a verdicts report covers, and in which format."""
+
+    format: Annotated[
+        Literal["json", "markdown", "html", "text"],
+        _query("json (default); the others only where the formats module is installed."),
+    ]
+
+
 class JournalFilters(SessionQuery, total=False):
     """Filters of the request journal."""
 
