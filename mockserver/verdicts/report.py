@@ -5,7 +5,8 @@ Coverage lists, per operation the client used, the vendor's errors it never met,
 `COVERAGE_TAGS`. The catalog does not tie codes to endpoints, so "relevant to an operation"
 is: every synchronous entry of the vendor with that tag (asynchronous ones for `delivery`,
 which callbacks carry), not served on that operation; each list keeps the first
-`NOT_EXERCISED_SHOWN` in catalog order and ends with "+N more" when it is longer.
+`NOT_EXERCISED_SHOWN` (the vendor's own rate-limit, not-found and too-large answers first,
+then catalog order) and ends with "+N more" when it is longer.
 """
 
 from __future__ import annotations
@@ -249,7 +250,9 @@ def _coverage(build: _Build) -> dict[str, VendorCoverage]:
     out: dict[str, VendorCoverage] = {}
     for (vendor, operation), served in sorted(build.used.items()):
         if vendor not in relevant:
-            relevant[vendor] = _relevant(build.catalog, vendor)
+            relevant[vendor] = _relevant(
+                build.catalog, build.operations.vendors.get(vendor), vendor
+            )
         missing = {
             tag: _bounded([k for k in keys if k not in served])
             for tag, keys in relevant[vendor].items()
@@ -262,20 +265,31 @@ def _coverage(build: _Build) -> dict[str, VendorCoverage]:
     return out
 
 
-def _relevant(catalog: Catalog, vendor: str) -> dict[str, list[str]]:
-    """The vendor's keys per coverage tag, in catalog order (see the module docstring)."""
+def _relevant(catalog: Catalog, served_by: Vendor | None, vendor: str) -> dict[str, list[str]]:
+    """The vendor's keys per coverage tag (see the module docstring).
+
+    The keys the mock itself answers with (its rate-limit, not-found and too-large answers)
+    come first, as the ones a client meets for sure; then catalog order.
+    """
     try:
         entries: Sequence[CatalogEntry] = catalog.vendor(vendor).entries
     except KeyError:
         return {}
-    return {
-        tag: [
+    own = (
+        (served_by.rate_limit_key, served_by.not_found_key, served_by.too_large_key)
+        if served_by is not None
+        else ()
+    )
+    first = {key: rank for rank, key in enumerate(own)}
+    out: dict[str, list[str]] = {}
+    for tag in COVERAGE_TAGS:
+        keys = [
             e.key
             for e in entries
             if tag in e.tags and e.error and (e.delivery == "async") == (tag == "delivery")
         ]
-        for tag in COVERAGE_TAGS
-    }
+        out[tag] = sorted(keys, key=lambda k: first.get(k, len(first)))
+    return out
 
 
 def _bounded(keys: list[str]) -> list[str]:
