@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -189,3 +190,19 @@ def test_an_error_the_catalog_lacks_is_judged_as_not_retryable(catalog: Catalog)
     report = build_report([entry(0, error="nope"), entry(1, body=b"To=2")], catalog, VENDORS)
     assert report["errors"][0]["occurrences"][0]["verdict"] == "ok"
     assert report["errors"][0]["tags"] == []
+
+
+def test_a_token_requests_grant_is_part_of_its_credential() -> None:
+    def token_request(grant: bytes) -> JournalEntry:
+        return replace(
+            entry(0, body=grant),
+            path="/restapi/oauth/token",
+            raw_headers=(
+                ("Authorization", "Basic Y2xpZW50OnNlY3JldA=="),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ),
+        )
+
+    old = token_request(b"grant_type=refresh_token&refresh_token=old")
+    new = token_request(b"grant_type=refresh_token&refresh_token=new")
+    assert credential_fingerprint(old) != credential_fingerprint(new)

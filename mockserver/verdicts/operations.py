@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Hashable, Mapping
+from typing import Final
+from urllib.parse import parse_qsl
 
 from mockserver.journal.entry import JournalEntry
 from mockserver.journal.redaction import is_oauth, is_secret
@@ -15,6 +17,7 @@ _NAMED = re.compile(r"\(\?P<(?P<name>\w+)>")
 # what is left of a regex once groups are names: optional groups, escapes and anchors
 _OPTIONAL = re.compile(r"\(\?:[^()]*\)\?")
 _ESCAPE = re.compile(r"\\(.)")
+FORM: Final = "application/x-www-form-urlencoded"
 
 
 def template(pattern: str) -> str:
@@ -94,9 +97,15 @@ def credential_fingerprint(entry: JournalEntry) -> Hashable:
     only a digest leaves this function, never a token.
     """
     oauth = is_oauth(entry.path)
+    # a token request carries its grant (refresh token, assertion, password) in a form body
+    form = _form(entry.raw_body) if oauth and entry.content_type == FORM else ()
     secrets = sorted(
         f"{name.lower()}={value}"
-        for name, value in (*entry.header_pairs(), *entry.raw_query)
+        for name, value in (*entry.header_pairs(), *entry.raw_query, *form)
         if is_secret(name, oauth)
     )
     return hashlib.sha256("\0".join(secrets).encode()).hexdigest()[:16]
+
+
+def _form(body: bytes) -> list[tuple[str, str]]:
+    return parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
