@@ -159,7 +159,7 @@ def _markdown(report: Report) -> str:
     out += ["## Errors served", "", *_table(_ERROR_HEAD, [_error_row(e) for e in _errs(report)])]
     rows = [
         [
-            occ.get("verdict", ""),
+            _md(occ.get("verdict", "")),
             _code(error.get("vendor")),
             _code(error.get("code")),
             _code(occ.get("operation")),
