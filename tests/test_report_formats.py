@@ -346,6 +346,7 @@ def test_html_charts_hold_the_figures_per_vendor_and_tag() -> None:
     assert len(svgs) == 2
     assert all(a["role"] == "img" and a["aria-labelledby"] for a in svgs)
     text = "".join(page.text)
+    assert "5 errors served, 2 handled badly, 1 unknown (5 sessions)" in text
     assert "signalwire: 1 ok, 2 bad, 1 unknown" in text
     assert "ringcentral: 1 ok, 0 bad, 0 unknown" in text
     assert "rate-limit: 2 ok, 1 bad, 0 unknown" in text
@@ -368,6 +369,6 @@ def test_html_tables_have_headers_and_the_noteworthy_rows() -> None:
 def test_html_of_an_empty_report() -> None:
     page = _page(render(EMPTY, "html"))
     text = "".join(page.text)
-    assert "no catalogued error served" in text
+    assert "no catalogued error served (0 sessions)" in text
     assert text.count("No verdicts yet.") == 2
     assert not [t for t, _ in page.tags if t in ("svg", "table")]

@@ -220,7 +220,7 @@ def _html(report: Report) -> str:
     body = [
         "<h1>Error-handling verdicts</h1>",
         f'<p class="summary"><strong>{_e(summary_line(report))}</strong>'
-        f" ({_e(report.get('summary', {}).get('sessions', 0))} sessions)</p>",
+        f" ({_e(_sessions(report))})</p>",
         _legend(),
         _chart("vendor", "Verdicts per vendor", by_vendor(report)),
         _chart("tag", "Verdicts per tag", by_tag(report)),
@@ -245,6 +245,11 @@ def _html(report: Report) -> str:
         + "\n".join(body)
         + "\n</main>\n</body>\n</html>\n"
     )
+
+
+def _sessions(report: Report) -> str:
+    count = int(report.get("summary", {}).get("sessions", 0))
+    return f"{count} session" if count == 1 else f"{count} sessions"
 
 
 def _legend() -> str:
