@@ -102,7 +102,7 @@ def _text(report: Report) -> str:
         lines += ["", "Handled badly or unknown:"]
     for error, occ in found:
         lines.append(
-            f"  {occ.get('verdict', ''):<7} {_plain(error.get('vendor'))} {_plain(error.get('code'))}"
+            f"  {_plain(occ.get('verdict', '')):<7} {_plain(error.get('vendor'))} {_plain(error.get('code'))}"
             f" on {_plain(occ.get('operation'))}: {_plain(occ.get('behaviour'))}"
             f" (session {_plain(occ.get('session'))}, {when(occ.get('time'))})"
         )
