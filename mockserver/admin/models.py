@@ -370,4 +370,5 @@ class Callbacks(TypedDict):
 
 
 MetricsText = Annotated[str, Field(description="Prometheus text exposition format.")]
+ReportText = Annotated[str, Field(description="The verdicts report rendered as a document.")]
 OpenApiDocument = dict[str, Any]

@@ -25,6 +25,8 @@ class Answer:
     description: str
     type: Any
     media: str = JSON
+    # the same answer in other media types (e.g. a report as HTML), each with its type
+    also: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

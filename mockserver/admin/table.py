@@ -150,8 +150,12 @@ ROUTES: tuple[Route, ...] = (
         "/report",
         report.report,
         "Error-handling verdicts: each served error judged, coverage, a summary.",
-        # JSON as documented; format=markdown|html|text answer text (mockserver/verdicts)
-        Answer(200, "The verdicts report (schemas/report.schema.json).", Report),
+        Answer(
+            200,
+            "The verdicts report (schemas/report.schema.json); format=markdown|html|text as text.",
+            Report,
+            also=dict.fromkeys(report.MEDIA.values(), m.ReportText),
+        ),
         query=m.ReportQuery,
         errors={400: "Unknown format, or a format this build cannot render."},
     ),
