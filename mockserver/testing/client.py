@@ -10,6 +10,7 @@ import urllib.request
 from collections.abc import Mapping
 from typing import Any
 
+from mockserver.testing.reports import summary_line
 from mockserver.testing.sweep import ErrorCase
 from mockserver.vendors import VENDORS
 
@@ -202,6 +203,12 @@ class MockSession:
         """This session's report as the server renders it: text, markdown, html or json."""
         query = {"session": self.session, "format": format}
         return self._fetch("GET", "report", query=query).decode()
+
+    def assert_no_bad_verdicts(self) -> None:
+        """Fail when this session handled a served error badly, naming what it did."""
+        report = self.verdicts()
+        if report["summary"]["bad"]:
+            raise AssertionError(summary_line(report))
 
     def serve_once(self, case: ErrorCase) -> str:
         """Answer the next request on `case`'s operation with its catalogued error, once."""
