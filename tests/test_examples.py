@@ -41,7 +41,10 @@ def test_example_suite_passes(pytester: pytest.Pytester) -> None:
         *_plugin_args(), "examples/tests", "-q", "-p", "no:cacheprovider"
     )
 
-    result.assert_outcomes(passed=expected)
+    outcomes = result.parseoutcomes()
+    # error sweeps make one test per catalogued error: at least one per function, all passed
+    assert set(outcomes) - {"warnings"} == {"passed"}, outcomes
+    assert outcomes["passed"] >= expected
 
 
 def test_example_readme_names_every_test() -> None:

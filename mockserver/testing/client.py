@@ -210,9 +210,14 @@ class MockSession:
         if report["summary"]["bad"]:
             raise AssertionError(summary_line(report))
 
-    def serve_once(self, case: ErrorCase) -> str:
-        """Answer the next request on `case`'s operation with its catalogued error, once."""
-        return self.inject(case.vendor, case.key, match=case.match, times=1)
+    def serve_once(self, case: ErrorCase, *, retry_after: int | None = None) -> str:
+        """Answer the next request on `case`'s operation with its catalogued error, once.
+
+        `retry_after` sets the Retry-After the vendor sends with it (429/503), e.g. 1 to
+        keep a sweep that really waits short; by default the vendor's usual one.
+        """
+        match = case.match
+        return self.inject(case.vendor, case.key, match=match, times=1, retry_after=retry_after)
 
     def callbacks(self) -> list[dict[str, Any]]:
         """Delivery callbacks sent for this session."""
