@@ -111,12 +111,15 @@ def test_assert_no_bad_verdicts_names_what_was_done_badly(admin: FakeAdmin) -> N
 
 
 def test_summary_line_names_three_bad_ones_then_counts_the_rest() -> None:
-    line = reports.summary_line(fake_report("bad", "unknown", "bad", "bad", "bad", "bad"))
+    line = reports.summary_line(fake_report("bad", "unknown", "bad", "bad", "bad", "bad", "bad"))
     assert line == (
-        "mockserver: 6 errors served, 5 handled badly, 1 unknown: "
+        "mockserver: 7 errors served, 6 handled badly, 1 unknown: "
         "21211 on POST .../Messages.json behaviour 0; 21211 on POST .../Messages.json "
-        "behaviour 2; 21211 on POST .../Messages.json behaviour 3; +2 more"
+        "behaviour 2; 21211 on POST .../Messages.json behaviour 3; +3 more"
     )
+    same = fake_report("bad", "bad")
+    same["errors"][0]["occurrences"][1]["behaviour"] = "behaviour 0"
+    assert reports.summary_line(same).endswith(": 21211 on POST .../Messages.json behaviour 0 (x2)")
     assert reports.summary_line(reports.empty()) == "mockserver: no catalogued error served"
 
 

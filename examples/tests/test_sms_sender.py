@@ -380,6 +380,14 @@ def test_naive_client_resends_what_the_vendor_refused(mock: Any) -> None:
     mock.assert_requests(3, **SEND)
 
 
+def test_naive_client_ignores_retry_after(mock: Any) -> None:
+    # asked to wait 2 s, the naive client sends again at once (and gets through this time)
+    mock.inject("signalwire", "20429", match={"method": "POST"}, times=1, retry_after=2)
+    naive = NaiveSignalWireSms(mock.url_for("signalwire"), **mock.credentials("signalwire"))
+    assert naive.send(TO, "hello")["status"] == "queued"
+    mock.assert_requests(2, **SEND)
+
+
 # --- the pieces, without a server ----------------------------------------------------------
 
 

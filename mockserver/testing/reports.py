@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -89,12 +90,14 @@ def summary_line(report: Mapping[str, Any]) -> str:
     if not summary["served"]:
         return "mockserver: no catalogued error served"
     line = f"mockserver: {summary['served']} errors served, {summary['bad']} handled badly"
-    bad = [
+    # the same misstep in many sessions is one item, counted
+    seen = Counter(
         f"{error['key']} on {o['method']} {_short(o['path'])} {o['behaviour']}"
         for error in report["errors"]
         for o in error["occurrences"]
         if o["verdict"] == "bad"
-    ]
+    )
+    bad = [f"{text} (x{count})" if count > 1 else text for text, count in seen.items()]
     if summary["unknown"]:
         line += f", {summary['unknown']} unknown"
     if not bad:
