@@ -137,6 +137,21 @@ def test_reports_of_xdist_workers_are_merged(pytester: pytest.Pytester) -> None:
     assert (report["summary"]["served"], report["summary"]["bad"]) == (9, 1)
 
 
+def test_a_marked_test_is_left_out_of_the_report(pytester: pytest.Pytester) -> None:
+    marked = GOOD + "\nimport pytest\n\n@pytest.mark.mockserver_no_verdicts\n"
+    result = _run(
+        pytester,
+        marked + "def test_bad_but_fakes_the_clock(mock):\n    pass\n",
+        "--strict-markers",
+        "--mockserver-fail-on=bad",
+    )
+    result.assert_outcomes(passed=4)
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(
+        ["*2 errors served, 0 handled badly", "*1 session(s) left out (mockserver_no_verdicts)"]
+    )
+
+
 def test_unknown_report_suffix_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = _run(pytester, GOOD, "--mockserver-report=report.pdf")
     assert result.ret == pytest.ExitCode.USAGE_ERROR

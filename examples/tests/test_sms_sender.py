@@ -360,13 +360,14 @@ def test_every_retryable_send_error_ends_in_delivery(
 
 @pytest.mark.parametrize("error", INVALID)
 def test_every_validation_error_is_raised_not_resent(
-    mock: Any, signalwire: SignalWireSms, error: Any
+    mock: Any, patient: SignalWireSms, error: Any
 ) -> None:
     mock.serve_once(error)
     with pytest.raises(SmsRejected) as rejected:
-        signalwire.send(TO, "hello")
+        patient.send(TO, "hello")
     assert str(rejected.value.code) == error.code  # 21211, or a /api/* string code
-    mock.assert_requests(1, **SEND)
+    patient.send("+15550100002", "the next message goes out")  # a new request, not a resend
+    mock.assert_requests(2, **SEND)
 
 
 # --- what not to do: the naive client ------------------------------------------------------

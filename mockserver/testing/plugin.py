@@ -55,8 +55,8 @@ def mock(mockserver_url: str, request: pytest.FixtureRequest) -> Iterator[MockSe
     )
     yield session
     collector = request.config.stash.get(COLLECTOR, None)
-    if collector is not None:
-        collector.collect(session)  # before the reset forgets the session's journal
+    if collector is not None:  # before the reset forgets the session's journal
+        collector.collect(session, judged=request.node.get_closest_marker(NO_VERDICTS) is None)
     session.reset()
 
 
@@ -68,9 +68,13 @@ class Collector:
         self.fail_on = fail_on
         self.reports: list[dict[str, Any]] = []
         self.problem: str | None = None  # why some session's report could not be read
+        self.left_out = 0  # sessions of tests marked NO_VERDICTS
 
-    def collect(self, session: MockSession) -> None:
+    def collect(self, session: MockSession, judged: bool = True) -> None:
         """Keep one session's report; remember (once) why it could not be read."""
+        if not judged:
+            self.left_out += 1
+            return
         try:
             self.reports.append(session.verdicts())
         except (AdminError, OSError, ValueError) as err:
@@ -83,6 +87,9 @@ class Collector:
         return self.problem is not None or report["summary"]["bad"] > 0
 
 
+# a test that fakes the clock (records waits instead of sleeping them) looks to the server
+# like one that retries at once: its verdicts would be wrong, so it opts out of the report
+NO_VERDICTS = "mockserver_no_verdicts"
 COLLECTOR = pytest.StashKey[Collector]()
 REPORT = pytest.StashKey[dict[str, Any]]()
 WORKER_OUTPUT = "mockserver_reports"
@@ -104,6 +111,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{NO_VERDICTS}: leave this test's mock session out of --mockserver-report and "
+        "--mockserver-fail-on (e.g. it records waits instead of sleeping them)",
+    )
     raw = config.getoption("mockserver_report", None)
     fail_on = config.getoption("mockserver_fail_on", None)
     if raw is None and fail_on is None:
@@ -126,6 +138,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
         return
     sent = json.loads(output[WORKER_OUTPUT])
     collector.reports.extend(sent["reports"])
+    collector.left_out += sent["left_out"]
     collector.problem = collector.problem or sent["problem"]
 
 
@@ -135,7 +148,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if collector is None:
         return
     if hasattr(config, "workerinput"):  # an xdist worker: the controller reports
-        payload = {"reports": collector.reports, "problem": collector.problem}
+        payload = {
+            "reports": collector.reports,
+            "problem": collector.problem,
+            "left_out": collector.left_out,
+        }
         config.workeroutput[WORKER_OUTPUT] = json.dumps(payload)  # type: ignore[attr-defined]
         return
     report = reports.merge(collector.reports)
@@ -156,6 +173,10 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.write_line(f"mockserver: no report: {collector.problem}", red=True)
         return
     terminalreporter.write_line(reports.summary_line(report), red=report["summary"]["bad"] > 0)
+    if collector.left_out:
+        terminalreporter.write_line(
+            f"mockserver: {collector.left_out} session(s) left out ({NO_VERDICTS})"
+        )
     if collector.path is not None:
         terminalreporter.write_line(f"mockserver: report written to {collector.path}")
     if collector.bad(report):
