@@ -121,6 +121,7 @@ def test_summary_line_names_three_bad_ones_then_counts_the_rest() -> None:
     same["errors"][0]["occurrences"][1]["behaviour"] = "behaviour 0"
     assert reports.summary_line(same).endswith(": 21211 on POST .../Messages.json behaviour 0 (x2)")
     assert reports.summary_line(reports.empty()) == "mockserver: no catalogued error served"
+    assert reports.summary_line(fake_report("ok")) == "mockserver: 1 error served, 0 handled badly"
 
 
 def test_merge_sums_and_orders_occurrences_by_time() -> None:

@@ -89,7 +89,9 @@ def summary_line(report: Mapping[str, Any]) -> str:
     summary = report["summary"]
     if not summary["served"]:
         return "mockserver: no catalogued error served"
-    line = f"mockserver: {summary['served']} errors served, {summary['bad']} handled badly"
+    served = summary["served"]
+    line = f"mockserver: {served} error{'s' if served != 1 else ''} served, "
+    line += f"{summary['bad']} handled badly"
     # the same misstep in many sessions is one item, counted
     seen = Counter(
         f"{error['key']} on {o['method']} {_short(o['path'])} {o['behaviour']}"
