@@ -7,7 +7,7 @@ RUN_STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test check lint format typecheck catalog new-vendor bench soak docker-smoke clean
+.PHONY: run test check lint format typecheck catalog new-vendor bench bench-verdicts soak docker-smoke clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,9 @@ new-vendor: $(STAMP)  ## scaffold a vendor folder, seed, catalog, docs and scena
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+bench-verdicts: $(STAMP)
+	$(BIN)/python -m bench.verdicts
 
 docker-smoke:  ## build the image with podman and smoke-test it (root; installs podman/debootstrap if missing)
 	bash scripts/docker-smoke.sh

@@ -1,14 +1,18 @@
-"""Command line: serve, validate, and offline catalog list/search/show/render."""
+"""Command line: serve, validate, report, and offline catalog list/search/show/render."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import importlib.util
+import ipaddress
 import json
 import logging
 import os
 import sys
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,8 +26,12 @@ from mockserver.scenarios import ScenarioError, validate_paths
 from mockserver.settings import Option, Settings, StartupError, load, options
 from mockserver.telemetry.logs import configure as configure_logs
 from mockserver.vendors import VENDORS
+from mockserver.verdicts import formats
 
 LOG = logging.getLogger("mockserver")
+TOKEN_ENV = "MOCKSERVER_ADMIN_TOKEN"
+# a report is built in well under a second; this only bounds a server that stopped answering
+REPORT_TIMEOUT = 30.0
 SERVE_EPILOG = (
     "Every option can also be set by the MOCKSERVER_* variable named beside it: a flag wins "
     "over its variable, a variable over the default, and an empty variable counts as unset. "
@@ -61,7 +69,27 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--family", help="envelope family (default: the vendor's first)")
     render.add_argument("--params", default="", help="name=value; name2=value2")
     render.add_argument("--status", type=int, help="override the HTTP status")
+    _report_parser(sub)
     return parser
+
+
+def _report_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    report = sub.add_parser(
+        "report",
+        help="the error-handling verdicts of a running server",
+        description="Fetch GET URL/__admin/report as JSON and render it here; exit 2 when "
+        "the server cannot be reached or does not answer a report.",
+    )
+    report.add_argument("--url", required=True, help="the server, e.g. http://127.0.0.1:8080")
+    report.add_argument("--session", help="only this session (default: every session)")
+    report.add_argument("--format", choices=formats.FORMATS, default="text", help="default: text")
+    report.add_argument("-o", "--output", type=Path, metavar="PATH", help="default: stdout")
+    report.add_argument(
+        "--admin-token",
+        default=os.environ.get(TOKEN_ENV) or None,
+        metavar="T",
+        help=f"the server's admin token (env: {TOKEN_ENV})",
+    )
 
 
 def _add_option(parser: argparse.ArgumentParser, option: Option) -> None:
@@ -206,6 +234,82 @@ def _validate(paths: list[Path]) -> int:
     return 1 if problems else 0
 
 
+class ReportError(Exception):
+    """Why `mockserver report` got no report, in one line."""
+
+
+def _report(args: argparse.Namespace) -> int:
+    data = fetch_report(args.url, args.session, args.admin_token)
+    try:
+        text = formats.render(data, args.format)
+    except (AttributeError, TypeError, ValueError) as err:
+        raise ReportError(f"{args.url} answered a report of another shape ({err})") from None
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        args.output.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise ReportError(f"cannot write {args.output}: {err.strerror or err}") from None
+    print(f"{args.output}: {formats.summary_line(data)}")
+    return 0
+
+
+def fetch_report(url: str, session: str | None, token: str | None) -> dict[str, Any]:
+    """GET URL/__admin/report as JSON; a ReportError says in one line why it could not."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ReportError(f"--url {url!r} is not http(s)://HOST[:PORT]")
+    query = urllib.parse.urlencode({"format": "json"} | ({"session": session} if session else {}))
+    target = f"{url.rstrip('/')}/__admin/report?{query}"
+    headers = {"Accept": "application/json"} | (
+        {"Authorization": f"Bearer {token}"} if token else {}
+    )
+    # an HTTP(S)_PROXY set for the outside world must not swallow a server on this machine
+    proxies: dict[str, str] | None = {} if _loopback(parts.hostname) else None
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler(proxies))
+    try:
+        with opener.open(
+            urllib.request.Request(target, headers=headers), timeout=REPORT_TIMEOUT
+        ) as answer:
+            body = answer.read()
+    except urllib.error.HTTPError as err:
+        raise ReportError(_refusal(url, err.code, token)) from None
+    except (urllib.error.URLError, OSError) as err:
+        reason = getattr(err, "reason", None) or err
+        raise ReportError(f"cannot reach {url}: {reason}") from None
+    return _report_json(target, body)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _refusal(url: str, status: int, token: str | None) -> str:
+    if status == 401:
+        if token:
+            return f"{url} refused the admin token (401); check --admin-token / {TOKEN_ENV}"
+        return f"{url} needs an admin token (401); pass --admin-token or set {TOKEN_ENV}"
+    if status == 404:
+        return f"this server has no /__admin/report; upgrade it ({url} answered 404)"
+    return f"{url}/__admin/report answered HTTP {status}"
+
+
+def _report_json(target: str, body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except ValueError as err:
+        raise ReportError(f"{target} did not answer JSON ({err})") from None
+    if not isinstance(data, dict):
+        raise ReportError(f"{target} answered JSON that is not a report object")
+    return data
+
+
 def event_loop_name() -> str:
     """The event loop `run_loop` uses here: "uvloop" when it is installed, else "asyncio"."""
     return "uvloop" if importlib.util.find_spec("uvloop") is not None else "asyncio"
@@ -231,6 +335,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _catalog_command(args)
         if args.command == "validate":
             return _validate(args.paths)
+        if args.command == "report":
+            return _report(args)
         if args.command == "serve":
             from mockserver.server.run import serve
 
@@ -239,7 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as err:
         print(f"mockserver: scenario files rejected:\n{err}", file=sys.stderr)
         return 2
-    except (CatalogError, StartupError, ValueError) as err:
+    except (CatalogError, StartupError, ValueError, ReportError) as err:
         print(f"mockserver: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

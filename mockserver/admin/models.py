@@ -83,6 +83,15 @@ class SessionQuery(TypedDict, total=False):
     session: Annotated[str, _query("Only this test session (default: everything).")]
 
 
+class ReportQuery(SessionQuery, total=False):
+    """Which session a verdicts report covers, and in which format."""
+
+    format: Annotated[
+        Literal["json", "markdown", "html", "text"],
+        _query("json (default); the others only where the formats module is installed."),
+    ]
+
+
 class JournalFilters(SessionQuery, total=False):
     """Filters of the request journal."""
 
@@ -280,6 +289,9 @@ class JournalEntry(TypedDict):
     status: int
     latency_ms: float
     scenario: str | None
+    # the catalogued error answered (a fault's is "fault:<type>"), and the Retry-After sent
+    error: str | None
+    retry_after: float | None
 
 
 class Journal(TypedDict):
@@ -358,4 +370,5 @@ class Callbacks(TypedDict):
 
 
 MetricsText = Annotated[str, Field(description="Prometheus text exposition format.")]
+ReportText = Annotated[str, Field(description="The verdicts report rendered as a document.")]
 OpenApiDocument = dict[str, Any]

@@ -104,6 +104,8 @@ def _described(routes: Sequence[Route]) -> Iterator[tuple[Any, Mode]]:
     yield Error, "serialization"
     for route in routes:
         yield route.answer.type, "serialization"
+        for kind in route.answer.also.values():
+            yield kind, "serialization"
         for kind in route.body.types.values() if route.body else ():
             yield kind, "validation"
 
@@ -144,6 +146,7 @@ def _with_scenario_refs(node: Any) -> Any:
 def _operation(route: Route, schemas: dict[Any, Json]) -> Json:
     answer = route.answer
     ok = _content(schemas[answer.type], answer.description, answer.media)
+    ok["content"].update({media: {"schema": schemas[kind]} for media, kind in answer.also.items()})
     responses: Json = {str(answer.status): ok}
     for status, when in route.errors.items():
         responses[str(status)] = _content(schemas[Error], when)

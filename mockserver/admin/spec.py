@@ -25,6 +25,8 @@ class Answer:
     description: str
     type: Any
     media: str = JSON
+    # the same answer in other media types (e.g. a report as HTML), each with its type
+    also: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -93,10 +95,20 @@ def json_route(
 
 
 def raw_route(
-    method: str, path: str, handler: Handler, summary: str, answer: Answer, *, auth: bool = True
+    method: str,
+    path: str,
+    handler: Handler,
+    summary: str,
+    answer: Answer,
+    *,
+    errors: Mapping[int, str] | None = None,
+    query: Any = None,
+    auth: bool = True,
 ) -> Route:
     """A route whose handler builds its own response (not JSON, or prepared bytes)."""
-    return Route(method, path, handler.__name__, handler, summary, answer, auth=auth)
+    return Route(
+        method, path, handler.__name__, handler, summary, answer, errors or {}, query, auth=auth
+    )
 
 
 def _as_json(handler: Callable[[web.Request], Awaitable[Any]], status: int) -> Handler:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.admin import catalog, metrics, openapi, scenarios
+from mockserver.admin import catalog, metrics, openapi, report, scenarios
 from mockserver.admin import models as m
 from mockserver.admin.spec import JSON, Answer, Body, Route, json_route, raw_route
+from mockserver.verdicts.report import Report
 
 _NOT_FOUND = "Unknown vendor or key (with suggestions)."
 _BAD_QUERY = {400: "A query parameter is not a number."}
@@ -143,6 +144,20 @@ ROUTES: tuple[Route, ...] = (
         "Delivery callbacks and every attempt.",
         "Callbacks.",
         query=m.CallbacksQuery,
+    ),
+    raw_route(
+        "GET",
+        "/report",
+        report.report,
+        "Error-handling verdicts: each served error judged, coverage, a summary.",
+        Answer(
+            200,
+            "The verdicts report (schemas/report.schema.json); format=markdown|html|text as text.",
+            Report,
+            also=dict.fromkeys(report.MEDIA.values(), m.ReportText),
+        ),
+        query=m.ReportQuery,
+        errors={400: "Unknown format, or a format this build cannot render."},
     ),
     raw_route(
         "GET",

@@ -51,18 +51,33 @@ class RenderContext:
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """A complete HTTP answer, ready to write."""
+    """A complete HTTP answer, ready to write.
+
+    `key` is the catalog key when the answer is a catalogued error (`Call.error`, the
+    vendor's not-found), so the journal can say which error a handler answered with.
+    """
 
     status: int
     body: bytes
     content_type: str = JSON
     headers: tuple[tuple[str, str], ...] = ()
+    key: str | None = None
 
     def with_headers(self, extra: Mapping[str, str]) -> Rendered:
         """A copy whose headers are replaced/extended by `extra` (case-insensitive names)."""
         lowered = {k.lower() for k in extra}
         kept = tuple((k, v) for k, v in self.headers if k.lower() not in lowered)
-        return Rendered(self.status, self.body, self.content_type, kept + tuple(extra.items()))
+        headers = kept + tuple(extra.items())
+        return Rendered(self.status, self.body, self.content_type, headers, self.key)
+
+    def keyed(self, key: str) -> Rendered:
+        """A copy that says it is the catalogued error `key`."""
+        return Rendered(self.status, self.body, self.content_type, self.headers, key)
+
+    def header(self, name: str) -> str | None:
+        """The first value of header `name` (case-insensitive), or None."""
+        lowered = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lowered), None)
 
     def json(self) -> Any:
         """The body parsed as JSON (for tests and previews)."""

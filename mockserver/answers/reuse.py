@@ -45,7 +45,7 @@ class Template:
         if self.id_header is None:
             return done
         headers = tuple((k, request_id if k == self.id_header else v) for k, v in done.headers)
-        return Rendered(done.status, done.body, done.content_type, headers)
+        return Rendered(done.status, done.body, done.content_type, headers, done.key)
 
 
 class ErrorAnswers:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -53,6 +54,10 @@ class JournalEntry:
     size: int = 0
     # rules that matched but did not fire, with why, explained when the request was decided
     unfired: tuple[Unfired, ...] = ()
+    # the catalogued error (or "fault:<type>") the request was answered with, if any
+    error: str | None = None
+    # seconds the vendor asked the client to wait (its Retry-After), when it asked
+    retry_after: float | None = None
 
     @property
     def headers(self) -> tuple[tuple[str, str], ...]:
@@ -125,6 +130,8 @@ class JournalEntry:
             "status": self.status,
             "latency_ms": round(self.latency_ms, 3),
             "scenario": self.scenario,
+            "error": self.error,
+            "retry_after": self.retry_after,
         }
 
 
@@ -164,7 +171,9 @@ def journal_entry(
     body = snapshot.body[: body_limit * 4]
     headers = snapshot.raw_headers
     size = len(body) + sum(map(len, headers.keys())) + sum(map(len, headers.values()))
-    # positional: keyword binding of 17 arguments was a measurable part of every request
+    served = snapshot.served
+    error, wait = (None, None) if served is None else (served[0], seconds(served[1]))
+    # positional: keyword binding of 19 arguments was a measurable part of every request
     return JournalEntry(
         time,
         snapshot.session,
@@ -184,4 +193,20 @@ def journal_entry(
         body_limit,
         size,
         unfired,
+        error,
+        wait,
     )
+
+
+def seconds(retry_after: str | None) -> float | None:
+    """A Retry-After value in seconds; None when absent or not a number of seconds.
+
+    Vendors here send delta-seconds; an HTTP date (RFC 9110 10.2.3) is left as unknown.
+    """
+    if retry_after is None:
+        return None
+    try:
+        value = float(retry_after)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value >= 0 else None

@@ -291,6 +291,8 @@ class Pipeline:
         else:
             ctx = self.context(snapshot, vendor, plan)
             rendered = await self.render(snapshot, vendor, Plan("passthrough"), ctx)
+        # after the render: the fault is what the client met, not the answer it spoils
+        snapshot.served = (f"fault:{fault.type}", None)
         if fault.type in ("html502", "html503", "malformed"):
             response = to_response(malformed(rendered) if fault.type == "malformed" else rendered)
             return await self.deliver(snapshot, plan, response, started)
@@ -301,6 +303,14 @@ class Pipeline:
         return await apply_fault(request, fault, rendered, self.stopping)
 
     def error(
+        self, snapshot: RequestSnapshot, vendor: Vendor, plan: Plan, entry: CatalogEntry
+    ) -> web.Response:
+        """A catalogued error, noted on the snapshot for the journal (which, and the wait)."""
+        response = self.render_error(snapshot, vendor, plan, entry)
+        snapshot.served = (entry.key, response.headers.get("Retry-After"))
+        return response
+
+    def render_error(
         self, snapshot: RequestSnapshot, vendor: Vendor, plan: Plan, entry: CatalogEntry
     ) -> web.Response:
         """A catalogued error, rendered once per distinct request shape and then reused."""
@@ -357,14 +367,15 @@ class Pipeline:
         """The endpoint's normal answer; unknown endpoints get the vendor's not-found."""
         found = self.call_for(snapshot, vendor, ctx, plan)
         if found is None:
-            return self.not_found(vendor, self.catalog.vendor(vendor.name), ctx)
+            return served(snapshot, self.not_found(vendor, self.catalog.vendor(vendor.name), ctx))
         route, call = found
         try:
             vendor.authenticate(call)
             result = route.handler(call)
-            return await result if inspect.isawaitable(result) else result
+            rendered = await result if inspect.isawaitable(result) else result
         except Rejection as rejection:  # the one place a handler's natural error is answered
-            return rejection.rendered
+            rendered = rejection.rendered
+        return served(snapshot, rendered)
 
     def not_found(self, vendor: Vendor, catalog: VendorCatalog, ctx: RenderContext) -> Rendered:
         """The vendor's answer to an unknown path, reused like errors are."""
@@ -390,6 +401,13 @@ class Pipeline:
             rate=plan.rate,
             retry_after=plan.retry_after,
         )
+
+
+def served(snapshot: RequestSnapshot, rendered: Rendered) -> Rendered:
+    """`rendered`, noted on the snapshot when it is a catalogued error (for the journal)."""
+    if rendered.key is not None:
+        snapshot.served = (rendered.key, rendered.header("Retry-After"))
+    return rendered
 
 
 class RequestIds:

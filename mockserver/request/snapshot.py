@@ -13,6 +13,9 @@ _MISSING = object()
 # already case-insensitive: used as is, without a lower-cased copy
 _CASE_INSENSITIVE = (CIMultiDictProxy, CIMultiDict)
 T = TypeVar("T")
+# what a request was answered with, when that was a catalogued error or a fault: the catalog
+# key (a fault's is "fault:<type>") and the Retry-After value sent, if any
+Served = tuple[str, str | None]
 
 
 class lazy(Generic[T]):
@@ -47,7 +50,8 @@ class RequestSnapshot:
     Header names are lower-cased in `headers`; `raw_headers` is the mapping given, kept
     as it came (aiohttp's case-insensitive view on the server) so that requests nobody
     inspects never pay for the copy. `query` and `form` keep the first value of a repeated
-    key in the mapping and every value in `query_all`/`form_all`.
+    key in the mapping and every value in `query_all`/`form_all`. `served` is the one
+    thing about the answer it carries: which catalogued error (or fault) answered it.
     """
 
     __slots__ = (
@@ -58,6 +62,7 @@ class RequestSnapshot:
         "query_all",
         "raw_headers",
         "received_at",
+        "served",
         "session",
         "vendor",
     )
@@ -84,6 +89,8 @@ class RequestSnapshot:
         self.body = body
         self.session = session
         self.received_at = received_at
+        # set by the pipeline when the answer is a catalogued error or a fault, for the journal
+        self.served: Served | None = None
 
     @lazy
     def headers(self) -> Mapping[str, str]:

@@ -83,7 +83,7 @@ class Vendor(abc.ABC):
         entry = catalog.get(self.not_found_key)
         if entry is None:  # pragma: no cover - guarded by catalog tests
             raise LookupError(f"{self.name}: catalog has no {self.not_found_key}")
-        return self.render_error(entry, ctx)
+        return self.render_error(entry, ctx).keyed(entry.key)
 
     def session_of(self, snapshot: RequestSnapshot) -> str | None:
         """The test session a request belongs to, from its credentials (None: shared)."""

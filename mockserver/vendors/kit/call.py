@@ -73,7 +73,7 @@ class Call:
     def error(self, key: str, status: int | None = None, **params: str) -> Rendered:
         """Render a catalogued error naturally, as the vendor would for this request."""
         ctx = replace(self.ctx, params={**self.ctx.params, **params}, status=status)
-        return self.vendor.render_error(self.entry(key), ctx)
+        return self.vendor.render_error(self.entry(key), ctx).keyed(key)
 
     def reject(self, key: str, status: int | None = None, **params: str) -> NoReturn:
         """Answer the catalogued error `key` now: raised, and answered once by the pipeline."""
