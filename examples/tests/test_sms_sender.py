@@ -356,6 +356,7 @@ def test_every_retryable_send_error_ends_in_delivery(
     mock.serve_once(error, retry_after=1)  # the vendor asks for 1 s where it sends Retry-After
     assert patient.send(TO, "hello")["status"] == "queued"
     mock.assert_requests(2, **SEND)
+    mock.assert_no_bad_verdicts()  # waited as asked, or backed off
 
 
 @pytest.mark.parametrize("error", INVALID)
@@ -368,6 +369,14 @@ def test_every_validation_error_is_raised_not_resent(
     assert str(rejected.value.code) == error.code  # 21211, or a /api/* string code
     patient.send("+15550100002", "the next message goes out")  # a new request, not a resend
     mock.assert_requests(2, **SEND)
+    assert mock.verdicts()["summary"] | {"by_tag": {}} == {
+        "served": 1,
+        "ok": 1,
+        "bad": 0,
+        "unknown": 0,
+        "sessions": 1,
+        "by_tag": {},
+    }
 
 
 # --- what not to do: the naive client ------------------------------------------------------
@@ -379,6 +388,10 @@ def test_naive_client_resends_what_the_vendor_refused(mock: Any) -> None:
     with pytest.raises(SmsError):
         naive.send("+15005550001", "hello")
     mock.assert_requests(3, **SEND)
+    # the report says what was wrong with it
+    (error,) = mock.verdicts()["errors"]
+    assert (error["key"], error["served"]) == ("21211", 3)
+    assert {o["verdict"] for o in error["occurrences"]} == {"bad"}
 
 
 def test_naive_client_ignores_retry_after(mock: Any) -> None:
@@ -387,6 +400,8 @@ def test_naive_client_ignores_retry_after(mock: Any) -> None:
     naive = NaiveSignalWireSms(mock.url_for("signalwire"), **mock.credentials("signalwire"))
     assert naive.send(TO, "hello")["status"] == "queued"
     mock.assert_requests(2, **SEND)
+    with pytest.raises(AssertionError, match=r"20429 on POST .*/Messages.json retried after"):
+        mock.assert_no_bad_verdicts()
 
 
 # --- the pieces, without a server ----------------------------------------------------------
