@@ -163,3 +163,63 @@ def test_without_the_options_no_report_is_asked_for(pytester: pytest.Pytester) -
     result = _run(pytester, "def test_unreadable(mock):\n    pass\n")
     result.assert_outcomes(passed=1)
     assert "mockserver verdicts" not in result.stdout.str()
+
+
+# A real server this time: one hasty client, one patient one (stdlib HTTP, Basic auth)
+REAL = """
+import base64
+import time
+import urllib.error
+import urllib.request
+
+
+def post(mock):
+    creds = mock.credentials("signalwire")
+    url = mock.url_for("signalwire") + f"/2010-04-01/Accounts/{creds['project']}/Messages.json"
+    basic = base64.b64encode(f"{creds['project']}:{creds['token']}".encode()).decode()
+    headers = {**mock.headers, "Authorization": "Basic " + basic}
+    request = urllib.request.Request(url, data=b"To=%2B15550100001&From=%2B15550100000&Body=hi",
+                                     method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            return resp.status
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
+def test_hasty(mock):
+    mock.inject("signalwire", "20429", times=1, retry_after=2)
+    assert [post(mock), post(mock)] == [429, 201]  # no wait at all
+
+
+def test_patient(mock):
+    mock.inject("signalwire", "20429", times=1, retry_after=1)
+    assert post(mock) == 429
+    time.sleep(1.2)
+    assert post(mock) == 201
+    mock.assert_no_bad_verdicts()
+"""
+
+
+def test_real_report_judges_the_hasty_client_and_fails_the_run(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_user=REAL)
+    result = pytester.runpytest_subprocess(
+        *_plugin_args(),
+        "-p",
+        "no:cacheprovider",
+        "--mockserver-report=r.json",
+        "--mockserver-fail-on=bad",
+    )
+    result.assert_outcomes(passed=2)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [
+            "*mockserver: 2 errors served, 1 handled badly: 20429 on POST .../Messages.json"
+            " retried after * s, vendor asked 2 s"
+        ]
+    )
+    report = json.loads((pytester.path / "r.json").read_text())
+    verdicts = sorted(
+        (o["session"].split("-")[1], o["verdict"]) for o in report["errors"][0]["occurrences"]
+    )
+    assert verdicts == [("test_hasty", "bad"), ("test_patient", "ok")]
