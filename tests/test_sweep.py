@@ -84,4 +84,7 @@ def test_serve_once_answers_the_next_send_with_the_error_then_passes(
     (case,) = [c for c in error_cases("signalwire", "POST", MESSAGES) if c.key == "20503"]
     mock.serve_once(case)
     assert [_send(mock, path), _send(mock, path)] == [503, 201]
+    (served,) = mock.verdicts()["errors"]
+    assert (served["key"], served["served"]) == ("20503", 1)
+    assert mock.report(format="html").startswith("<!doctype html>")
     mock.reset()
