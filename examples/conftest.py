@@ -27,8 +27,13 @@ def scenarios_dir() -> Path:
 
 
 @pytest.fixture
-def sleeps() -> list[float]:
-    """Waits the client asked for, recorded instead of slept (pass `sleep=sleeps.append`)."""
+def sleeps(request: pytest.FixtureRequest) -> list[float]:
+    """Waits the client asked for, recorded instead of slept (pass `sleep=sleeps.append`).
+
+    The server then sees every retry come at once, so the test's error-handling verdicts
+    would call a patient client hasty: the test is left out of `--mockserver-report`.
+    """
+    request.applymarker(pytest.mark.mockserver_no_verdicts)
     return []
 
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 import ast
 import importlib.metadata
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
+from mockserver.testing import error_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -38,10 +41,67 @@ def test_example_suite_passes(pytester: pytest.Pytester) -> None:
     assert expected >= 10, "examples/tests lost its tests"
 
     result = pytester.runpytest_subprocess(
-        *_plugin_args(), "examples/tests", "-q", "-p", "no:cacheprovider"
+        *_plugin_args(),
+        "examples/tests",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--mockserver-report=report.html",
     )
 
-    result.assert_outcomes(passed=expected)
+    outcomes = result.parseoutcomes()
+    # error sweeps make one test per catalogued error: at least one per function, all passed
+    assert set(outcomes) - {"warnings"} == {"passed"}, outcomes
+    assert outcomes["passed"] >= expected
+    _check_report_page((pytester.path / "report.html").read_text(encoding="utf-8"))
+
+
+class _Page(HTMLParser):
+    """Tags and text of a page; HTMLParser raises nothing, so balance is checked here."""
+
+    VOID = frozenset({"meta", "br", "img", "input", "link", "hr"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.tags: set[str] = set()
+        self.text: list[str] = []
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        self.urls += [v or "" for k, v in attrs if k in ("src", "href")]
+        if tag not in self.VOID:
+            self.open.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        closed = self.open.pop() if self.open else None
+        assert closed == tag, f"</{tag}> closes <{closed}>"
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _check_report_page(html: str) -> None:
+    """The CI artefact: a self-contained page with the run's figures and the chart."""
+    page = _Page()
+    page.feed(html)
+    page.close()
+    assert page.open == [], page.open
+    assert {"svg", "table"} <= page.tags
+    assert not [u for u in page.urls if "//" in u], page.urls  # no external assets
+    # every sweep handled well, and test_retry_after_is_really_waited (a real wait); the
+    # naive client's 3 resends of 21211 and its early retry of 20429 are the 4 bad ones
+    send = "/2010-04-01/Accounts/*/Messages.json"
+    swept = error_cases("signalwire", "POST", send, retryable=True, exclude_tags=["voice"])
+    swept += error_cases("signalwire", "POST", send, tags=["validation"], retryable=False)
+    served = len(swept) + 1 + 4
+    text = " ".join(page.text)
+    assert f"{served} errors served, 4 handled badly, 0 unknown" in text
+    assert f"signalwire: {served - 4} ok, 4 bad, 0 unknown" in text  # the chart's description
 
 
 def test_example_readme_names_every_test() -> None:

@@ -16,11 +16,15 @@ from sms_sender import (
     RetryPolicy,
     RingCentralSms,
     SignalWireSms,
+    SmsError,
     SmsProtocolError,
     SmsRejected,
     SmsUnavailable,
     retry_after_seconds,
 )
+from sms_sender.naive import NaiveSignalWireSms
+
+from mockserver.testing import sweep
 
 if TYPE_CHECKING:
     from conftest import StatusReceiver
@@ -326,6 +330,78 @@ def test_ringcentral_invalid_number_is_rejected(mock: Any, ringcentral: RingCent
         ringcentral.send("+15005550001", "hello")
     assert (rejected.value.code, rejected.value.status) == ("CMN-101", 400)
     mock.assert_requests(1, **RC_SMS)
+
+
+# --- error sweeps: every catalogued error of an operation, one test (and session) each -----
+
+# SignalWire's retryable errors of "send a message" (20429, 20500, 20503, 90000)
+RETRYABLE = sweep("signalwire", "POST", MESSAGES["glob"], retryable=True, exclude_tags=["voice"])
+# ...and the validation errors it answers at once: each must reach the caller, never resent
+INVALID = sweep("signalwire", "POST", MESSAGES["glob"], tags=["validation"], retryable=False)
+
+
+@pytest.fixture
+def patient(mock: Any) -> SignalWireSms:
+    """The client with real waits (short ones), so the server sees what production would."""
+    policy = RetryPolicy(max_attempts=4, base_delay=0.2, max_delay=2.0)
+    return SignalWireSms(
+        mock.url_for("signalwire"), **mock.credentials("signalwire"), policy=policy
+    )
+
+
+@pytest.mark.parametrize("error", RETRYABLE)
+def test_every_retryable_send_error_ends_in_delivery(
+    mock: Any, patient: SignalWireSms, error: Any
+) -> None:
+    mock.serve_once(error, retry_after=1)  # the vendor asks for 1 s where it sends Retry-After
+    assert patient.send(TO, "hello")["status"] == "queued"
+    mock.assert_requests(2, **SEND)
+    mock.assert_no_bad_verdicts()  # waited as asked, or backed off
+
+
+@pytest.mark.parametrize("error", INVALID)
+def test_every_validation_error_is_raised_not_resent(
+    mock: Any, patient: SignalWireSms, error: Any
+) -> None:
+    mock.serve_once(error)
+    with pytest.raises(SmsRejected) as rejected:
+        patient.send(TO, "hello")
+    assert str(rejected.value.code) == error.code  # 21211, or a /api/* string code
+    patient.send("+15550100002", "the next message goes out")  # a new request, not a resend
+    mock.assert_requests(2, **SEND)
+    assert mock.verdicts()["summary"] | {"by_tag": {}} == {
+        "served": 1,
+        "ok": 1,
+        "bad": 0,
+        "unknown": 0,
+        "sessions": 1,
+        "by_tag": {},
+    }
+
+
+# --- what not to do: the naive client ------------------------------------------------------
+
+
+def test_naive_client_resends_what_the_vendor_refused(mock: Any) -> None:
+    # the magic number is invalid on every send: the naive client asks three times anyway
+    naive = NaiveSignalWireSms(mock.url_for("signalwire"), **mock.credentials("signalwire"))
+    with pytest.raises(SmsError):
+        naive.send("+15005550001", "hello")
+    mock.assert_requests(3, **SEND)
+    # the report says what was wrong with it
+    (error,) = mock.verdicts()["errors"]
+    assert (error["key"], error["served"]) == ("21211", 3)
+    assert {o["verdict"] for o in error["occurrences"]} == {"bad"}
+
+
+def test_naive_client_ignores_retry_after(mock: Any) -> None:
+    # asked to wait 2 s, the naive client sends again at once (and gets through this time)
+    mock.inject("signalwire", "20429", match={"method": "POST"}, times=1, retry_after=2)
+    naive = NaiveSignalWireSms(mock.url_for("signalwire"), **mock.credentials("signalwire"))
+    assert naive.send(TO, "hello")["status"] == "queued"
+    mock.assert_requests(2, **SEND)
+    with pytest.raises(AssertionError, match=r"20429 on POST .*/Messages.json retried after"):
+        mock.assert_no_bad_verdicts()
 
 
 # --- the pieces, without a server ----------------------------------------------------------

@@ -10,6 +10,8 @@ import urllib.request
 from collections.abc import Mapping
 from typing import Any
 
+from mockserver.testing.reports import summary_line
+from mockserver.testing.sweep import ErrorCase
 from mockserver.vendors import VENDORS
 
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -75,6 +77,18 @@ class MockSession:
         text: str | None = None,
     ) -> Any:
         """Call the admin API; raise AdminError with its answer on a non-2xx status."""
+        raw = self._fetch(method, path, body, query, text)
+        return json.loads(raw) if raw else None
+
+    def _fetch(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        query: Mapping[str, str] | None = None,
+        text: str | None = None,
+    ) -> bytes:
+        """The raw body of an admin API answer; AdminError on a non-2xx status."""
         url = f"{self.base_url}/__admin/{path.lstrip('/')}"
         if query:
             url += "?" + urllib.parse.urlencode(query)
@@ -87,10 +101,10 @@ class MockSession:
             request.add_header("Authorization", f"Bearer {self._token}")
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                raw = response.read()
+                raw: bytes = response.read()
         except urllib.error.HTTPError as err:
             raise AdminError(f"{method} {path}: {err.code} {err.read().decode()}") from None
-        return json.loads(raw) if raw else None
+        return raw
 
     def load_scenario(self, scenario: Mapping[str, Any] | str | os.PathLike[str]) -> Any:
         """Load a scenario into this session: a mapping, YAML/JSON text, or a file path."""
@@ -179,6 +193,31 @@ class MockSession:
             misses = near.get((entry["time"], entry["method"], entry["path"]), [])
             lines.append("  " + request_line(entry, misses))
         return lines or ["  (none)"]
+
+    def verdicts(self) -> dict[str, Any]:
+        """This session's error-handling report (JSON): errors served, verdicts, coverage."""
+        query = {"session": self.session, "format": "json"}
+        return dict(self.call("GET", "report", query=query))
+
+    def report(self, format: str = "text") -> str:
+        """This session's report as the server renders it: text, markdown, html or json."""
+        query = {"session": self.session, "format": format}
+        return self._fetch("GET", "report", query=query).decode()
+
+    def assert_no_bad_verdicts(self) -> None:
+        """Fail when this session handled a served error badly, naming what it did."""
+        report = self.verdicts()
+        if report["summary"]["bad"]:
+            raise AssertionError(summary_line(report))
+
+    def serve_once(self, case: ErrorCase, *, retry_after: int | None = None) -> str:
+        """Answer the next request on `case`'s operation with its catalogued error, once.
+
+        `retry_after` sets the Retry-After the vendor sends with it (429/503), e.g. 1 to
+        keep a sweep that really waits short; by default the vendor's usual one.
+        """
+        match = case.match
+        return self.inject(case.vendor, case.key, match=match, times=1, retry_after=retry_after)
 
     def callbacks(self) -> list[dict[str, Any]]:
         """Delivery callbacks sent for this session."""
