@@ -1,0 +1,42 @@
+"""The vendor kit's strict JSON: what every vendor's parser refuses, refused once for all."""
+
+from __future__ import annotations
+
+import pytest
+
+from mockserver.vendors.kit.bodies import MalformedBody, is_blank, strict_json
+
+REFUSED = {
+    "NaN": b'{"a": NaN}',
+    "Infinity": b'{"a": -Infinity}',
+    "escaped lone surrogate": b'{"a": "\\ud800"}',
+    "UTF-8-encoded lone surrogate": b'{"a": "\xed\xa0\x80"}',
+    "UTF-16 lone surrogate": '{"a": "\ud800"}'.encode("utf-16-le", "surrogatepass"),
+    "trailing data": b'{"a": 1} x',
+    "bad UTF-8": b'{"a": "\xff"}',
+    "too deep": b"[" * 100_000 + b"]" * 100_000,
+}
+ACCEPTED = {
+    "escaped pair": (b'{"a": "\\ud83d\\ude00"}', {"a": "\U0001f600"}),
+    "escaped BMP": (b'{"a": "caf\\u00e9"}', {"a": "café"}),
+    "raw UTF-8": ('{"a": "日本"}'.encode(), {"a": "日本"}),
+    "UTF-16 with BOM": ('{"a": "x"}'.encode("utf-16"), {"a": "x"}),
+    "a list": (b"[1, 2]", [1, 2]),
+}
+
+
+@pytest.mark.parametrize("raw", REFUSED.values(), ids=REFUSED.keys())
+def test_what_a_vendor_parser_refuses_is_malformed(raw: bytes) -> None:
+    with pytest.raises(MalformedBody):
+        strict_json(raw)
+
+
+@pytest.mark.parametrize(("raw", "value"), ACCEPTED.values(), ids=ACCEPTED.keys())
+def test_valid_json_parses_as_json_loads_would(raw: bytes, value: object) -> None:
+    assert strict_json(raw) == value
+
+
+def test_blank_bodies() -> None:
+    assert is_blank(b"")
+    assert is_blank(b" \r\n\t")
+    assert not is_blank(b"{}")
