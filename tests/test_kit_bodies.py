@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from mockserver.vendors.kit.bodies import MalformedBody, is_blank, strict_json
+from mockserver.request.bodies import MalformedBody, is_blank, strict_json
+from mockserver.request.snapshot import RequestSnapshot
 
 REFUSED = {
     "NaN": b'{"a": NaN}',
@@ -40,3 +43,22 @@ def test_blank_bodies() -> None:
     assert is_blank(b"")
     assert is_blank(b" \r\n\t")
     assert not is_blank(b"{}")
+
+
+def test_a_request_body_is_parsed_once_for_rules_and_handlers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parses: list[bytes] = []
+    real = json.loads
+    monkeypatch.setattr(json, "loads", lambda raw, **kw: parses.append(raw) or real(raw, **kw))
+    snapshot = RequestSnapshot(vendor="signalwire", method="POST", path="/x", body=b'{"a": 1}')
+    assert snapshot.json == {"a": 1}  # what a rule's body match reads
+    assert snapshot.strict_json() == {"a": 1}  # what a handler's call.json reads
+    assert len(parses) == 1
+
+
+def test_the_lenient_view_still_reads_what_strict_parsing_refuses() -> None:
+    snapshot = RequestSnapshot(vendor="signalwire", method="POST", path="/x", body=b'{"a": NaN}')
+    assert snapshot.json_valid
+    with pytest.raises(MalformedBody):
+        snapshot.strict_json()

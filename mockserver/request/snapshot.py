@@ -9,6 +9,8 @@ from urllib.parse import parse_qsl
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
+from mockserver.request.bodies import MalformedBody, strict_json
+
 _MISSING = object()
 # already case-insensitive: used as is, without a lower-cased copy
 _CASE_INSENSITIVE = (CIMultiDictProxy, CIMultiDict)
@@ -129,13 +131,36 @@ class RequestSnapshot:
         return out
 
     @lazy
+    def _strict(self) -> Any:
+        # the value, or the MalformedBody a vendor's strict parser would raise
+        try:
+            return strict_json(self.body)
+        except MalformedBody as err:
+            return err
+
+    @lazy
     def _json(self) -> Any:
         if not self.body:
             return _MISSING
+        # one parse serves both views: only a body strict parsing refuses is parsed again
+        strict = self._strict
+        if not isinstance(strict, MalformedBody):
+            return strict
         try:
             return json.loads(self.body)
         except (ValueError, UnicodeDecodeError, RecursionError):
             return _MISSING
+
+    def strict_json(self) -> Any:
+        """The body as a vendor's strict parser reads it (no NaN, no lone surrogates).
+
+        Raises MalformedBody when that parser would refuse it. Parsed once per request,
+        shared with `json` (which rules and renderers read).
+        """
+        strict = self._strict
+        if isinstance(strict, MalformedBody):
+            raise MalformedBody(str(strict))
+        return strict
 
     @property
     def json_valid(self) -> bool:

@@ -5,17 +5,16 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from mockserver.answers.plan import Failure
 from mockserver.answers.rendered import RenderContext, Rendered
 from mockserver.callbacks.sender import Callback, CallbackSender
 from mockserver.catalog.model import CatalogEntry, VendorCatalog
-from mockserver.request.snapshot import RequestSnapshot
+from mockserver.request.bodies import MalformedBody, is_blank
+from mockserver.request.snapshot import RequestSnapshot, lazy
 from mockserver.settings import Settings
 from mockserver.store.resources import ResourceStore, TokenRegistry
-from mockserver.vendors.kit.bodies import MalformedBody, is_blank, strict_json
 from mockserver.vendors.kit.ids import Ids
 from mockserver.vendors.kit.records import Resources
 from mockserver.vendors.kit.rejection import Rejection
@@ -79,7 +78,7 @@ class Call:
         """Answer the catalogued error `key` now: raised, and answered once by the pipeline."""
         raise Rejection(self.error(key, status, **params))
 
-    @cached_property
+    @lazy
     def resources(self) -> Resources:
         """This vendor's stored resources in this call's session."""
         return Resources(self.env.resources, self.vendor.name, self.session)
@@ -94,23 +93,29 @@ class Call:
         """The session's seeded Faker (names, text, numbers), made on first use."""
         return self.env.ids.faker(self.session)
 
-    def json(self, malformed: str, *, empty: Any = None, objects_only: bool = True) -> Any:
-        """The strictly parsed JSON body, or `reject(malformed)` when the vendor would refuse it.
+    def json(
+        self,
+        malformed: str,
+        *,
+        empty: Any = None,
+        objects_only: bool = True,
+        status: int | None = None,
+    ) -> Any:
+        """The strictly parsed JSON body; `reject(malformed, status)` when a vendor would refuse it.
 
         An empty body is `{}` unless `empty` says otherwise (`REQUIRED`: refused as malformed);
         `objects_only` refuses a body that is valid JSON but not an object.
         """
-        raw = self.snapshot.body
-        if is_blank(raw):
+        if is_blank(self.snapshot.body):
             if empty is REQUIRED:
-                self.reject(malformed)
+                self.reject(malformed, status)
             return {} if empty is None else empty
         try:
-            value = strict_json(raw)
+            value = self.snapshot.strict_json()
         except MalformedBody:
-            self.reject(malformed)
+            self.reject(malformed, status)
         if objects_only and not isinstance(value, dict):
-            self.reject(malformed)
+            self.reject(malformed, status)
         return value
 
     def schedule(self, callback: Callback) -> None:

@@ -1,4 +1,4 @@
-"""Strict request-body parsing every vendor shares: JSON as a vendor's parser would accept it."""
+"""Strict request-body parsing: JSON as a vendor's parser would accept it, shared by all vendors."""
 
 from __future__ import annotations
 
