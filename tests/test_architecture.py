@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -159,3 +161,20 @@ def test_vendor_is_declared_in_its_folder(vendor: str) -> None:
     assert type(found).__module__ == f"mockserver.vendors.{vendor}"
     assert found.defaults_file.is_file()
     assert found.test_credentials("s1")
+
+
+def test_handler_modules_load_with_their_vendors_first_request_not_at_start_up() -> None:
+    # a fresh interpreter: this one imported every vendor's routes long ago
+    code = (
+        "import sys\n"
+        "from mockserver.server.services import build_services\n"
+        "from mockserver.settings import Settings\n"
+        "services = build_services(Settings())\n"
+        "loaded = [m for m in sys.modules if m.endswith('.routes')]\n"
+        "assert loaded == [], loaded\n"
+        "assert services.vendors['signalwire'].router() is not None\n"
+        "assert 'mockserver.vendors.signalwire.routes' in sys.modules\n"
+        "assert 'mockserver.vendors.yeastar.routes' not in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

@@ -8,9 +8,8 @@ from mockserver.answers.rendered import RenderContext, Rendered
 from mockserver.catalog.model import CatalogEntry
 from mockserver.request.snapshot import RequestSnapshot
 from mockserver.vendors.base import Vendor
-from mockserver.vendors.fonedynamics import auth, envelope, routes
+from mockserver.vendors.fonedynamics import auth, envelope
 from mockserver.vendors.kit.call import Call
-from mockserver.vendors.kit.routing import Router
 
 
 class FoneDynamics(Vendor):
@@ -54,10 +53,6 @@ class FoneDynamics(Vendor):
     def default_params(self, entry: CatalogEntry, snapshot: RequestSnapshot) -> Mapping[str, str]:
         """The `FieldName` PARAMETER_REQUIRED / PARAMETER_INVALID always carry."""
         return envelope.default_params(entry, snapshot)
-
-    def router(self) -> Router:
-        """Send, get, list and batch messages."""
-        return routes.ROUTER
 
     def authenticate(self, call: Call) -> None:
         """HTTP Basic `AccountSid:Token`, both non-empty; otherwise a 401 `ResponseStatus`."""

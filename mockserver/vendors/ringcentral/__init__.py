@@ -10,11 +10,10 @@ from mockserver.answers.rendered import RenderContext, Rendered
 from mockserver.catalog.model import CatalogEntry, VendorCatalog
 from mockserver.request.snapshot import RequestSnapshot
 from mockserver.vendors.base import Vendor
-from mockserver.vendors.ringcentral import auth, envelope, routes
+from mockserver.vendors.ringcentral import auth, envelope
 
 if TYPE_CHECKING:
     from mockserver.vendors.kit.call import Call
-    from mockserver.vendors.kit.routing import Router
 
 
 class RingCentral(Vendor):
@@ -52,10 +51,6 @@ class RingCentral(Vendor):
     def session_of(self, snapshot: RequestSnapshot) -> str | None:
         """The client id of a Basic-authenticated (token) request; bearer calls use the token's."""
         return envelope.basic_client_id(snapshot)
-
-    def router(self) -> Router:
-        """Token, SMS, message store, RingOut, call log and webhook subscription routes."""
-        return routes.ROUTER
 
     def authenticate(self, call: Call) -> None:
         """OAU-134 without a bearer token, OAU-213 for an unknown/revoked one, OAU-128 expired."""

@@ -9,8 +9,7 @@ from mockserver.catalog.model import CatalogEntry
 from mockserver.request.snapshot import RequestSnapshot
 from mockserver.vendors.base import Vendor
 from mockserver.vendors.kit.call import Call
-from mockserver.vendors.kit.routing import Router
-from mockserver.vendors.signalwire import auth, envelope, routes
+from mockserver.vendors.signalwire import auth, envelope
 
 
 class SignalWire(Vendor):
@@ -50,10 +49,6 @@ class SignalWire(Vendor):
     def default_params(self, entry: CatalogEntry, snapshot: RequestSnapshot) -> Mapping[str, str]:
         """From/To/Body of the request, for callbacks."""
         return envelope.default_params(snapshot)
-
-    def router(self) -> Router:
-        """Compat Account/Messages/Calls and /api/messaging."""
-        return routes.ROUTER
 
     def authenticate(self, call: Call) -> None:
         """Basic ProjectID:APIToken; rejects with 20003 (see auth.py)."""

@@ -9,8 +9,7 @@ from mockserver.catalog.model import CatalogEntry, VendorCatalog
 from mockserver.request.snapshot import RequestSnapshot
 from mockserver.vendors.base import Vendor
 from mockserver.vendors.kit.call import Call
-from mockserver.vendors.kit.routing import Router
-from mockserver.vendors.webexconnect import auth, envelope, routes
+from mockserver.vendors.webexconnect import auth, envelope
 
 
 class WebexConnect(Vendor):
@@ -55,10 +54,6 @@ class WebexConnect(Vendor):
     def default_params(self, entry: CatalogEntry, snapshot: RequestSnapshot) -> Mapping[str, str]:
         """correlationid, callbackData and the first destination of a messaging request."""
         return envelope.default_params(snapshot)
-
-    def router(self) -> Router:
-        """Messaging, events and profiles (`/resources/*`) and the SMS API (`/v1/sms/*`)."""
-        return routes.ROUTER
 
     def authenticate(self, call: Call) -> None:
         """Raises 7002 without a service key, 7001 with an empty key or an unusable JWT."""

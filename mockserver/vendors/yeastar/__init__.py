@@ -9,8 +9,7 @@ from mockserver.catalog.model import CatalogEntry
 from mockserver.request.snapshot import RequestSnapshot
 from mockserver.vendors.base import Vendor
 from mockserver.vendors.kit.call import Call
-from mockserver.vendors.kit.routing import Router
-from mockserver.vendors.yeastar import auth, envelope, routes
+from mockserver.vendors.yeastar import auth, envelope
 
 
 class Yeastar(Vendor):
@@ -51,10 +50,6 @@ class Yeastar(Vendor):
     def default_params(self, entry: CatalogEntry, snapshot: RequestSnapshot) -> Mapping[str, str]:
         """get_token's FAILURE names the credentials, as the documented example does."""
         return envelope.default_params(entry, snapshot)
-
-    def router(self) -> Router:
-        """get_token, refresh_token, del_token, call/dial, call/query, message/send, extension/list."""
-        return routes.ROUTER
 
     def authenticate(self, call: Call) -> None:
         """40002 without a User-Agent; 10004 without a valid `access_token` (token calls aside)."""
