@@ -46,6 +46,9 @@ typecheck: $(STAMP)
 catalog: $(STAMP)  ## regenerate catalog/*.yaml from catalog/seeds/
 	$(BIN)/python scripts/build_catalog.py
 
+operations: $(STAMP)  ## regenerate mockserver/vendors/*/spec/*.json from ../shared/specs/
+	$(BIN)/python scripts/build_operations.py
+
 new-vendor: $(STAMP)  ## scaffold a vendor folder, seed, catalog, docs and scenario: make new-vendor NAME=acme [TITLE="Acme"]
 	$(BIN)/python scripts/new_vendor.py $(NAME) $(if $(TITLE),--title "$(TITLE)")
 
