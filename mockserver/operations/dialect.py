@@ -1,0 +1,79 @@
+"""How one API family shapes the generic engine's answers: bodies, ids, lists and errors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from mockserver.answers.rendered import JSON, Rendered, compact_json
+
+if TYPE_CHECKING:
+    from mockserver.operations.table import Operation
+    from mockserver.operations.validate import Problem
+    from mockserver.vendors.kit.call import Call
+
+Record = dict[str, Any]
+
+
+class Dialect:
+    """Defaults every vendor's dialect overrides where the vendor differs.
+
+    Attributes:
+        not_found_key: catalog key of an unknown id of a resource.
+        invalid_key: catalog key of a request the spec refuses (missing, wrong type...).
+        malformed_key: catalog key of a body that does not parse.
+        seeds: how many records a seeded collection starts with.
+        world: collections (last path segment) seeded although clients may add to them: the
+            account's own extensions, numbers... exist before the first request.
+    """
+
+    not_found_key: str
+    invalid_key: str
+    malformed_key: str
+    invalid_status: int | None = None
+    not_found_status: int | None = 404
+    seeds = 2
+    world: frozenset[str] = frozenset()
+
+    def answer(self, call: Call, status: int, body: Any) -> Rendered:
+        """A success answer in the vendor's wire format."""
+        payload = b"" if status == 204 or body is None else compact_json(body)
+        return Rendered(status, payload, JSON, call.vendor.success_headers(call.ctx))
+
+    def body(self, call: Call, op: Operation) -> Any:
+        """The parsed request body: a JSON value, or a form as a dict (repeats as lists)."""
+        spec = op.get("body") or {}
+        media = str(spec.get("media", ""))
+        if "json" in media or (not media and call.snapshot.body):
+            return call.json(self.malformed_key, objects_only=False)
+        form: dict[str, Any] = {}
+        for name, value in call.snapshot.form_all:
+            if name in form:
+                previous = form[name]
+                form[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
+            else:
+                form[name] = value
+        return form
+
+    def fields(self, call: Call, op: Operation, body: Any) -> Mapping[str, Any]:
+        """The request's fields under the names the stored resource uses."""
+        return body if isinstance(body, dict) else {}
+
+    def canonical(self, call: Call, name: str, value: str) -> str:
+        """A path argument as the vendor means it (RingCentral: `~` is the caller's own id)."""
+        return value
+
+    def seed(self, call: Call, op: Operation, collection: str, records: list[Record]) -> None:
+        """Make the first records of a seeded collection agree with the session's world."""
+
+    def page(self, call: Call, op: Operation, records: list[Record], key: str) -> Any:
+        """A list answer holding `records` under `key`, with the vendor's paging fields."""
+        return {key: records}
+
+    def not_found(self, call: Call, op: Operation, name: str, value: str) -> NoReturn:
+        """Refuse an unknown id of a resource with the vendor's own not-found."""
+        call.reject(self.not_found_key, self.not_found_status, parameterName=name)
+
+    def invalid(self, call: Call, op: Operation, problem: Problem) -> NoReturn:
+        """Refuse a request the spec does not allow with the vendor's validation error."""
+        call.reject(self.invalid_key, self.invalid_status, parameterName=problem.name)
