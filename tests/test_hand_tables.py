@@ -179,8 +179,12 @@ def test_every_hand_written_route_has_an_operation(vendor: str) -> None:
     router = importlib.import_module(f"mockserver.vendors.{vendor}.routes").ROUTER
     paths = [(op["method"], table["base"] + concrete(op["path"])) for op in table["operations"]]
     for item in router.routes:
-        served = [path for method, path in paths if method == item.method and item.pattern.fullmatch(path)]
-        assert served, f"{item.method} {item.pattern.pattern} has no operation in {TABLES[vendor].name}"
+        served = [
+            path for method, path in paths if method == item.method and item.pattern.fullmatch(path)
+        ]
+        assert served, (
+            f"{item.method} {item.pattern.pattern} has no operation in {TABLES[vendor].name}"
+        )
 
 
 def test_every_yeastar_answer_carries_errcode_and_errmsg() -> None:
