@@ -63,6 +63,10 @@ class Dialect:
         """A path argument as the vendor means it (RingCentral: `~` is the caller's own id)."""
         return value
 
+    def store_as(self, collection: str) -> str:
+        """The store's name for a collection (its path with the arguments filled in)."""
+        return collection
+
     def seed(self, call: Call, op: Operation, collection: str, records: list[Record]) -> None:
         """Make the first records of a seeded collection agree with the session's world."""
 
@@ -77,3 +81,41 @@ class Dialect:
     def invalid(self, call: Call, op: Operation, problem: Problem) -> NoReturn:
         """Refuse a request the spec does not allow with the vendor's validation error."""
         call.reject(self.invalid_key, self.invalid_status, parameterName=problem.name)
+
+
+class TableDialect(Dialect):
+    """A dialect whose error codes the hand-built table names (its `dialect:` section).
+
+    `param` is the placeholder a vendor's validation entries name the field with.
+    """
+
+    param = "parameterName"
+    not_found_key = ""
+    invalid_key = ""
+    malformed_key = ""
+
+    def keys(self, op: Operation) -> Mapping[str, Any]:
+        """The table's facts: not_found, validation{kind: key}, malformed_body."""
+        return op.table.dialect
+
+    def body(self, call: Call, op: Operation) -> Any:
+        """The JSON body; the table's malformed-body code when it does not parse."""
+        spec = op.get("body") or {}
+        if "json" not in str(spec.get("media", "json")):
+            return super().body(call, op)
+        key = str(self.keys(op).get("malformed_body") or self.keys(op)["validation"]["type"])
+        return call.json(key, objects_only=False)
+
+    def not_found(self, call: Call, op: Operation, name: str, value: str) -> NoReturn:
+        """The table's not-found code (per collection when it names one)."""
+        facts = self.keys(op)
+        by_collection: Mapping[str, str] = facts.get("not_found_by_collection", {})
+        collection = str(op.get("collection") or "")
+        key = next((k for c, k in by_collection.items() if collection.endswith(c)), None)
+        call.reject(str(key or facts["not_found"]), self.not_found_status)
+
+    def invalid(self, call: Call, op: Operation, problem: Problem) -> NoReturn:
+        """The table's code for this kind of problem (type's for kinds it does not name)."""
+        codes: Mapping[str, str] = self.keys(op)["validation"]
+        key = codes.get(problem.kind) or codes.get("type") or codes["missing"]
+        call.reject(str(key), self.invalid_status, **{self.param: problem.name})

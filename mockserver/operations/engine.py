@@ -45,7 +45,7 @@ class Turn:
         template = collection or self.op.collection or self.op.path
         for name, value in self.args.items():
             template = template.replace("{" + name + "}", value)
-        return "op:" + template
+        return "op:" + self.dialect.store_as(template)
 
     def answer(self, body: Any, status: int | None = None) -> Rendered:
         """The success answer."""
@@ -116,10 +116,19 @@ class Turn:
         value = record.get(field) if field else None
         return None if value is None else str(value)
 
+    def id_value(self, name: str) -> str:
+        """The addressed id: a path argument, else a query or body field (Yeastar's `?id=`)."""
+        if name in self.args:
+            return self.args[name]
+        found = self.call.snapshot.query.get(name)
+        if found is None and isinstance(self.body, dict):
+            found = self.body.get(name)
+        return "" if found is None else str(found)
+
     def instance(self) -> tuple[str, Record]:
         """The addressed record; the vendor's not-found when there is none."""
         name = str(self.op.get("id_param"))
-        rid = self.args.get(name, "")
+        rid = self.id_value(name)
         kind = self.kind()
         self.ensure_seeded(kind)
         record = self.call.resources.get(kind, rid)
