@@ -24,28 +24,32 @@ async def test_compat_queue_lives_a_whole_lifecycle(client: TestClient) -> None:
     status, made = await _json(
         client, "POST", QUEUES, data={"FriendlyName": "support"}, headers=SW_AUTH
     )
-    assert status == 201 and made["friendly_name"] == "support"
+    assert status == 201
+    assert made["friendly_name"] == "support"
     one = QUEUES.replace(".json", f"/{made['sid']}.json")
     assert (await _json(client, "GET", one, headers=SW_AUTH)) == (200, made)
     status, listed = await _json(client, "GET", QUEUES, headers=SW_AUTH)
-    assert status == 200 and [q["sid"] for q in listed["queues"]] == [made["sid"]]
-    assert listed["page"] == 0 and listed["next_page_uri"] is None
+    assert status == 200
+    assert [q["sid"] for q in listed["queues"]] == [made["sid"]]
+    assert listed["page"] == 0
+    assert listed["next_page_uri"] is None
     status, changed = await _json(
         client, "POST", one, data={"FriendlyName": "sales"}, headers=SW_AUTH
     )
-    assert status == 200 and changed["friendly_name"] == "sales"
+    assert status == 200
+    assert changed["friendly_name"] == "sales"
     assert (await client.delete(one, headers=SW_AUTH)).status == 204
     status, gone = await _json(client, "GET", one, headers=SW_AUTH)
-    assert status == 404 and gone["code"] == 20404
+    assert status == 404
+    assert gone["code"] == 20404
 
 
 async def test_sessions_do_not_see_each_others_resources(client: TestClient) -> None:
     mine = {**SW_AUTH, "X-Mock-Session": "a"}
     await client.post(QUEUES, data={"FriendlyName": "mine"}, headers=mine)
-    status, listed = await _json(
-        client, "GET", QUEUES, headers={**SW_AUTH, "X-Mock-Session": "b"}
-    )
-    assert status == 200 and listed["queues"] == []
+    status, listed = await _json(client, "GET", QUEUES, headers={**SW_AUTH, "X-Mock-Session": "b"})
+    assert status == 200
+    assert listed["queues"] == []
 
 
 async def test_ringcentral_world_is_consistent(client: TestClient) -> None:
@@ -55,7 +59,8 @@ async def test_ringcentral_world_is_consistent(client: TestClient) -> None:
     assert str(account["id"]) == str(me["account"]["id"])
     _, extensions = await _json(client, "GET", f"{RC}/account/~/extension", headers=auth)
     assert str(me["id"]) in [str(e["id"]) for e in extensions["records"]]
-    assert extensions["paging"]["page"] == 1 and "navigation" in extensions
+    assert extensions["paging"]["page"] == 1
+    assert "navigation" in extensions
     _, numbers = await _json(client, "GET", f"{RC}/account/~/phone-number", headers=auth)
     _, own = await _json(client, "GET", f"{RC}/account/~/extension/~/phone-number", headers=auth)
     assert own["records"][0]["phoneNumber"] in [n["phoneNumber"] for n in numbers["records"]]
@@ -65,18 +70,22 @@ async def test_ringcentral_unknown_id_is_cmn_102_naming_the_parameter(client: Te
     auth = bearer(await token_for(client))
     status, body = await _json(client, "GET", f"{RC}/account/~/call-queues/424242", headers=auth)
     assert status == 404
-    assert body["errorCode"] == "CMN-102" and body["errors"][0]["parameterName"] == "groupId"
+    assert body["errorCode"] == "CMN-102"
+    assert body["errors"][0]["parameterName"] == "groupId"
 
 
 async def test_generic_operation_needs_the_vendors_credentials(client: TestClient) -> None:
     status, body = await _json(client, "GET", f"{RC}/account/~/extension")
-    assert status == 401 and body["errors"][0]["errorCode"] == "OAU-134"  # as hand routes
+    assert status == 401
+    assert body["errors"][0]["errorCode"] == "OAU-134"
 
 
 async def test_injected_error_on_a_generic_operation_uses_its_family(client: TestClient) -> None:
     headers = {**SW_AUTH, "X-Mock-Error": "20429"}
     status, body = await _json(client, "GET", QUEUES, headers=headers)
-    assert status == 429 and body["code"] == 20429 and "more_info" in body
+    assert status == 429
+    assert body["code"] == 20429
+    assert "more_info" in body
 
 
 async def test_unserved_path_is_journalled_as_no_endpoint(client: TestClient) -> None:
@@ -90,10 +99,12 @@ async def test_unserved_path_is_journalled_as_no_endpoint(client: TestClient) ->
 
 async def test_admin_lists_every_operation_and_who_serves_it(client: TestClient) -> None:
     status, page = await _json(client, "GET", "/__admin/catalog/signalwire/operations")
-    assert status == 200 and page["count"] == 79 + 253
+    assert status == 200
+    assert page["count"] == 79 + 253
     served = {(o["method"], o["path"]): o["served_by"] for o in page["operations"]}
     assert served[("POST", "/api/laml/2010-04-01/Accounts/{AccountSid}/Messages")] == "hand"
     assert served[("GET", "/api/laml/2010-04-01/Accounts/{AccountSid}/Queues")] == "generic"
     assert page["hand"] + page["generic"] == page["count"]
     status, missing = await _json(client, "GET", "/__admin/catalog/nobody/operations")
-    assert status == 404 and "signalwire" in missing["message"]
+    assert status == 404
+    assert "signalwire" in missing["message"]

@@ -42,9 +42,11 @@ def _prose(node: Any) -> list[str]:
         return []
     found = [k for k in ("description", "summary", "example", "examples") if k in node]
     found = [k for k in found if not isinstance(node[k], dict) or k == "examples"]
-    return found + [p for k, v in node.items() if k != "properties" for p in _prose(v)] + [
-        p for v in node.get("properties", {}).values() for p in _prose(v)
-    ]
+    return (
+        found
+        + [p for k, v in node.items() if k != "properties" for p in _prose(v)]
+        + [p for v in node.get("properties", {}).values() for p in _prose(v)]
+    )
 
 
 def test_tables_keep_facts_not_prose() -> None:
