@@ -9,7 +9,14 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from mockserver.operations.validate import compile_schema, deref, merge, ref_name, registry
+from mockserver.operations.validate import (
+    compile_schema,
+    deref,
+    merge,
+    property_schema,
+    ref_name,
+    registry,
+)
 
 if TYPE_CHECKING:
     import random
@@ -62,7 +69,7 @@ class Synth:
         out: dict[str, Any] = dict(made) if isinstance(made, dict) else {}
         applied: list[tuple[str, Any]] = []
         for key, given in fields.items():
-            prop = self._property(schema, key)
+            prop = property_schema(schema, key, self.schemas)
             if prop is not None and self._valid(prop, given):
                 applied.append((key, out.get(key, _ABSENT)))
                 out[key] = given
@@ -82,22 +89,6 @@ class Synth:
             self._registry = registry(self.schemas)
         check: Validator = compile_schema(schema, self._registry)
         return bool(check.is_valid(value))
-
-    def _property(self, schema: Any, key: str) -> Any:
-        """The schema of property `key` of an object schema (in any of its branches)."""
-        flat = deref(schema, self.schemas)
-        if not isinstance(flat, dict):
-            return None
-        props = flat.get("properties", {})
-        if key in props:
-            return props[key]
-        for choice in _CHOICES:
-            for branch in flat.get(choice, ()):
-                found = self._property(branch, key)
-                if found is not None:
-                    return found
-        extra = flat.get("additionalProperties")
-        return extra if isinstance(extra, dict) else None
 
     def _flat(self, schema: Any, stack: tuple[str, ...]) -> tuple[Any, tuple[str, ...]]:
         """`schema` with refs and allOf merged, and the component names passed through."""
@@ -354,23 +345,20 @@ def _typed(value: Any, kinds: list[str]) -> bool:
 
 
 def _bounds(flat: dict[str, Any], integer: bool) -> tuple[float, float]:
-    """The inclusive range to draw from: declared limits, else a small positive one."""
+    """The inclusive range to draw from: the declared limits, near 1 where one is open."""
     fmt_low, fmt_high = INT64 if flat.get("format") == "int64" else INT32
-    low = flat.get("minimum", fmt_low if "maximum" in flat else None)
-    high = flat.get("maximum", fmt_high if "minimum" in flat else None)
     nudge = 1 if integer else 0.01
+    low, high = flat.get("minimum"), flat.get("maximum")
     if "exclusiveMinimum" in flat:
         low = max(low if low is not None else -math.inf, flat["exclusiveMinimum"] + nudge)
     if "exclusiveMaximum" in flat:
         high = min(high if high is not None else math.inf, flat["exclusiveMaximum"] - nudge)
-    if low is None and high is None:
-        return (1, 100)
     if low is None:
-        low = min(1, high) if high is not None else 1
-    if high is None or high == math.inf:
-        high = low + 100
-    # a small value reads better than one near the format's limit
-    return (low, min(high, max(low, 0) + 1000))
+        # a small positive value reads better than one near the format's limit
+        low = 1 if high is None or high >= 1 else high - 100
+    if high is None:
+        high = low + 1000
+    return (max(low, fmt_low), min(high, max(low, 0) + 1000, fmt_high))
 
 
 def _sized(text: str, flat: dict[str, Any], rng: random.Random) -> str:

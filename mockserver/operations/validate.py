@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -216,6 +217,23 @@ def _types_both(a: Any, b: Any) -> Any:
     return (both[0] if len(both) == 1 else both) if both else a
 
 
+def property_schema(schema: Any, key: str, schemas: Mapping[str, Any]) -> Any:
+    """The schema of property `key` of an object schema (the first branch naming it), or None."""
+    flat = deref(schema, schemas)
+    if not isinstance(flat, dict):
+        return None
+    props = flat.get("properties", {})
+    if key in props:
+        return props[key]
+    for choice in ("oneOf", "anyOf"):
+        for branch in flat.get(choice, ()):
+            found = property_schema(branch, key, schemas)
+            if found is not None:
+                return found
+    extra = flat.get("additionalProperties")
+    return extra if isinstance(extra, dict) else None
+
+
 def types_of(schema: Any, schemas: Mapping[str, Any]) -> list[str]:
     """The JSON types `schema` can take, most specific first ("null" last)."""
     flat = deref(schema, schemas)
@@ -263,6 +281,13 @@ def _scalar(text: str, kind: str) -> tuple[bool, Any]:
         return lowered in ("true", "false"), lowered == "true"
     if kind == "null":
         return text in ("", "null"), None
+    if kind == "object":
+        # a multipart part or form field can carry a JSON object as text
+        try:
+            found = json.loads(text)
+        except ValueError:
+            return False, None
+        return isinstance(found, dict), found
     return True, text
 
 
@@ -350,7 +375,8 @@ class Checker:
         return list(dict.fromkeys(ordered))
 
     def _compile(self, op: Mapping[str, Any]) -> _Compiled:
-        key = str(op.get("id") or f"{op.get('method')} {op.get('path')}")
+        # not the id alone: SignalWire REST publishes "create_token" twice (project, pubsub)
+        key = f"{op.get('id')} {op.get('method')} {op.get('path')}"
         compiled = self._compiled.get(key)
         if compiled is None:
             compiled = self._compiled[key] = self._build(op)
@@ -415,16 +441,15 @@ class Checker:
 
     def _form(self, compiled: _Compiled, body: Mapping[str, Any]) -> dict[str, Any]:
         """Form strings typed per their property schemas (the first reading that validates)."""
-        flat = deref(compiled.body_schema, self.schemas)
-        props = flat.get("properties", {}) if isinstance(flat, dict) else {}
         out: dict[str, Any] = {}
         for name, raw in body.items():
-            values = [str(v) for v in raw] if isinstance(raw, list | tuple) else [str(raw)]
-            if name not in props or not values:
-                out[name] = raw
+            schema = property_schema(compiled.body_schema, name, self.schemas)
+            values = [raw] if isinstance(raw, str) else raw if isinstance(raw, list | tuple) else []
+            if schema is None or not values or not all(isinstance(v, str) for v in values):
+                out[name] = raw  # unknown, or already structured (a multipart JSON part)
                 continue
-            readings = coerce(values, props[name], self.schemas)
-            check = self._property(compiled, name, props[name])
+            readings = coerce(values, schema, self.schemas)
+            check = self._property(compiled, name, schema)
             out[name] = next((r for r in readings if check.is_valid(r)), readings[0])
         return out
 
