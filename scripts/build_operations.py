@@ -128,9 +128,8 @@ class Spec:
 def bounds(node: dict[str, Any]) -> dict[str, Any]:
     """OpenAPI 3.0's boolean exclusiveMinimum/Maximum as 2020-12 numbers."""
     for word, limit in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
-        if isinstance(node.get(word), bool):
-            if node.pop(word) and limit in node:
-                node[word] = node.pop(limit)
+        if isinstance(node.get(word), bool) and node.pop(word) and limit in node:
+            node[word] = node.pop(limit)
     return node
 
 
