@@ -746,7 +746,12 @@ def assert_signalwire_shaped(status: int, body: Any) -> None:
     if "errors" in body:
         assert isinstance(body["errors"], list)
         assert body["errors"]
-        assert {"type", "code", "message", "attribute", "url"} <= set(body["errors"][0])
+        item = body["errors"][0]
+        if "type" in item:  # /api/* RestApiErrorItem
+            assert {"type", "code", "message", "attribute", "url"} <= set(item)
+        else:  # compat POST .../Calls 400 (CompatibilityErrorArrayItem)
+            assert (status, set(item)) == (400, {"code", "message", "more_info"})
+            assert isinstance(item["code"], str)
     elif "error" in body:
         assert isinstance(body["error"], str)
     else:
