@@ -299,7 +299,7 @@ def list_key(schema: Any, schemas: dict[str, Any]) -> str | None:
     for key in LIST_KEYS:
         if key in arrays:
             return key
-    paging = {"paging", "navigation", "links", "next_page_uri", "page_size", "meta", "uri"}
+    paging = {"paging", "navigation", "links", "next_page_uri", "page_size", "meta"}
     return arrays[0] if len(arrays) == 1 and paging & props.keys() else None
 
 

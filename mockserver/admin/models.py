@@ -154,6 +154,44 @@ class CallbacksQuery(SessionQuery, total=False):
     vendor: Annotated[str, _query("Only this vendor.")]
 
 
+class VendorPath(TypedDict):
+    """A vendor's place."""
+
+    vendor: Annotated[str, _segment("Vendor id.", "signalwire")]
+
+
+class OperationRow(TypedDict):
+    """One operation the vendor publishes and who answers it."""
+
+    id: str
+    method: str
+    path: str
+    action: str
+    served_by: Literal["hand", "generic"]
+    table: str
+
+
+class OperationSource(TypedDict):
+    """One operation table: the spec (or pages) it was derived from."""
+
+    table: str
+    style: str
+    operations: int
+    source: dict[str, Any]
+
+
+class OperationsPage(TypedDict):
+    """Every operation a vendor serves: hand-written handlers and the generic engine."""
+
+    vendor: str
+    count: int
+    hand: int
+    generic: int
+    tables: list[OperationSource]
+    operations: list[OperationRow]
+    routes: list[str]
+
+
 class EntryPath(TypedDict):
     """A catalog entry's place."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.admin import catalog, metrics, openapi, report, scenarios
+from mockserver.admin import catalog, metrics, openapi, operations, report, scenarios
 from mockserver.admin import models as m
 from mockserver.admin.spec import JSON, Answer, Body, Route, json_route, raw_route
 from mockserver.verdicts.report import Report
@@ -33,6 +33,16 @@ ROUTES: tuple[Route, ...] = (
         "Matching entries.",
         query=m.CatalogQuery,
         errors={400: "A number parameter is not a number.", 404: "Unknown vendor."},
+    ),
+    json_route(
+        "GET",
+        "/catalog/{vendor}/operations",
+        operations.operations_list,
+        m.OperationsPage,
+        "Every operation the vendor publishes, served by a hand-written handler or the generic engine.",
+        "The vendor's operation tables and operations.",
+        params=m.VendorPath,
+        errors={404: "Unknown vendor."},
     ),
     json_route(
         "GET",

@@ -19,6 +19,7 @@ from mockserver.answers.plan import PASSTHROUGH, Plan
 from mockserver.answers.rendered import RenderContext, Rendered, compact_json
 from mockserver.answers.reuse import ErrorAnswers, to_response
 from mockserver.catalog.model import Catalog, CatalogEntry, VendorCatalog
+from mockserver.operations.router import generic_router
 from mockserver.request.injection import InjectionError, InjectionPlans
 from mockserver.request.snapshot import RequestSnapshot
 from mockserver.vendors.base import Vendor
@@ -27,6 +28,8 @@ from mockserver.vendors.kit.rejection import Rejection
 from mockserver.vendors.kit.routing import Route
 
 SESSION_HEADER = "x-mock-session"
+# a request no operation of the vendor serves (journal and metrics outcome "no_endpoint")
+NO_ENDPOINT = Plan("passthrough", outcome="no_endpoint", reason="no operation serves this path")
 
 
 class Planner(Protocol):
@@ -230,9 +233,13 @@ class Pipeline:
         plan: Plan = PASSTHROUGH,
     ) -> tuple[Route, Call] | None:
         """The endpoint and its call for `snapshot`, or None when the vendor has none."""
+        if self.env is None:
+            return None
         router = vendor.router()
-        found = router.find(snapshot.method, snapshot.path) if router and self.env else None
-        if found is None or self.env is None:
+        found = router.find(snapshot.method, snapshot.path) if router else None
+        if found is None or found[0].fallback:  # every other operation the vendor publishes
+            found = generic_router(vendor).find(snapshot.method, snapshot.path) or found
+        if found is None:
             return None
         route, args = found
         catalog = self.catalog.vendor(vendor.name)
@@ -259,6 +266,9 @@ class Pipeline:
         else:
             ctx = self.context(snapshot, vendor, plan)
             response = to_response(await self.render(snapshot, vendor, plan, ctx))
+            if snapshot.no_endpoint and plan.kind == "passthrough":
+                # journalled and counted apart: a call the mock does not emulate
+                plan = NO_ENDPOINT if plan is PASSTHROUGH else replace(plan, outcome="no_endpoint")
         return await self.deliver(snapshot, plan, response, started)
 
     async def deliver(
@@ -367,6 +377,7 @@ class Pipeline:
         """The endpoint's normal answer; unknown endpoints get the vendor's not-found."""
         found = self.call_for(snapshot, vendor, ctx, plan)
         if found is None:
+            snapshot.no_endpoint = True
             return served(snapshot, self.not_found(vendor, self.catalog.vendor(vendor.name), ctx))
         route, call = found
         try:

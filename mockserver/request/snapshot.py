@@ -60,6 +60,7 @@ class RequestSnapshot:
         "__dict__",
         "body",
         "method",
+        "no_endpoint",
         "path",
         "query_all",
         "raw_headers",
@@ -93,6 +94,8 @@ class RequestSnapshot:
         self.received_at = received_at
         # set by the pipeline when the answer is a catalogued error or a fault, for the journal
         self.served: Served | None = None
+        # set by the pipeline when no operation of the vendor serves the request
+        self.no_endpoint = False
 
     @lazy
     def headers(self) -> Mapping[str, str]:

@@ -21,11 +21,15 @@ class Route:
     pattern: re.Pattern[str]
     handler: Handler
     name: str
+    # answers only when no published operation does (e.g. a "method not allowed" catch-all)
+    fallback: bool = False
 
 
-def route(method: str, pattern: str, handler: Handler, name: str = "") -> Route:
+def route(
+    method: str, pattern: str, handler: Handler, name: str = "", fallback: bool = False
+) -> Route:
     """Build a route; `pattern` is a full-match regex over the vendor-relative path."""
-    return Route(method.upper(), re.compile(pattern), handler, name or handler.__name__)
+    return Route(method.upper(), re.compile(pattern), handler, name or handler.__name__, fallback)
 
 
 class Router:

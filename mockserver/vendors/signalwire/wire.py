@@ -69,9 +69,10 @@ def not_allowed(call: Call) -> NoReturn:
 
 
 def methods(pattern: str, handlers: dict[str, Handler]) -> Iterable[Route]:
-    """The routes of one path: its handlers, then 20004 for every other method."""
+    """The routes of one path: its handlers, then 20004 for every method no operation has."""
     for method in METHODS:
-        yield route(method, pattern, handlers.get(method, not_allowed))
+        handler = handlers.get(method)
+        yield route(method, pattern, handler or not_allowed, fallback=handler is None)
 
 
 def rfc2822(seconds: float) -> str:

@@ -1,0 +1,252 @@
+"""The generic engine: any operation of a table answered from its schemas, stateful per session."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mockserver.answers.rendered import Rendered
+from mockserver.operations.dialect import Dialect, Record
+from mockserver.operations.synth import Synth
+from mockserver.operations.table import Operation, Operations, Table, items_of
+from mockserver.operations.validate import Checker
+from mockserver.vendors.kit.call import Call
+
+# paging and ordering parameters never filter a list
+_NOT_FILTERS = {"page", "perpage", "pagesize", "page_size", "page_number", "pagetoken"}
+_NOT_FILTERS |= {"page_token", "cursor", "limit", "offset", "sort", "sortby", "orderby"}
+
+
+@functools.cache
+def checker(table: Table) -> Checker:
+    """One validator set per table (compiled schemas are kept between requests)."""
+    return Checker(table.schemas)
+
+
+@dataclass
+class Turn:
+    """One generic request: its operation, call, dialect and the session's resources."""
+
+    op: Operation
+    ops: Operations
+    call: Call
+    dialect: Dialect
+    args: dict[str, str]
+
+    @functools.cached_property
+    def synth(self) -> Synth:
+        """The session's seeded generator for this table's schemas."""
+        return Synth(self.op.table.schemas, self.call.rng, self.call.faker, self.op.table.style)
+
+    def kind(self, collection: str | None = None) -> str:
+        """The store's kind for a collection (or this singleton) with its arguments filled."""
+        template = collection or self.op.collection or self.op.path
+        for name, value in self.args.items():
+            template = template.replace("{" + name + "}", value)
+        return "op:" + self.dialect.store_as(template)
+
+    def answer(self, body: Any, status: int | None = None) -> Rendered:
+        """The success answer."""
+        return self.dialect.answer(self.call, status or self.op.success, body)
+
+    def record_schema(self) -> Any:
+        """What a stored record of this collection looks like (its fetch answer's schema)."""
+        fetcher = self.ops.fetchers.get(self.op.collection)
+        schema = fetcher.response_schema() if fetcher else None
+        return schema or self.op.response_schema()
+
+    def fields(self) -> Mapping[str, Any]:
+        """The request body's fields, validated, under the resource's names."""
+        return self.dialect.fields(self.call, self.op, self.body)
+
+    @functools.cached_property
+    def body(self) -> Any:
+        """The parsed request body (parsed once per request)."""
+        return self.dialect.body(self.call, self.op)
+
+    def validate(self) -> None:
+        """Refuse the request with the vendor's own error when the spec does not allow it."""
+        body = self.body if self.op.get("body") else None
+        query = [*self.call.snapshot.query_all, *((k, v) for k, v in self.args.items())]
+        problems = checker(self.op.table).problems(self.op.row, query, body)
+        if problems:
+            self.dialect.invalid(self.call, self.op, problems[0])
+
+    def records(self, kind: str | None = None) -> list[Record]:
+        """The collection's records in this session (seeded ones first when it is seeded)."""
+        kind = kind or self.kind()
+        self.ensure_seeded(kind)
+        return self.call.resources.list(kind)
+
+    def ensure_seeded(self, kind: str) -> None:
+        """Give a collection clients cannot add to its vendor-made records, once per session."""
+        collection = self.op.collection
+        if collection is None:
+            return
+        if (
+            collection in self.ops.creatable
+            and collection.rsplit("/", 1)[-1] not in self.dialect.world
+        ):
+            return
+        resources = self.call.resources
+        if resources.get("op-seeded", kind) is not None:
+            return
+        resources.put("op-seeded", kind, {})
+        schema = self.record_schema() if self.op.action != "list" else self.item_schema()
+        records = [self.synth.value(schema) for _ in range(self.dialect.seeds)]
+        records = [r for r in records if isinstance(r, dict)]
+        self.dialect.seed(self.call, self.op, kind, records)
+        for record in records:
+            resources.put(kind, self.record_id(record) or str(len(records)), record)
+
+    def item_schema(self) -> Any:
+        """The schema of one item of this list answer."""
+        fetcher = self.ops.fetchers.get(self.op.collection)
+        if fetcher is not None and fetcher.response_schema() is not None:
+            return fetcher.response_schema()
+        return items_of(
+            self.op.table.schemas, self.op.response_schema(), str(self.op.get("list_key"))
+        )
+
+    def record_id(self, record: Record) -> str | None:
+        """The id a record is stored under."""
+        field = self.op.get("id_field")
+        value = record.get(field) if field else None
+        return None if value is None else str(value)
+
+    def id_value(self, name: str) -> str:
+        """The addressed id: a path argument, else a query or body field (Yeastar's `?id=`)."""
+        if name in self.args:
+            return self.args[name]
+        found = self.call.snapshot.query.get(name)
+        if found is None and isinstance(self.body, dict):
+            found = self.body.get(name)
+        return "" if found is None else str(found)
+
+    def instance(self) -> tuple[str, Record]:
+        """The addressed record; the vendor's not-found when there is none."""
+        name = str(self.op.get("id_param"))
+        rid = self.id_value(name)
+        kind = self.kind()
+        self.ensure_seeded(kind)
+        record = self.call.resources.get(kind, rid)
+        if record is None:
+            self.dialect.not_found(self.call, self.op, name, rid)
+        return rid, record
+
+
+def create(turn: Turn) -> Rendered:
+    """POST to a collection: a new record from the request and the schema, stored."""
+    record = turn.synth.fill(turn.op.response_schema() or turn.record_schema(), turn.fields())
+    rid = turn.record_id(record)
+    resources = turn.call.resources
+    if rid is not None:
+        resources.put(turn.kind(), rid, record)
+    return turn.answer(record)
+
+
+def fetch(turn: Turn) -> Rendered:
+    """GET an instance."""
+    _, record = turn.instance()
+    return turn.answer(turn.synth.fill(turn.op.response_schema(), record))
+
+
+def update(turn: Turn) -> Rendered:
+    """PUT/PATCH (or compat POST) to an instance: the request's fields kept."""
+    rid, record = turn.instance()
+    updated = turn.synth.fill(turn.record_schema(), {**record, **turn.fields()})
+    turn.call.resources.put(turn.kind(), rid, updated)
+    return turn.answer(turn.synth.fill(turn.op.response_schema(), updated))
+
+
+def delete(turn: Turn) -> Rendered:
+    """DELETE an instance (or a singleton's settings)."""
+    if turn.op.get("id_param"):
+        rid, _ = turn.instance()
+        turn.call.resources.delete(turn.kind(), rid)
+    return answer_schema(turn)
+
+
+def listing(turn: Turn) -> Rendered:
+    """GET a collection: its records, filtered by the query, in the vendor's pages."""
+    key = str(turn.op.get("list_key") or "records")
+    item = items_of(turn.op.table.schemas, turn.op.response_schema(), key)
+    records = [r for r in turn.records() if matches(turn, r)]
+    items = [turn.synth.fill(item, r) for r in reversed(records)]
+    page = turn.dialect.page(turn.call, turn.op, items, key)
+    return turn.answer(turn.synth.fill(turn.op.response_schema(), page))
+
+
+def matches(turn: Turn, record: Record) -> bool:
+    """Whether a record passes the list's filters (query parameters naming its fields)."""
+    fields = turn.dialect.fields(turn.call, turn.op, dict(turn.call.snapshot.query))
+    for name, wanted in fields.items():
+        if name.lower() in _NOT_FILTERS or name not in record:
+            continue
+        value = record[name]
+        if (
+            isinstance(value, str | int | float | bool)
+            and str(value).lower() != str(wanted).lower()
+        ):
+            return False
+    return True
+
+
+def read(turn: Turn) -> Rendered:
+    """GET a singleton (settings, presence...): made on first read, then kept."""
+    return turn.answer(singleton(turn))
+
+
+def singleton(turn: Turn) -> Record:
+    resources, kind = turn.call.resources, turn.kind(turn.op.path)
+    record = resources.get(kind, "")
+    if record is None:
+        record = turn.synth.value(turn.op.response_schema())
+        if isinstance(record, dict):
+            resources.put(kind, "", record)
+    return turn.synth.fill(turn.op.response_schema(), record or {})
+
+
+def write(turn: Turn) -> Rendered:
+    """PUT/PATCH a singleton: the request's fields kept."""
+    resources, kind = turn.call.resources, turn.kind(turn.op.path)
+    current = resources.get(kind, "") or {}
+    updated = turn.synth.fill(turn.op.response_schema(), {**current, **turn.fields()})
+    if turn.op.response_schema() is not None:
+        resources.put(kind, "", updated)
+    return answer_schema(turn, updated)
+
+
+def act(turn: Turn) -> Rendered:
+    """Any other POST: the documented answer, with the request's fields where they fit."""
+    return answer_schema(turn, turn.fields())
+
+
+def answer_schema(turn: Turn, fields: Mapping[str, Any] | None = None) -> Rendered:
+    """The success answer: its schema's value (with `fields`), or no body when it has none."""
+    schema = turn.op.response_schema()
+    if schema is None:
+        return turn.answer(None)
+    return turn.answer(turn.synth.fill(schema, fields or {}))
+
+
+ACTIONS: dict[str, Callable[[Turn], Rendered]] = {
+    "create": create,
+    "fetch": fetch,
+    "update": update,
+    "delete": delete,
+    "list": listing,
+    "read": read,
+    "write": write,
+    "act": act,
+}
+
+
+def serve(op: Operation, ops: Operations, dialect: Dialect, call: Call) -> Rendered:
+    """Answer `call` as the vendor answers `op`."""
+    args = {k: dialect.canonical(call, k, v) for k, v in call.args.items()}
+    turn = Turn(op, ops, call, dialect, args)
+    turn.validate()
+    return ACTIONS.get(op.action, act)(turn)

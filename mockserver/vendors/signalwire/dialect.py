@@ -1,0 +1,98 @@
+"""SignalWire's shape of generic answers: compat (Twilio-style) and /api/* (REST) dialects."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, NoReturn
+
+from mockserver.answers.rendered import Rendered
+from mockserver.operations.dialect import Dialect, Record
+from mockserver.operations.table import Operation
+from mockserver.operations.validate import Problem
+from mockserver.vendors.kit.call import Call
+from mockserver.vendors.signalwire.paging import COMPAT, REST, compat_page, links_page, locate
+from mockserver.vendors.signalwire.wire import INVALID, NOT_FOUND, answer
+
+# the SDKs' bare `/2010-04-01/...` is the same API as the documented `/api/laml/...`
+ALIASES = {"/2010-04-01/": "/api/laml/2010-04-01/"}
+_WORD = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def snake(name: str) -> str:
+    """A compat form field as the resource names it: `StatusCallback` -> `status_callback`."""
+    return _WORD.sub("_", name).lower()
+
+
+class Compat(Dialect):
+    """The Compatibility API (sw-compat.yaml): form bodies, snake_case resources, 20404."""
+
+    not_found_key = NOT_FOUND
+    invalid_key = INVALID
+    malformed_key = INVALID
+
+    def answer(self, call: Call, status: int, body: Any) -> Rendered:
+        """Compact JSON with the request id header."""
+        return answer(call, status, body)
+
+    def fields(self, call: Call, op: Operation, body: Any) -> Mapping[str, Any]:
+        """Form fields (PascalCase) under the resource's snake_case names."""
+        if not isinstance(body, dict):
+            return {}
+        return {snake(k): v for k, v in body.items()}
+
+    def page(self, call: Call, op: Operation, records: list[Record], key: str) -> Any:
+        """Twilio's page: the records and page/page_size/uri/next_page_uri..."""
+        field = str(op.get("id_field") or "sid")
+        ids = [str(r.get(field, i)) for i, r in enumerate(records)]
+        window = locate(call, ids, COMPAT)
+        keyed = [{**r, "sid": r.get("sid", i)} for r, i in zip(records, ids, strict=True)]
+        body = compat_page(keyed, key, call.snapshot.path, [], window)
+        body[key] = records[window.start : window.end]
+        return body
+
+    def not_found(self, call: Call, op: Operation, name: str, value: str) -> NoReturn:
+        """20404 "Not Found"."""
+        call.reject(NOT_FOUND)
+
+    def invalid(self, call: Call, op: Operation, problem: Problem) -> NoReturn:
+        """20422 "Invalid Parameter" (400 on the compat API)."""
+        call.reject(INVALID, attribute=problem.name)
+
+
+class Rest(Dialect):
+    """The /api/* REST API (sw-rest.yaml): JSON bodies, `data`/`links` lists, 422 errors[]."""
+
+    not_found_key = NOT_FOUND
+    invalid_key = INVALID
+    malformed_key = INVALID
+
+    def answer(self, call: Call, status: int, body: Any) -> Rendered:
+        """Compact JSON with the request id header."""
+        return answer(call, status, body)
+
+    def body(self, call: Call, op: Operation) -> Any:
+        """The JSON body; an unreadable one is a 400."""
+        return call.json(INVALID, objects_only=False, status=400)
+
+    def page(self, call: Call, op: Operation, records: list[Record], key: str) -> Any:
+        """`data` and `links` (self/first/next/prev)."""
+        field = str(op.get("id_field") or "id")
+        ids = [str(r.get(field, i)) for i, r in enumerate(records)]
+        window = locate(call, ids, REST)
+        keyed = [{**r, "id": i} for r, i in zip(records, ids, strict=True)]
+        body = links_page(keyed, call.snapshot.path, window)
+        body.pop("data")
+        body[key] = records[window.start : window.end]
+        return body
+
+    def not_found(self, call: Call, op: Operation, name: str, value: str) -> NoReturn:
+        """404 with the REST errors[] body."""
+        call.reject(NOT_FOUND)
+
+    def invalid(self, call: Call, op: Operation, problem: Problem) -> NoReturn:
+        """422 `validation_error` naming the attribute."""
+        call.reject(INVALID, 422, attribute=problem.name)
+
+
+DIALECTS = {"compat": Compat(), "rest": Rest()}

@@ -1,0 +1,41 @@
+"""Yeastar's shape of generic answers: errcode/errmsg on HTTP 200, `total_number` + `data` lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.answers.rendered import Rendered
+from mockserver.operations.dialect import Record, TableDialect
+from mockserver.operations.table import Operation
+from mockserver.vendors.kit.call import Call
+from mockserver.vendors.yeastar.wire import success
+
+
+class Yeastar(TableDialect):
+    """The P-Series Open API v1.0 (spec/openapi.yaml)."""
+
+    param = "field"
+    not_found_status = None  # Yeastar's errors ride on HTTP 200 (the catalog's status)
+    # a PBX has extensions, trunks and queues before any client call
+    world = frozenset({"extension", "trunk", "queue"})
+    seeds = 3
+
+    def answer(self, call: Call, status: int, body: Any) -> Rendered:
+        """`{"errcode":0,"errmsg":"SUCCESS", ...}`, HTTP 200."""
+        fields = body if isinstance(body, dict) else {}
+        return success(**{k: v for k, v in fields.items() if k not in ("errcode", "errmsg")})
+
+    def page(self, call: Call, op: Operation, records: list[Record], key: str) -> Any:
+        """`page`/`page_size` slice; `total_number` counts the whole list."""
+        query = call.snapshot.query
+        page = _positive(query.get("page"), 1)
+        size = _positive(query.get("page_size"), 20)
+        start = (page - 1) * size
+        return {"total_number": len(records), key: records[start : start + size]}
+
+
+def _positive(raw: str | None, default: int) -> int:
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and 0 < int(raw) < 10**6 else default
+
+
+DIALECTS = {"yeastar": Yeastar()}
