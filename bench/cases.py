@@ -89,6 +89,15 @@ CASES: tuple[Case, ...] = (
     _rules_case(100),
     _rules_case(1000),
     Case(
+        "generic-read",
+        "generic engine: presence (spec-driven singleton, stored per session)",
+        "GET",
+        f"{RC}/presence",
+        lambda s: s == 200,
+        {"Authorization": "Bearer bench-token"},
+        token=True,
+    ),
+    Case(
         "sms-send",
         "happy-path SMS send",
         "POST",

@@ -149,9 +149,20 @@ def create(turn: Turn) -> Rendered:
 
 
 def fetch(turn: Turn) -> Rendered:
-    """GET an instance."""
+    """GET an instance (stored in this answer's own shape unless the operations differ)."""
     _, record = turn.instance()
-    return turn.answer(turn.synth.fill(turn.op.response_schema(), record))
+    return turn.answer(shaped(turn, turn.op.response_schema(), record))
+
+
+def shaped(turn: Turn, schema: Any, record: Record) -> Record:
+    """`record` as `schema` describes it: as stored when that is its own schema.
+
+    Records are made from their collection's fetch schema, so most reads need no work;
+    re-shaping (synthesis plus a validation per field) costs milliseconds.
+    """
+    if schema is None or schema == turn.record_schema():
+        return record
+    return turn.synth.fill(schema, record)
 
 
 def update(turn: Turn) -> Rendered:
@@ -174,23 +185,26 @@ def listing(turn: Turn) -> Rendered:
     """GET a collection: its records, filtered by the query, in the vendor's pages."""
     key = str(turn.op.get("list_key") or "records")
     item = items_of(turn.op.table.schemas, turn.op.response_schema(), key)
-    records = [r for r in turn.records() if matches(turn, r)]
-    items = [turn.synth.fill(item, r) for r in reversed(records)]
+    wanted = filters(turn)
+    records = [r for r in turn.records() if matches(r, wanted)]
+    items = [shaped(turn, item, r) for r in reversed(records)]
     page = turn.dialect.page(turn.call, turn.op, items, key)
-    return turn.answer(turn.synth.fill(turn.op.response_schema(), page))
+    # the page's other fields are checked against the schema, its items already were
+    shell = turn.synth.fill(turn.op.response_schema(), {k: v for k, v in page.items() if k != key})
+    return turn.answer({**shell, key: page[key]})
 
 
-def matches(turn: Turn, record: Record) -> bool:
-    """Whether a record passes the list's filters (query parameters naming its fields)."""
+def filters(turn: Turn) -> dict[str, str]:
+    """Query parameters that name a record field (paging and ordering ones never do)."""
     fields = turn.dialect.fields(turn.call, turn.op, dict(turn.call.snapshot.query))
-    for name, wanted in fields.items():
-        if name.lower() in _NOT_FILTERS or name not in record:
-            continue
-        value = record[name]
-        if (
-            isinstance(value, str | int | float | bool)
-            and str(value).lower() != str(wanted).lower()
-        ):
+    return {k: str(v) for k, v in fields.items() if k.lower() not in _NOT_FILTERS}
+
+
+def matches(record: Record, wanted: Mapping[str, str]) -> bool:
+    """Whether a record's scalar fields equal every filter that names them (case-blind)."""
+    for name, value in wanted.items():
+        found = record.get(name)
+        if isinstance(found, str | int | float | bool) and str(found).lower() != value.lower():
             return False
     return True
 
@@ -205,9 +219,10 @@ def singleton(turn: Turn) -> Record:
     record = resources.get(kind, "")
     if record is None:
         record = turn.synth.value(turn.op.response_schema())
-        if isinstance(record, dict):
-            resources.put(kind, "", record)
-    return turn.synth.fill(turn.op.response_schema(), record or {})
+        if not isinstance(record, dict):
+            return {}
+        resources.put(kind, "", record)
+    return record
 
 
 def write(turn: Turn) -> Rendered:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import string
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -36,6 +38,27 @@ ALNUM = string.ascii_letters + string.digits
 _CHOICES = ("oneOf", "anyOf")
 
 
+# A table's registry and compiled validators outlive the request: building them is most of
+# what checking a value costs (a Synth is made per request). Tables live for the process.
+_REGISTRIES: dict[int, tuple[Mapping[str, Any], Registry[Any]]] = {}
+_VALIDATORS: OrderedDict[tuple[int, str], Validator] = OrderedDict()
+_MAX_VALIDATORS = 4096
+
+
+def validator(schemas: Mapping[str, Any], schema: Any) -> Validator:
+    """The compiled validator of `schema` against a table's `schemas`, made once."""
+    key = (id(schemas), json.dumps(schema, sort_keys=True, default=str))
+    found = _VALIDATORS.get(key)
+    if found is None:
+        kept = _REGISTRIES.get(id(schemas))
+        if kept is None or kept[0] is not schemas:
+            kept = _REGISTRIES[id(schemas)] = (schemas, registry(schemas))
+        found = _VALIDATORS[key] = compile_schema(schema, kept[1])
+        if len(_VALIDATORS) > _MAX_VALIDATORS:
+            _VALIDATORS.popitem(last=False)
+    return found
+
+
 class Synth:
     """Values valid against a table's schemas, realistic by property name, seeded by `rng`."""
 
@@ -46,7 +69,6 @@ class Synth:
         self.rng = rng
         self.faker = faker
         self.style = style
-        self._registry: Registry[Any] | None = None
         self._make: dict[str, Callable[[Any, str, int, tuple[str, ...]], Any]] = {
             "object": self._object,
             "array": self._array,
@@ -85,10 +107,7 @@ class Synth:
     # --- plumbing ---------------------------------------------------------------------------
 
     def _valid(self, schema: Any, value: Any) -> bool:
-        if self._registry is None:
-            self._registry = registry(self.schemas)
-        check: Validator = compile_schema(schema, self._registry)
-        return bool(check.is_valid(value))
+        return bool(validator(self.schemas, schema).is_valid(value))
 
     def _flat(self, schema: Any, stack: tuple[str, ...]) -> tuple[Any, tuple[str, ...]]:
         """`schema` with refs and allOf merged, and the component names passed through."""
