@@ -46,7 +46,7 @@ typecheck: $(STAMP)
 catalog: $(STAMP)  ## regenerate catalog/*.yaml from catalog/seeds/
 	$(BIN)/python scripts/build_catalog.py
 
-operations: $(STAMP)  ## regenerate mockserver/vendors/*/spec/*.json from ../shared/specs/
+operations: $(STAMP)  ## regenerate mockserver/vendors/*/spec/*.json from the vendors' specs (scripts/build_operations.py)
 	$(BIN)/python scripts/build_operations.py
 
 new-vendor: $(STAMP)  ## scaffold a vendor folder, seed, catalog, docs and scenario: make new-vendor NAME=acme [TITLE="Acme"]

@@ -9,7 +9,7 @@ from typing import Any
 
 from mockserver.answers.rendered import Rendered
 from mockserver.vendors.kit.call import Call
-from mockserver.vendors.ringcentral.paging import paginate
+from mockserver.vendors.ringcentral.paging import ENUMERATED_MAX_PAGE, paginate
 from mockserver.vendors.ringcentral.wire import API, answer, base_url, stable_digits
 
 # The official quick starts pick the first number whose features include "SmsSender".
@@ -91,7 +91,8 @@ def _phone_number(call: Call) -> dict[str, Any]:
 
 def phone_numbers(call: Call) -> Rendered:
     """GET .../extension/{id}/phone-number: the session's one SMS-capable direct number."""
-    return answer(call, paginate(call, [_phone_number(call)], call.snapshot.path))
+    body = paginate(call, [_phone_number(call)], call.snapshot.path, ENUMERATED_MAX_PAGE)
+    return answer(call, body)
 
 
 def extension_info(call: Call) -> Rendered:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import string
 
 from mockserver.answers.rendered import Rendered
@@ -45,8 +46,10 @@ def _client_id(call: Call) -> str:
     return client_id
 
 
-def _seconds(value: float) -> int | float:
-    return int(value) if value == int(value) else value
+def _seconds(value: float) -> int:
+    # TokenInfo types both lifetimes as int32 (typed SDKs parse them as integers); a fractional
+    # --token-ttl is reported rounded up, so it never reads 0, while the token keeps its real expiry.
+    return math.ceil(value)
 
 
 def _endpoint_id(call: Call, session: str | None) -> str:

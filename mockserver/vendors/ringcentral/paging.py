@@ -12,6 +12,9 @@ DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 1000
 # a page number past this is certainly a typo; it also keeps int() far from its size limit
 _MAX_PAGE = 999_999_999
+# Lists answered with the spec's EnumeratedPagingModel (call log, phone numbers) cap `paging.page`
+# at 1000, so a later page could not be described: such lists refuse it like any bad page number.
+ENUMERATED_MAX_PAGE = 1000
 
 
 def _positive(call: Call, name: str, default: int, maximum: int) -> int:
@@ -23,9 +26,9 @@ def _positive(call: Call, name: str, default: int, maximum: int) -> int:
     return int(raw)
 
 
-def page_params(call: Call) -> tuple[int, int]:
-    """`page` (from 1) and `perPage` (1..1000, default 100); CMN-101 for anything else."""
-    return _positive(call, "page", 1, _MAX_PAGE), _positive(
+def page_params(call: Call, max_page: int = _MAX_PAGE) -> tuple[int, int]:
+    """`page` (1..max_page) and `perPage` (1..1000, default 100); CMN-101 for anything else."""
+    return _positive(call, "page", 1, max_page), _positive(
         call, "perPage", DEFAULT_PER_PAGE, MAX_PER_PAGE
     )
 
@@ -41,9 +44,11 @@ def _request_uri(call: Call, path: str) -> str:
     return f"{base_url(call)}{path}" + (f"?{query}" if query else "")
 
 
-def paginate(call: Call, records: list[dict[str, Any]], path: str) -> dict[str, Any]:
+def paginate(
+    call: Call, records: list[dict[str, Any]], path: str, max_page: int = _MAX_PAGE
+) -> dict[str, Any]:
     """The list answer for `records` (already filtered and ordered) at `path`."""
-    page, per_page = page_params(call)
+    page, per_page = page_params(call, max_page)
     total = len(records)
     pages = -(-total // per_page)
     start = (page - 1) * per_page

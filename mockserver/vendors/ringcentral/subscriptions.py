@@ -23,20 +23,25 @@ from mockserver.vendors.ringcentral.wire import (
 DEFAULT_EXPIRES_IN = 604_800  # a week (inferred: RingCentral's webhook default)
 MAX_EXPIRES_IN = 315_360_000  # ten years; the docs' blacklist sample expires 15 years out
 _TOKENS = ("verificationToken", "validationToken")
+# "limited to 30 subscriptions per user/extension (for particular application)" (the spec's
+# createSubscription; its list schema has maxItems 30); a session is one user of one app.
+MAX_SUBSCRIPTIONS = 30
 
 
 def view(record: dict[str, Any], now: float) -> dict[str, Any]:
     """The subscription as RingCentral lists it (docs code-samples/webhooks/blacklist.json)."""
-    body = {
+    body: dict[str, Any] = {
         "uri": record["uri"],
         "id": record["id"],
         "creationTime": iso(record["created"]),
         "status": record["status"],
         "eventFilters": record["filters"],
         "expirationTime": iso(record["expires"]),
-        "expiresIn": max(0, round(record["expires"] - now)),
-        "deliveryMode": {"transportType": "WebHook", "encryption": False, **record["mode"]},
     }
+    left = round(record["expires"] - now)
+    if left >= 1:  # the spec's minimum; an expired one shows only its past expirationTime
+        body["expiresIn"] = left
+    body["deliveryMode"] = {"transportType": "WebHook", "encryption": False, **record["mode"]}
     if "blacklisted" in record:
         body["blacklistedData"] = record["blacklisted"]
     return body
@@ -114,6 +119,8 @@ def _new_subscription(call: Call) -> dict[str, Any]:
     filters = _filters(call, data.get("eventFilters"))
     mode = _mode(call, data.get("deliveryMode"))
     expires_in = _expires_in(call, data.get("expiresIn"))
+    if len(call.resources.list(SUBSCRIPTION)) >= MAX_SUBSCRIPTIONS:
+        call.reject("SUB-505")
     sid, now = call.env.ids.uuid(call.session), call.now
     record: dict[str, Any] = {
         "id": sid,

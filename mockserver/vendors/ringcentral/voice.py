@@ -9,7 +9,7 @@ from mockserver.answers.rendered import Rendered
 from mockserver.vendors.kit.call import Call
 from mockserver.vendors.ringcentral.account import extension_path, identity
 from mockserver.vendors.ringcentral.lifecycle import ring_out_timeline, step_at
-from mockserver.vendors.ringcentral.paging import paginate
+from mockserver.vendors.ringcentral.paging import ENUMERATED_MAX_PAGE, paginate
 from mockserver.vendors.ringcentral.wire import (
     answer,
     base_url,
@@ -142,4 +142,5 @@ def call_log(call: Call) -> Rendered:
     records.sort(key=lambda r: (r["created"], r["id"]), reverse=True)
     name, now = identity(call).name, call.now
     entries = [call_log_record(r, name, now) for r in records]
-    return answer(call, paginate(call, entries, call.snapshot.path))
+    body = paginate(call, entries, call.snapshot.path, ENUMERATED_MAX_PAGE)
+    return answer(call, body)
