@@ -199,14 +199,16 @@ def read(turn: Turn) -> Rendered:
     return turn.answer(singleton(turn))
 
 
-def singleton(turn: Turn) -> Record:
+def singleton(turn: Turn) -> Any:
+    """The singleton's stored record; an array (or scalar) answer is made anew, not kept."""
     resources, kind = turn.call.resources, turn.kind(turn.op.path)
     record = resources.get(kind, "")
     if record is None:
         record = turn.synth.value(turn.op.response_schema())
-        if isinstance(record, dict):
-            resources.put(kind, "", record)
-    return turn.synth.fill(turn.op.response_schema(), record or {})
+        if not isinstance(record, dict):
+            return record
+        resources.put(kind, "", record)
+    return turn.synth.fill(turn.op.response_schema(), record)
 
 
 def write(turn: Turn) -> Rendered:

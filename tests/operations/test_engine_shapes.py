@@ -1,0 +1,19 @@
+"""Generic answers whose schema is not an object: arrays and scalars answered, not a 500."""
+
+from __future__ import annotations
+
+import base64
+
+from aiohttp.test_utils import TestClient
+
+SW_AUTH = {"Authorization": "Basic " + base64.b64encode(b"project-a:token").decode()}
+# a `read` whose documented 200 is a top-level array (sw-rest.yaml)
+ADDRESSES = "/signalwire/api/fabric/resources/subscribers/{id}/addresses"
+
+
+async def test_a_singleton_read_answering_an_array_answers_one(client: TestClient) -> None:
+    resp = await client.get(
+        ADDRESSES.format(id="9d3c1a2e-0000-4000-8000-000000000001"), headers=SW_AUTH
+    )
+    assert resp.status == 200
+    assert isinstance(await resp.json(), list)
