@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import random
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -22,8 +21,8 @@ from mockserver.operations.table import Operation
 from mockserver.settings import Settings
 from mockserver.testing.thread import ServerThread
 from mockserver.vendors import VENDORS
+from tests.operations.clients import OWN, Client, sign_in
 
-SESSION = "6b1f3d2e-0000-4000-8000-00000000c0de"  # SignalWire wants a project id's shape
 # operations per (vendor, table): the issue's 520/79/253 and every hand-built table's rows
 EXPECTED = {
     ("ringcentral", "platform"): 520,
@@ -33,24 +32,9 @@ EXPECTED = {
     ("fonedynamics", "rest-v2"): 8,
     ("webexconnect", "messaging"): 9,
 }
-# path arguments that name the caller's own account (or the session) rather than any id
-OWN = {
-    "ringcentral": {"accountId": "~", "extensionId": "~"},
-    "signalwire": {"AccountSid": SESSION},
-    "fonedynamics": {"AccountSid": SESSION},
-}
 # operations that end the credentials every later request uses go last
 _LOGOUT = re.compile(r"oauth/(revoke|logout)|del_token|refresh_token|/token")
 _SAFE = "+~:@"
-
-
-@dataclass
-class Client:
-    """A vendor's base URL, a `requests` session and the credentials every request carries."""
-
-    base: str
-    http: requests.Session
-    query: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -67,35 +51,6 @@ class Sent:
 def server() -> Iterator[ServerThread]:
     with ServerThread(Settings(watch_interval=0, delivery_delay=0)) as running:
         yield running
-
-
-def _basic(user: str, secret: str) -> str:
-    return "Basic " + base64.b64encode(f"{user}:{secret}".encode()).decode()
-
-
-def _client(server: ServerThread, vendor: str) -> Client:
-    """Signed in as each vendor's test credentials for SESSION."""
-    creds = VENDORS[vendor].test_credentials(SESSION)
-    client = Client(f"{server.url}/{vendor}", requests.Session())
-    headers = client.http.headers
-    if vendor == "ringcentral":
-        got = client.http.post(
-            client.base + "/restapi/oauth/token",
-            data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": "x"},
-            headers={"Authorization": _basic(creds["client_id"], creds["client_secret"])},
-            timeout=10,
-        )
-        headers["Authorization"] = "Bearer " + got.json()["access_token"]
-    elif vendor == "signalwire":
-        headers["Authorization"] = _basic(creds["project"], creds["token"])
-    elif vendor == "fonedynamics":
-        headers["Authorization"] = _basic(creds["account_sid"], creds["token"])
-    elif vendor == "webexconnect":
-        headers["key"] = creds["service_key"]
-    elif vendor == "yeastar":
-        got = client.http.post(client.base + "/openapi/v1.0/get_token", json=creds, timeout=10)
-        client.query["access_token"] = got.json()["access_token"]
-    return client
 
 
 def _operations(vendor: str) -> list[Operation]:
@@ -193,7 +148,7 @@ def _failures(sent: list[Sent], entries: list[dict[str, Any]]) -> list[str]:
 
 @pytest.mark.parametrize("vendor", sorted(VENDORS))
 def test_every_operation_is_answered_by_an_operation(server: ServerThread, vendor: str) -> None:
-    client = _client(server, vendor)
+    client = sign_in(server, vendor)
     ops = _operations(vendor)
     counts = Counter(op.table.name for op in ops)
     assert counts == {t: n for (v, t), n in EXPECTED.items() if v == vendor}
