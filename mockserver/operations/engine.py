@@ -170,13 +170,20 @@ def delete(turn: Turn) -> Rendered:
 
 
 def listing(turn: Turn) -> Rendered:
-    """GET a collection: its records, filtered by the query, in the vendor's pages."""
+    """GET a collection: its records, filtered by the query, in the vendor's pages.
+
+    A list documented as a bare array (no page object around it) answers the array.
+    """
+    schema = turn.op.response_schema()
+    bare = isinstance(schema, dict) and schema.get("type") == "array"
     key = str(turn.op.get("list_key") or "records")
-    item = items_of(turn.op.table.schemas, turn.op.response_schema(), key)
+    item = schema.get("items") if bare else items_of(turn.op.table.schemas, schema, key)
     records = [r for r in turn.records() if matches(turn, r)]
     items = [turn.synth.fill(item, r) for r in reversed(records)]
+    if bare:
+        return turn.answer(items)
     page = turn.dialect.page(turn.call, turn.op, items, key)
-    return turn.answer(turn.synth.fill(turn.op.response_schema(), page))
+    return turn.answer(turn.synth.fill(schema, page))
 
 
 def matches(turn: Turn, record: Record) -> bool:

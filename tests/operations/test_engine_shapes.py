@@ -17,3 +17,14 @@ async def test_a_singleton_read_answering_an_array_answers_one(client: TestClien
     )
     assert resp.status == 200
     assert isinstance(await resp.json(), list)
+
+
+async def test_a_list_documented_as_a_bare_array_answers_an_array(client: TestClient) -> None:
+    made = await client.post(
+        "/signalwire/api/fabric/resources/swml_scripts", json={}, headers=SW_AUTH
+    )
+    assert made.status < 300
+    resp = await client.get("/signalwire/api/fabric/resources/swml_scripts", headers=SW_AUTH)
+    assert resp.status == 200
+    listed = await resp.json()
+    assert isinstance(listed, list)
