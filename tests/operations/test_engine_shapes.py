@@ -28,3 +28,12 @@ async def test_a_list_documented_as_a_bare_array_answers_an_array(client: TestCl
     assert resp.status == 200
     listed = await resp.json()
     assert isinstance(listed, list)
+
+
+async def test_rest_list_links_are_absolute_urls_back_to_the_mock(client: TestClient) -> None:
+    resp = await client.get("/signalwire/api/fabric/resources/subscribers", headers=SW_AUTH)
+    assert resp.status == 200
+    links = (await resp.json())["links"]
+    origin = f"http://{client.host}:{client.port}/signalwire/api/fabric/resources/subscribers?"
+    assert links["self"].startswith(origin)
+    assert links["first"].startswith(origin)
