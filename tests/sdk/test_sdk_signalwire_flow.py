@@ -78,6 +78,17 @@ def test_twilio_sees_21211_for_a_bad_number(server: ServerThread, project: str) 
     assert "Invalid Called Phone Number" in info.value.msg
 
 
+def test_twilio_sees_the_http_status_for_a_bad_call(server: ServerThread, project: str) -> None:
+    """POST Calls 400 is SignalWire's errors array: twilio finds no top-level code or message."""
+    client = twilio(server, project)
+    with pytest.raises(TwilioRestException) as info:
+        client.calls.create(to="555-0100", from_=FROM, url="https://example.com/cxml")
+    assert (info.value.status, info.value.code) == (400, 400)
+    assert "Invalid Called Phone Number" not in info.value.msg
+    account = client.api.account.fetch()
+    assert (account.auth_token, account.type) == ("redacted", "Full")
+
+
 def test_twilio_wrong_account_is_20003(server: ServerThread, project: str) -> None:
     client = twilio(server, project)
     with pytest.raises(TwilioRestException) as info:

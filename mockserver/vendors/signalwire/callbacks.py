@@ -158,7 +158,8 @@ def call_fields(record: Record, status: str, at: float, sequence: int) -> Fields
         ("From", record["from"]),
         ("To", record["to"]),
         ("CallStatus", POSTED_STATUS.get(status, status)),
-        ("Direction", record["direction"]),
+        # the webhook spec names REST-launched calls `outbound-api`; the resource says `outbound`
+        ("Direction", "outbound-api"),
         ("ApiVersion", API_VERSION),
         ("CallbackSource", "call-progress-events"),
         ("SequenceNumber", str(sequence)),

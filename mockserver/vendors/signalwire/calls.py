@@ -25,7 +25,20 @@ from mockserver.vendors.signalwire.wire import (
 KIND = "call"
 PER_MINUTE = 0.0066  # illustrative price (inferred)
 NANP = re.compile(r"\+1(\d{3})(\d{3})(\d{4})")
-SUBRESOURCES = ("notifications", "recordings", "feedback", "streams")
+# The spec's CallSubresourceUris: exactly these two keys
+SUBRESOURCES = ("notifications", "recordings")
+# Media-quality metrics and the SIP result: the mock carries no media, so they stay null
+METRICS = (
+    "sip_result_code",
+    "audio_in_mos",
+    "audio_rtt_avg",
+    "audio_rtt_min",
+    "audio_rtt_max",
+    "audio_out_jitter_min",
+    "audio_out_jitter_max",
+    "audio_out_jitter_avg",
+    "audio_out_lost",
+)
 # `canceled` stops a call that has not been answered; `completed` hangs up any live call
 CANCELABLE = frozenset({"queued", "ringing"})
 INVALID_STATE = "21220"  # "Invalid call state": the call is over, or too far along to cancel
@@ -38,7 +51,7 @@ def events_of(call: Call) -> list[str]:
 
 
 def create(call: Call) -> Rendered:
-    """POST .../Calls: validate, store, schedule the requested callbacks, answer 201."""
+    """POST .../Calls: validate, store, schedule the requested callbacks, answer 200 (spec)."""
     form, events = dict(call.snapshot.form), events_of(call)
     check_call(call, form, events)
     record = new_record(call, form)
@@ -47,7 +60,7 @@ def create(call: Call) -> Rendered:
     call.resources.put(KIND, record["sid"], record)
     if form.get("StatusCallback"):
         schedule_call(call, record, form["StatusCallback"], events)
-    return answer(call, 201, view(record, call.now))
+    return answer(call, 200, view(record, call.now))
 
 
 def new_record(call: Call, form: dict[str, str]) -> Record:
@@ -67,14 +80,14 @@ def new_record(call: Call, form: dict[str, str]) -> Record:
         "formatted_from": formatted(from_),
         "from_formatted": formatted(from_),
         "phone_number_sid": call.env.ids.uuid(call.session),
-        "direction": "outbound-api",
+        "direction": "outbound",  # the spec's CallDirection is inbound|outbound
         "answered_by": None,
         "api_version": API_VERSION,
         "forwarded_from": None,
         "caller_name": None,
         "group_sid": None,
-        "trunk_sid": None,
         "annotation": None,
+        **dict.fromkeys(METRICS),
         "price_unit": "USD",
         "uri": uri + ".json",
         "subresource_uris": {name: f"{uri}/{name.capitalize()}.json" for name in SUBRESOURCES},

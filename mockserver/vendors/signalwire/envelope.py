@@ -46,6 +46,8 @@ EPOCH_RFC2822 = "Thu, 01 Jan 1970 00:00:00 +0000"
 EPOCH_ISO = "1970-01-01T00:00:00Z"
 
 _ACCOUNT_IN_PATH = re.compile(r"/2010-04-01/Accounts/([^/]+?)(?:\.json)?(?:/|$)")
+# POST to the Calls collection: its 400 is the spec's errors-array body (CompatibilityErrorArrayResponse)
+_CALLS = re.compile(r"(?:/api/laml)?/2010-04-01/Accounts/[^/]+/Calls(?:\.json)?")
 _SPACE_API = ("/api/relay/rest", "/api/rest/applications")
 _REQUEST_FIELDS = ("From", "To", "Body")
 
@@ -63,7 +65,11 @@ def render_error(entry: CatalogEntry, ctx: RenderContext, challenge: Challenge) 
     """The error body of the request's family, with the request id, Retry-After and challenge."""
     if ctx.family == "compat":
         status = ctx.status or entry.http_status
-        body: Any = compat_body(entry, ctx, status)
+        body: Any = (
+            compat_array(entry, ctx)
+            if is_call_create(ctx, status)
+            else compat_body(entry, ctx, status)
+        )
     else:
         status = api_status(entry, ctx)
         body = api_body(entry, ctx, status)
@@ -108,6 +114,21 @@ def compat_body(entry: CatalogEntry, ctx: RenderContext, status: int) -> dict[st
         "more_info": COMPAT_MORE_INFO,
         "status": status,
     }
+
+
+def is_call_create(ctx: RenderContext, status: int) -> bool:
+    """A 400 answering `POST .../Calls`, the one compat answer the spec gives an errors array."""
+    return status == 400 and ctx.method == "POST" and _CALLS.fullmatch(ctx.path) is not None
+
+
+def compat_array(entry: CatalogEntry, ctx: RenderContext) -> dict[str, Any]:
+    """`{"errors": [{code, message, more_info}]}` with the code as a string (documented).
+
+    twilio's SDK reads only top-level `code`/`message`, so it reports this error with the
+    HTTP status as its code, as it would against SignalWire.
+    """
+    item = {"code": entry.code, "message": entry.format_message(ctx.params)}
+    return {"errors": [{**item, "more_info": COMPAT_MORE_INFO}]}
 
 
 def api_status(entry: CatalogEntry, ctx: RenderContext) -> int:

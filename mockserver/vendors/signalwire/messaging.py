@@ -149,6 +149,8 @@ def log_view(record: Record, now: float) -> Record:
         "charge": charge or 0,
         "charge_details": [{"description": "Message", "charge": charge or 0}],
         "created_at": iso8601(record["_created"]),
+        "error_code": shown["error_code"],
+        "error_message": shown["error_message"],
     }
 
 

@@ -103,7 +103,11 @@ def link(base: str, query: Query) -> str:
 def compat_page(
     items: list[dict[str, Any]], key: str, base: str, filters: Query, window: Window
 ) -> dict[str, Any]:
-    """The list body twilio's `Page` reads: one record key plus the meta keys."""
+    """The list body twilio's `Page` reads: one record key plus the spec's meta keys.
+
+    No `start`/`end`: Twilio sends them, SignalWire's list schemas do not allow them, and
+    twilio's `Page` never needs them.
+    """
     req, ids = window.request, [str(item["sid"]) for item in items]
     chunk = items[window.start : window.end]
 
@@ -115,8 +119,6 @@ def compat_page(
         key: chunk,
         "page": req.number,
         "page_size": req.size,
-        "start": window.start,
-        "end": window.start + max(len(chunk) - 1, 0),
         "uri": at(req.number, req.token),
         "first_page_uri": at(0, None),
         "next_page_uri": at(req.number + 1, "PA" + ids[window.end - 1])
