@@ -81,6 +81,8 @@ def _path(vendor: str, op: Operation, synth: Synth) -> str:
     path = op.path
     for name in op.names:
         value = own.get(name) or _text(synth.value(params.get(name, {}).get("schema"), name))
+        # a segment cannot carry `/` (even as %2F: the server routes the decoded path)
+        value = value.replace("/", "") or "1"
         path = path.replace("{" + name + "}", quote(value, safe=_SAFE), 1)
     return path
 

