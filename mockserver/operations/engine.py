@@ -10,7 +10,7 @@ from typing import Any
 from mockserver.answers.rendered import Rendered
 from mockserver.operations.dialect import Dialect, Record
 from mockserver.operations.synth import Synth
-from mockserver.operations.table import Operation, Operations, Table, items_of
+from mockserver.operations.table import Operation, Operations, Table, items_of, resolve
 from mockserver.operations.validate import Checker
 from mockserver.vendors.kit.call import Call
 
@@ -176,15 +176,15 @@ def listing(turn: Turn) -> Rendered:
     A list documented as a bare array (no page object around it) answers the array.
     """
     schema = turn.op.response_schema()
-    bare = isinstance(schema, dict) and schema.get("type") == "array"
+    array = resolve(turn.op.table.schemas, schema)
+    bare = isinstance(array, dict) and array.get("type") == "array"
     key = str(turn.op.get("list_key") or "records")
-    item = schema.get("items") if bare else items_of(turn.op.table.schemas, schema, key)
+    item = array.get("items") if bare else items_of(turn.op.table.schemas, schema, key)
     records = [r for r in turn.records() if matches(turn, r)]
     items = [turn.synth.fill(item, r) for r in reversed(records)]
-    if bare:
-        return turn.answer(items)
     page = turn.dialect.page(turn.call, turn.op, items, key)
-    return turn.answer(turn.synth.fill(schema, page))
+    # a bare array still takes the vendor's paging query (its window, without the page fields)
+    return turn.answer(page[key] if bare else turn.synth.fill(schema, page))
 
 
 def matches(turn: Turn, record: Record) -> bool:

@@ -32,3 +32,12 @@ async def test_rest_list_links_are_absolute_urls_back_to_the_mock(client: TestCl
     origin = f"http://{client.host}:{client.port}/signalwire/api/fabric/resources/subscribers?"
     assert links["self"].startswith(origin)
     assert links["first"].startswith(origin)
+
+
+async def test_a_list_documented_as_a_referenced_array_answers_an_array(
+    client: TestClient,
+) -> None:
+    fone = {"Authorization": "Basic " + base64.b64encode(b"AC0001:secret").decode()}
+    resp = await client.get("/fonedynamics/v2/Properties/PR0001/Numbers", headers=fone)
+    assert resp.status == 200
+    assert isinstance(await resp.json(), list)
