@@ -55,6 +55,9 @@ SPECS = [
     ("ringcentral", "platform.json"),
     ("signalwire", "compat.json"),
     ("signalwire", "rest.json"),
+    ("yeastar", "openapi.yaml"),
+    ("fonedynamics", "rest-v2.yaml"),
+    ("webexconnect", "messaging.yaml"),
 ]
 
 
@@ -151,8 +154,12 @@ def _fuzz(operation: APIOperation, client: Client, vendor: str, found: list[Viol
     names = {p.name for p in operation.path_parameters}
     own = {k: v for k, v in OWN.get(vendor, {}).items() if k in names}
 
+    strategy = operation.as_strategy(
+        GenerationMode.POSITIVE, path_parameters=own or None, query=client.query or None
+    )
+
     @ONCE
-    @given(case=operation.as_strategy(GenerationMode.POSITIVE, path_parameters=own or None))
+    @given(case=strategy)
     def run(case: Case) -> None:
         response = case.call(base_url=client.base, session=client.http, timeout=10)
         found.extend(_violations(case, response))
