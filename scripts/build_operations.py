@@ -26,6 +26,20 @@ MEDIA = ("application/json", "application/x-www-form-urlencoded", "multipart/for
 LIST_KEYS = ("records", "data", "items", "resources", "Resources")
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2 booleans only: YAML 1.1 reads `Off`/`On`/`yes`/`no` as booleans, and the specs
+    mean the strings (RingCentral's `screening` enum has "Off")."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in rules if tag != "tag:yaml.org,2002:bool"]
+    for first, rules in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
 @dataclass(frozen=True)
 class Source:
     """One spec file and what it becomes."""
@@ -340,7 +354,7 @@ def build(source: Source, specs: Path) -> dict[str, Any]:
     """The operation table of one spec."""
     path = specs / source.spec
     raw = path.read_bytes()
-    doc = json.loads(raw) if source.spec.endswith(".json") else yaml.safe_load(raw)
+    doc = json.loads(raw) if source.spec.endswith(".json") else yaml.load(raw, _Loader)
     spec = Spec(doc)
     rows = list(operations(spec))
     schemas = spec.schemas()

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT.parent / "shared" / "specs"
 
 
-@pytest.mark.skipif(not SPECS.is_dir(), reason="the vendor specs (../shared/specs) are absent")
+@pytest.mark.skipif(not SPECS.is_dir(), reason="the vendor specs beside the clone are absent")
 def test_generated_tables_match_the_specs() -> None:
     script = ROOT / "scripts" / "build_operations.py"
     done = subprocess.run(

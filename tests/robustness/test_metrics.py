@@ -72,7 +72,7 @@ async def test_requests_durations_and_rule_hits(
     await client.get("/yeastar/x", headers={"X-Mock-Error": "nope"})
     s = await scrape(client)
     assert requests_total(s, "ringcentral", "error", 429) == 2
-    assert requests_total(s, "signalwire", "passthrough", 404) == 1
+    assert requests_total(s, "signalwire", "no_endpoint", 404) == 1
     assert requests_total(s, "webexconnect", "too_large", 400) == 1
     assert requests_total(s, "yeastar", "respond", 400) == 1  # the rejected X-Mock-Error
     assert s[("mockserver_request_duration_seconds_count", (("vendor", "ringcentral"),))] == 2
@@ -86,8 +86,8 @@ async def test_each_server_has_its_own_registry(
 ) -> None:
     one, two = await served(), await served()
     await one.get("/ringcentral/x")
-    assert requests_total(await scrape(one), "ringcentral", "passthrough", 404) == 1
-    assert requests_total(await scrape(two), "ringcentral", "passthrough", 404) == 0
+    assert requests_total(await scrape(one), "ringcentral", "no_endpoint", 404) == 1
+    assert requests_total(await scrape(two), "ringcentral", "no_endpoint", 404) == 0
     names = prometheus_client.REGISTRY._names_to_collectors  # the process-wide default registry
     assert not any(name.startswith("mockserver_") for name in names)
 
@@ -316,7 +316,7 @@ async def test_a_wired_recorder_is_used_not_doubled(
         r for r in every_recorder(services.pipeline.recorders) if isinstance(r, MetricsRecorder)
     ]
     assert mine == wired == [services.metrics]
-    assert requests_total(await scrape(client), "ringcentral", "passthrough", 404) == 1
+    assert requests_total(await scrape(client), "ringcentral", "no_endpoint", 404) == 1
 
 
 def test_prometheus_client_loads_with_the_first_scrape_not_at_start_up() -> None:
