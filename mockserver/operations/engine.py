@@ -10,7 +10,7 @@ from typing import Any
 from mockserver.answers.rendered import Rendered
 from mockserver.operations.dialect import Dialect, Record
 from mockserver.operations.synth import Synth
-from mockserver.operations.table import Operation, Operations, Table, items_of
+from mockserver.operations.table import Operation, Operations, Table, items_of, resolve
 from mockserver.operations.validate import Checker
 from mockserver.vendors.kit.call import Call
 
@@ -182,15 +182,23 @@ def delete(turn: Turn) -> Rendered:
 
 
 def listing(turn: Turn) -> Rendered:
-    """GET a collection: its records, filtered by the query, in the vendor's pages."""
+    """GET a collection: its records, filtered by the query, in the vendor's pages.
+
+    A list documented as a bare array (no page object around it) answers the array.
+    """
+    schema = turn.op.response_schema()
+    array = resolve(turn.op.table.schemas, schema)
+    bare = isinstance(array, dict) and array.get("type") == "array"
     key = str(turn.op.get("list_key") or "records")
-    item = items_of(turn.op.table.schemas, turn.op.response_schema(), key)
+    item = array.get("items") if bare else items_of(turn.op.table.schemas, schema, key)
     wanted = filters(turn)
     records = [r for r in turn.records() if matches(r, wanted)]
     items = [shaped(turn, item, r) for r in reversed(records)]
     page = turn.dialect.page(turn.call, turn.op, items, key)
+    if bare:  # a bare array still takes the vendor's paging query (its window, no page fields)
+        return turn.answer(page[key])
     # the page's other fields are checked against the schema, its items already were
-    shell = turn.synth.fill(turn.op.response_schema(), {k: v for k, v in page.items() if k != key})
+    shell = turn.synth.fill(schema, {k: v for k, v in page.items() if k != key})
     return turn.answer({**shell, key: page[key]})
 
 
@@ -214,13 +222,14 @@ def read(turn: Turn) -> Rendered:
     return turn.answer(singleton(turn))
 
 
-def singleton(turn: Turn) -> Record:
+def singleton(turn: Turn) -> Any:
+    """The singleton's stored record; an array (or scalar) answer is made anew, not kept."""
     resources, kind = turn.call.resources, turn.kind(turn.op.path)
     record = resources.get(kind, "")
     if record is None:
         record = turn.synth.value(turn.op.response_schema())
         if not isinstance(record, dict):
-            return {}
+            return record  # an array (or scalar) answer: made afresh, nothing to keep
         resources.put(kind, "", record)
     return record
 

@@ -174,6 +174,13 @@ def load(folder: Path, vendor: str, aliases: Mapping[str, str] | None = None) ->
     return Operations(ops, aliases)
 
 
+def resolve(schemas: Mapping[str, Any], schema: Any, depth: int = 0) -> Any:
+    """`schema` with its `$ref` chain followed (None when a ref names no schema)."""
+    while isinstance(schema, dict) and "$ref" in schema and depth < 8:
+        schema, depth = schemas.get(schema["$ref"].rsplit("/", 1)[-1]), depth + 1
+    return schema
+
+
 def items_of(schemas: Mapping[str, Any], schema: Any, key: str, depth: int = 0) -> Any:
     """The item schema of the array property `key` of an object schema (refs, allOf followed)."""
     if not isinstance(schema, dict) or depth > 8:

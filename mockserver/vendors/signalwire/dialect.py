@@ -84,6 +84,9 @@ class Rest(Dialect):
         body = links_page(keyed, call.snapshot.path, window)
         body.pop("data")
         body[key] = records[window.start : window.end]
+        # the spec's links are absolute (`format: uri`, e.g. https://example.signalwire.com/api/...)
+        origin = space_url(call)
+        body["links"] = {name: origin + link for name, link in body["links"].items()}
         return body
 
     def not_found(self, call: Call, op: Operation, name: str, value: str) -> NoReturn:
@@ -93,6 +96,16 @@ class Rest(Dialect):
     def invalid(self, call: Call, op: Operation, problem: Problem) -> NoReturn:
         """422 `validation_error` naming the attribute."""
         call.reject(INVALID, 422, attribute=problem.name)
+
+
+def space_url(call: Call) -> str:
+    """Scheme, host and mount the client used: the mock's stand-in for the space's URL."""
+    host = call.snapshot.headers.get("host", "127.0.0.1")
+    scheme = call.snapshot.headers.get("x-forwarded-proto", "http").split(",")[0].strip()
+    # a `--vendor-port signalwire=N` listener serves the vendor at the root path
+    port = call.env.settings.vendor_ports.get(call.vendor.name)
+    root = port is not None and host.rpartition(":")[2] == str(port)
+    return f"{scheme or 'http'}://{host}{'' if root else '/' + call.vendor.name}"
 
 
 DIALECTS = {"compat": Compat(), "rest": Rest()}
