@@ -113,8 +113,14 @@ class Spec:
                 out[key] = self.ref(value)
             elif key in ("properties", "patternProperties", "$defs", "definitions"):
                 out[key] = {k: self.schema(v) for k, v in value.items()}
-            elif key in ("discriminator",):
+            elif key == "discriminator":
                 out[key] = {"propertyName": value["propertyName"]}
+                # values to branches: a fact clients dispatch on (dangling targets dropped)
+                known = self.doc.get("components", {}).get("schemas", {})
+                mapping = value.get("mapping", {})
+                kept = {k: self.ref(v) for k, v in mapping.items() if v.rsplit("/", 1)[-1] in known}
+                if kept:
+                    out[key]["mapping"] = kept
             else:
                 out[key] = self.schema(value)
         return nullable(bounds(out))
@@ -274,6 +280,8 @@ def classify(rows: list[dict[str, Any]], schemas: dict[str, Any]) -> None:
         else:
             row["action"] = {"GET": "read", "POST": "act", "DELETE": "delete"}.get(method, "write")
         key = list_key(success_schema(row), schemas)
+        if row["action"] == "list" and key is None:
+            key = only_array(success_schema(row), schemas, path)
         if key and method == "GET" and row["action"] in ("list", "read"):
             row["action"], row["list_key"] = "list", key
             row.setdefault("collection", path)
@@ -315,6 +323,15 @@ def list_key(schema: Any, schemas: dict[str, Any]) -> str | None:
             return key
     paging = {"paging", "navigation", "links", "next_page_uri", "page_size", "meta"}
     return arrays[0] if len(arrays) == 1 and paging & props.keys() else None
+
+
+def only_array(schema: Any, schemas: dict[str, Any], path: str) -> str | None:
+    """A collection's array property: the only one, or the one its path names (`/Media`)."""
+    arrays = [k for k, v in resolve(schema, schemas).items() if is_array(v, schemas)]
+    if len(arrays) == 1:
+        return arrays[0]
+    named = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", path.rsplit("/", 1)[-1]).lower()
+    return named if named in arrays else None
 
 
 def is_array(schema: Any, schemas: dict[str, Any]) -> bool:

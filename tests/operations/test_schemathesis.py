@@ -36,15 +36,8 @@ ONCE = settings(
 )
 # violations whose fix belongs to others, by operation id (reported in the xfail reason);
 # any other violation fails the test
-_MAPPING = "table drops the spec's discriminator mapping (scripts/build_operations.py)"
 _CODES = "404 schema enumerates codes the catalog lacks (catalog/ringcentral.yaml)"
 KNOWN = {
-    "listCicStates": _MAPPING,
-    "listVoiceStateBasedRules": _MAPPING,
-    "createVoiceInteractionRule": _MAPPING,
-    "readForwardingTargets": _MAPPING,
-    "deleteForwardingTargets": _MAPPING,
-    "mthSyncEntries": _MAPPING,
     "caiJobStatusGet": _CODES,
     # the spec's ADGErrorResponse enum holds Java toString()s ("ErrorCode{code='ADG-122'...}")
     "readDirectoryEntry": "spec 404 enum unsatisfiable (Java toString values)",
