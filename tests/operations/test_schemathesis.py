@@ -41,6 +41,8 @@ _CODES = "404 schema enumerates codes the catalog lacks (catalog/ringcentral.yam
 KNOWN = {
     "listCicStates": _MAPPING,
     "listVoiceStateBasedRules": _MAPPING,
+    "readVoiceStateBasedRule": _MAPPING,
+    "updateVoiceStateBasedRule": _MAPPING,
     "createVoiceInteractionRule": _MAPPING,
     "readForwardingTargets": _MAPPING,
     "deleteForwardingTargets": _MAPPING,
