@@ -199,7 +199,8 @@ def listing(turn: Turn) -> Rendered:
         return turn.answer(page[key])
     # the page's other fields are checked against the schema, its items already were
     shell = turn.synth.fill(schema, {k: v for k, v in page.items() if k != key})
-    return turn.answer({**shell, key: page[key]})
+    # a schema with no array property to list under (no list_key) answers its own shape
+    return turn.answer(shell if item is None else {**shell, key: page[key]})
 
 
 def filters(turn: Turn) -> dict[str, str]:

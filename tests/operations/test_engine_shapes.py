@@ -41,3 +41,15 @@ async def test_a_list_documented_as_a_referenced_array_answers_an_array(
     resp = await client.get("/fonedynamics/v2/Properties/PR0001/Numbers", headers=fone)
     assert resp.status == 200
     assert isinstance(await resp.json(), list)
+
+
+async def test_a_list_without_an_array_property_answers_only_its_schemas_fields(
+    client: TestClient,
+) -> None:
+    # FaxMediaListResponse names two arrays and the table no list_key: nothing to list under
+    path = "/signalwire/api/laml/2010-04-01/Accounts/project-a/Faxes/FX1/Media.json"
+    resp = await client.get(path, headers=SW_AUTH)
+    assert resp.status == 200
+    body = await resp.json()
+    assert "records" not in body
+    assert {"uri", "page", "page_size", "media", "fax_media"} <= set(body)
