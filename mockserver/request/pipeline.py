@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import itertools
+import logging
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -16,7 +17,7 @@ from aiohttp import StreamReader, web
 from mockserver.answers.faults import CUT, Fault, apply_fault, gateway_page, malformed
 from mockserver.answers.params import resolve_params
 from mockserver.answers.plan import PASSTHROUGH, Plan
-from mockserver.answers.rendered import RenderContext, Rendered, compact_json
+from mockserver.answers.rendered import JSON, RenderContext, Rendered, compact_json
 from mockserver.answers.reuse import ErrorAnswers, to_response
 from mockserver.catalog.model import Catalog, CatalogEntry, VendorCatalog
 from mockserver.operations.router import generic_router
@@ -27,6 +28,7 @@ from mockserver.vendors.kit.call import Call, Env
 from mockserver.vendors.kit.rejection import Rejection
 from mockserver.vendors.kit.routing import Route
 
+_log = logging.getLogger(__name__)
 SESSION_HEADER = "x-mock-session"
 # a request no operation of the vendor serves (journal and metrics outcome "no_endpoint")
 NO_ENDPOINT = Plan("passthrough", outcome="no_endpoint", reason="no operation serves this path")
@@ -386,6 +388,9 @@ class Pipeline:
             rendered = await result if inspect.isawaitable(result) else result
         except Rejection as rejection:  # the one place a handler's natural error is answered
             rendered = rejection.rendered
+        except Exception:  # a bug in the mock: answered as one and journalled, never silent
+            _log.exception("%s %s: the %s handler failed", vendor.name, snapshot.path, route.name)
+            rendered = mock_failure(route.name)
         return served(snapshot, rendered)
 
     def not_found(self, vendor: Vendor, catalog: VendorCatalog, ctx: RenderContext) -> Rendered:
@@ -439,6 +444,15 @@ class RequestIds:
     def next(self) -> str:
         """The next id."""
         return self._prefix + hex(next(self._counter))[2:]
+
+
+def mock_failure(handler: str) -> Rendered:
+    """A mock-level 500 for a handler that failed: never mistaken for the vendor's answer."""
+    body = {
+        "error": "mock_handler_failed",
+        "message": f"the mock's {handler} handler failed (see the server log); please report it",
+    }
+    return Rendered(500, compact_json(body), JSON, (("X-Mock-Server-Error", "true"),))
 
 
 def admin_error(status: int, body: Mapping[str, object]) -> web.Response:

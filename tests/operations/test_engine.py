@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
 
+import mockserver.operations.engine as engine
 from tests.test_happy_ringcentral import bearer, token_for
 
 SW_AUTH = {"Authorization": "Basic " + base64.b64encode(b"project-a:token").decode()}
@@ -108,3 +110,18 @@ async def test_admin_lists_every_operation_and_who_serves_it(client: TestClient)
     status, missing = await _json(client, "GET", "/__admin/catalog/nobody/operations")
     assert status == 404
     assert "signalwire" in missing["message"]
+
+
+async def test_a_failing_handler_is_a_journalled_mock_500(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(turn: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(engine.ACTIONS, "list", broken)
+    resp = await client.get(QUEUES, headers=SW_AUTH)
+    assert resp.status == 500
+    assert resp.headers["X-Mock-Server-Error"] == "true"
+    assert (await resp.json())["error"] == "mock_handler_failed"
+    _, journal = await _json(client, "GET", "/__admin/requests?status=500")
+    assert [r["path"] for r in journal["requests"]] == [QUEUES.removeprefix("/signalwire")]
