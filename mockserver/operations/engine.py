@@ -99,8 +99,8 @@ class Turn:
         records = [self.synth.value(schema) for _ in range(self.dialect.seeds)]
         records = [r for r in records if isinstance(r, dict)]
         self.dialect.seed(self.call, self.op, kind, records)
-        for record in records:
-            resources.put(kind, self.record_id(record) or str(len(records)), record)
+        for index, record in enumerate(records):
+            resources.put(kind, self.record_id(record) or str(index), record)
 
     def item_schema(self) -> Any:
         """The schema of one item of this list answer."""

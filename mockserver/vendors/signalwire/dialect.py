@@ -24,8 +24,8 @@ def snake(name: str) -> str:
     return _WORD.sub("_", name).lower()
 
 
-class Compat(Dialect):
-    """The Compatibility API (sw-compat.yaml): form bodies, snake_case resources, 20404."""
+class SignalWire(Dialect):
+    """What both APIs share: their codes and compact JSON with the request id header."""
 
     not_found_key = NOT_FOUND
     invalid_key = INVALID
@@ -34,6 +34,10 @@ class Compat(Dialect):
     def answer(self, call: Call, status: int, body: Any) -> Rendered:
         """Compact JSON with the request id header."""
         return answer(call, status, body)
+
+
+class Compat(SignalWire):
+    """The Compatibility API (sw-compat.yaml): form bodies, snake_case resources, 20404."""
 
     def fields(self, call: Call, op: Operation, body: Any) -> Mapping[str, Any]:
         """Form fields (PascalCase) under the resource's snake_case names."""
@@ -60,16 +64,8 @@ class Compat(Dialect):
         call.reject(INVALID, attribute=problem.name)
 
 
-class Rest(Dialect):
+class Rest(SignalWire):
     """The /api/* REST API (sw-rest.yaml): JSON bodies, `data`/`links` lists, 422 errors[]."""
-
-    not_found_key = NOT_FOUND
-    invalid_key = INVALID
-    malformed_key = INVALID
-
-    def answer(self, call: Call, status: int, body: Any) -> Rendered:
-        """Compact JSON with the request id header."""
-        return answer(call, status, body)
 
     def body(self, call: Call, op: Operation) -> Any:
         """The JSON body; an unreadable one is a 400."""
