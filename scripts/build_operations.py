@@ -350,8 +350,8 @@ def ids(rows: list[dict[str, Any]], schemas: dict[str, Any]) -> None:
         if row.get("id_param") and row["action"] == "fetch":
             props = resolve(success_schema(row), schemas)
             field = id_field(row["id_param"], props)
-            if field:
-                fields[row["collection"]] = field
+            if field:  # the first fetch names it (`/rooms/{id}` before `/rooms/{name}`)
+                fields.setdefault(row["collection"], field)
     for row in rows:
         field = fields.get(row.get("collection", ""))
         if field and row["action"] in ("create", "fetch", "update", "delete", "list"):

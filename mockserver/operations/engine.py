@@ -11,7 +11,7 @@ from mockserver.answers.rendered import Rendered
 from mockserver.operations.dialect import Dialect, Record
 from mockserver.operations.synth import Synth
 from mockserver.operations.table import Operation, Operations, Table, items_of, resolve
-from mockserver.operations.validate import Checker
+from mockserver.operations.validate import Checker, typed_form
 from mockserver.vendors.kit.call import Call
 
 # paging and ordering parameters never filter a list
@@ -58,8 +58,11 @@ class Turn:
         return schema or self.op.response_schema()
 
     def fields(self) -> Mapping[str, Any]:
-        """The request body's fields, validated, under the resource's names."""
-        return self.dialect.fields(self.call, self.op, self.body)
+        """The request body's fields, typed as the schema says, under the resource's names."""
+        body, spec = self.body, self.op.get("body") or {}
+        if isinstance(body, dict) and "form" in str(spec.get("media", "")):
+            body = typed_form(body, spec.get("schema"), self.op.table.schemas)
+        return self.dialect.fields(self.call, self.op, body)
 
     @functools.cached_property
     def body(self) -> Any:

@@ -93,7 +93,10 @@ class Operations:
         # collections a client can add to (the others are seeded: the vendor's own data)
         self.creatable = {op.collection for op in self.operations if op.action == "create"}
         # each collection's fetch operation: its schema is what a stored record looks like
-        self.fetchers = {op.collection: op for op in self.operations if op.action == "fetch"}
+        self.fetchers: dict[str | None, Operation] = {}
+        for op in self.operations:  # the first one (`/rooms/{id}`, not `/rooms/{name}`)
+            if op.action == "fetch":
+                self.fetchers.setdefault(op.collection, op)
 
     def find(self, method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
         """The operation serving `method path`, with its path arguments; None when none does."""

@@ -318,6 +318,19 @@ def coerce(values: Sequence[str], schema: Any, schemas: Mapping[str, Any]) -> li
     return _candidates(values, schema, schemas)
 
 
+def typed_form(form: Mapping[str, Any], schema: Any, schemas: Mapping[str, Any]) -> dict[str, Any]:
+    """A form's string fields read as their body schema's properties type them ("10" -> 10)."""
+    out: dict[str, Any] = {}
+    for key, raw in form.items():
+        prop = property_schema(schema, key, schemas)
+        values = raw if isinstance(raw, list) else [raw]
+        if prop is None or not all(isinstance(v, str) for v in values):
+            out[key] = raw
+            continue
+        out[key] = coerce(values, prop, schemas)[0]
+    return out
+
+
 # --- the checker --------------------------------------------------------------------------
 
 

@@ -39,6 +39,9 @@ class SignalWire(Dialect):
 class Compat(SignalWire):
     """The Compatibility API (sw-compat.yaml): form bodies, snake_case resources, 20404."""
 
+    # a project owns numbers before a client buys any
+    world = frozenset({"IncomingPhoneNumbers"})
+
     def fields(self, call: Call, op: Operation, body: Any) -> Mapping[str, Any]:
         """Form fields (PascalCase) under the resource's snake_case names."""
         if not isinstance(body, dict):
@@ -66,6 +69,8 @@ class Compat(SignalWire):
 
 class Rest(SignalWire):
     """The /api/* REST API (sw-rest.yaml): JSON bodies, `data`/`links` lists, 422 errors[]."""
+
+    world = frozenset({"phone_numbers"})
 
     def body(self, call: Call, op: Operation) -> Any:
         """The JSON body; an unreadable one is a 400."""
