@@ -64,8 +64,8 @@ class Dialect:
         return value
 
     def store_as(self, collection: str) -> str:
-        """The store's name for a collection (its path with the arguments filled in)."""
-        return collection
+        """The store's kind for a collection (its path with the arguments filled in)."""
+        return "op:" + collection
 
     def seed(self, call: Call, op: Operation, collection: str, records: list[Record]) -> None:
         """Make the first records of a seeded collection agree with the session's world."""

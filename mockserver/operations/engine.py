@@ -45,7 +45,7 @@ class Turn:
         template = collection or self.op.collection or self.op.path
         for name, value in self.args.items():
             template = template.replace("{" + name + "}", value)
-        return "op:" + self.dialect.store_as(template)
+        return self.dialect.store_as(template)
 
     def answer(self, body: Any, status: int | None = None) -> Rendered:
         """The success answer."""

@@ -125,3 +125,20 @@ async def test_a_failing_handler_is_a_journalled_mock_500(
     assert (await resp.json())["error"] == "mock_handler_failed"
     _, journal = await _json(client, "GET", "/__admin/requests?status=500")
     assert [r["path"] for r in journal["requests"]] == [QUEUES.removeprefix("/signalwire")]
+
+
+async def test_yeastar_extension_from_the_list_is_fetched_by_id(client: TestClient) -> None:
+    base = "/yeastar/openapi/v1.0"
+    token = await (
+        await client.post(f"{base}/get_token", json={"username": "api", "password": "secret"})
+    ).json()
+    auth = {"access_token": token["access_token"]}
+    listed = await (await client.get(f"{base}/extension/list", params=auth)).json()
+    first = listed["data"][0]
+    got = await (
+        await client.get(f"{base}/extension/get", params={**auth, "id": first["id"]})
+    ).json()
+    assert got["errcode"] == 0
+    assert got["number"] == first["number"]
+    missing = await (await client.get(f"{base}/extension/get", params={**auth, "id": 999})).json()
+    assert missing == {"errcode": 60001, "errmsg": "DATA NOT FOUND"}

@@ -19,7 +19,7 @@ class FoneDynamics(TableDialect):
 
     def store_as(self, collection: str) -> str:
         """Messages sent under a property are fetched at `/v2/Messages/{sid}`: one store."""
-        return collection.rsplit("/", 1)[-1]
+        return "op:" + collection.rsplit("/", 1)[-1]
 
     def answer(self, call: Call, status: int, body: Any) -> Rendered:
         """Compact JSON in the vendor's content type."""

@@ -8,6 +8,7 @@ from mockserver.answers.rendered import Rendered
 from mockserver.operations.dialect import Record, TableDialect
 from mockserver.operations.table import Operation
 from mockserver.vendors.kit.call import Call
+from mockserver.vendors.yeastar.extensions import KIND, extensions
 from mockserver.vendors.yeastar.wire import success
 
 
@@ -19,6 +20,15 @@ class Yeastar(TableDialect):
     # a PBX has extensions, trunks and queues before any client call
     world = frozenset({"extension", "trunk", "queue"})
     seeds = 3
+
+    def store_as(self, collection: str) -> str:
+        """Extensions share the hand-written `extension/list`'s store: one set per session."""
+        return KIND if collection.endswith("/extension") else super().store_as(collection)
+
+    def seed(self, call: Call, op: Operation, collection: str, records: list[Record]) -> None:
+        """The extensions are the ones `extension/list` shows (made there, once per session)."""
+        if collection == KIND:
+            records[:] = extensions(call)
 
     def answer(self, call: Call, status: int, body: Any) -> Rendered:
         """`{"errcode":0,"errmsg":"SUCCESS", ...}`, HTTP 200."""
