@@ -36,7 +36,8 @@ def test_twilio_reads_seeded_numbers_and_pages_them(server: ServerThread) -> Non
     client = Client(str(uuid.uuid4()), "api-token")
     client.api.base_url = f"{server.url}/signalwire"
     owned = client.incoming_phone_numbers.list(page_size=1)
-    assert owned and all(n.phone_number.startswith("+") for n in owned)
+    assert owned
+    assert all(n.phone_number.startswith("+") for n in owned)
     assert len(list(client.incoming_phone_numbers.stream(page_size=1))) >= 2
 
 
