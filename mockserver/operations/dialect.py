@@ -67,6 +67,10 @@ class Dialect:
         """The store's kind for a collection (its path with the arguments filled in)."""
         return "op:" + collection
 
+    def link(self, call: Call, path: str) -> str | None:
+        """The `uri` a resource at `path` (vendor-relative) carries; None keeps the synthesized."""
+        return None
+
     def seed(self, call: Call, op: Operation, collection: str, records: list[Record]) -> None:
         """Make the first records of a seeded collection agree with the session's world."""
 

@@ -42,10 +42,23 @@ class Turn:
 
     def kind(self, collection: str | None = None) -> str:
         """The store's kind for a collection (or this singleton) with its arguments filled."""
-        template = collection or self.op.collection or self.op.path
+        return self.dialect.store_as(self.filled(collection or self.op.collection or self.op.path))
+
+    def filled(self, template: str) -> str:
+        """A path template with this request's (canonical) arguments."""
         for name, value in self.args.items():
             template = template.replace("{" + name + "}", value)
-        return self.dialect.store_as(template)
+        return template
+
+    def linked(self, record: Record, rid: str | None, path: str | None = None) -> Record:
+        """`record` with its `uri` leading back to the mock, where the vendor links one."""
+        if "uri" not in record:
+            return record
+        if path is None:
+            collection = self.filled(self.op.collection or self.op.path)
+            path = collection if rid is None else f"{collection}/{rid}"
+        link = self.dialect.link(self.call, path)
+        return record if link is None else {**record, "uri": link}
 
     def answer(self, body: Any, status: int | None = None) -> Rendered:
         """The success answer."""
@@ -103,7 +116,8 @@ class Turn:
         records = [r for r in records if isinstance(r, dict)]
         self.dialect.seed(self.call, self.op, kind, records)
         for index, record in enumerate(records):
-            resources.put(kind, self.record_id(record) or str(index), record)
+            rid = self.record_id(record) or str(index)
+            resources.put(kind, rid, self.linked(record, rid))
 
     def item_schema(self) -> Any:
         """The schema of one item of this list answer."""
@@ -145,9 +159,9 @@ def create(turn: Turn) -> Rendered:
     """POST to a collection: a new record from the request and the schema, stored."""
     record = turn.synth.fill(turn.op.response_schema() or turn.record_schema(), turn.fields())
     rid = turn.record_id(record)
-    resources = turn.call.resources
+    record = turn.linked(record, rid)
     if rid is not None:
-        resources.put(turn.kind(), rid, record)
+        turn.call.resources.put(turn.kind(), rid, record)
     return turn.answer(record)
 
 
@@ -234,6 +248,7 @@ def singleton(turn: Turn) -> Any:
         record = turn.synth.value(turn.op.response_schema())
         if not isinstance(record, dict):
             return record  # an array (or scalar) answer: made afresh, nothing to keep
+        record = turn.linked(record, None, turn.filled(turn.op.path))
         resources.put(kind, "", record)
     return record
 

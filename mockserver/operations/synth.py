@@ -153,18 +153,22 @@ class Synth:
         if "const" in flat:
             return flat["const"]
         if "enum" in flat:
-            return self._enum(flat["enum"], flat.get("type"))
+            return self._enum(flat["enum"], flat.get("type"), flat.get("default"))
         if any(k in flat for k in _CHOICES):
             return self._choose(flat, name, depth, stack)
         kind = _kind(flat)
         make = self._make.get(kind)
         return None if make is None else make(flat, name, depth, stack)
 
-    def _enum(self, values: list[Any], declared: Any) -> Any:
+    def _enum(self, values: list[Any], declared: Any, default: Any = None) -> Any:
         # a YAML 1.1 reader turns an enum's `Off` into false: keep the values of the right type
         kinds = declared if isinstance(declared, list) else [declared] if declared else []
         real = [v for v in values if v is not None and (not kinds or _typed(v, kinds))]
-        return self.rng.choice(real) if real else None
+        if default in real:
+            return default
+        # the first value, not a random one: specs list the ordinary state first (a new
+        # contact is "Alive", not "Purged"), and a fresh resource should look ordinary
+        return real[0] if real else None
 
     def _choose(self, flat: dict[str, Any], name: str, depth: int, stack: tuple[str, ...]) -> Any:
         """The first branch of oneOf/anyOf whose value passes the whole schema ("null" last)."""

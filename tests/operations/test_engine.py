@@ -142,3 +142,14 @@ async def test_yeastar_extension_from_the_list_is_fetched_by_id(client: TestClie
     assert got["number"] == first["number"]
     missing = await (await client.get(f"{base}/extension/get", params={**auth, "id": 999})).json()
     assert missing == {"errcode": 60001, "errmsg": "DATA NOT FOUND"}
+
+
+async def test_created_resource_links_back_to_itself(client: TestClient) -> None:
+    auth = bearer(await token_for(client))
+    contacts = f"{RC}/account/~/extension/~/address-book/contact"
+    status, made = await _json(client, "POST", contacts, json={"firstName": "Ann"}, headers=auth)
+    assert status == 200
+    assert made["availability"] == "Alive"  # the ordinary state, not a random one
+    path = made["uri"].split("/ringcentral", 1)[1]
+    assert path.endswith(f"/address-book/contact/{made['id']}")
+    assert (await _json(client, "GET", "/ringcentral" + path, headers=auth)) == (200, made)

@@ -11,7 +11,7 @@ from mockserver.operations.validate import Problem
 from mockserver.vendors.kit.call import Call
 from mockserver.vendors.ringcentral.account import identity
 from mockserver.vendors.ringcentral.paging import paginate
-from mockserver.vendors.ringcentral.wire import answer, empty, reject_invalid
+from mockserver.vendors.ringcentral.wire import answer, base_url, empty, reject_invalid
 
 # path parameters whose `~` means "the caller's own" (RingCentral API reference)
 _OWN = {"accountId": "account_id", "extensionId": "extension_id"}
@@ -35,6 +35,10 @@ class RingCentral(Dialect):
         if value == "~" and name in _OWN:
             return str(getattr(identity(call), _OWN[name]))
         return value
+
+    def link(self, call: Call, path: str) -> str | None:
+        """Absolute, back to the mock, as RingCentral's own `uri` fields are."""
+        return base_url(call) + path
 
     def seed(self, call: Call, op: Operation, collection: str, records: list[Record]) -> None:
         """The caller's account, extension and number head their lists (a consistent world)."""

@@ -42,6 +42,10 @@ class Compat(SignalWire):
     # a project owns numbers before a client buys any
     world = frozenset({"IncomingPhoneNumbers"})
 
+    def link(self, call: Call, path: str) -> str | None:
+        """Relative, with `.json`, as the compat API's `uri` fields are."""
+        return path + ".json"
+
     def fields(self, call: Call, op: Operation, body: Any) -> Mapping[str, Any]:
         """Form fields (PascalCase) under the resource's snake_case names."""
         if not isinstance(body, dict):
@@ -95,8 +99,9 @@ class Rest(SignalWire):
         call.reject(NOT_FOUND)
 
     def invalid(self, call: Call, op: Operation, problem: Problem) -> NoReturn:
-        """422 `validation_error` naming the attribute."""
-        call.reject(INVALID, 422, attribute=problem.name)
+        """422 `validation_error` naming the attribute (none when the body as a whole is wrong)."""
+        named = {"attribute": problem.name} if problem.name else {}
+        call.reject(INVALID, 422, **named)
 
 
 def space_url(call: Call) -> str:
