@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver.answers.rendered import Rendered
+from mockserver.operations.content import is_file, placeholder
 from mockserver.operations.dialect import Dialect, Record
 from mockserver.operations.synth import Synth
 from mockserver.operations.table import Operation, Operations, Table, items_of, resolve
@@ -293,4 +294,14 @@ def serve(op: Operation, ops: Operations, dialect: Dialect, call: Call) -> Rende
     args = {k: dialect.canonical(call, k, v) for k, v in call.args.items()}
     turn = Turn(op, ops, call, dialect, args)
     turn.validate()
+    media = str(op.row.get("responses", {}).get(str(op.success), {}).get("media", ""))
+    if op.method == "GET" and is_file(media):
+        return file_answer(turn, media)
     return ACTIONS.get(op.action, act)(turn)
+
+
+def file_answer(turn: Turn, media: str) -> Rendered:
+    """A recording, greeting, image or export: placeholder bytes of the documented type."""
+    content_type, body = placeholder(media)
+    headers = turn.call.vendor.success_headers(turn.call.ctx)
+    return Rendered(turn.op.success, body, content_type, headers)

@@ -153,3 +153,21 @@ async def test_created_resource_links_back_to_itself(client: TestClient) -> None
     path = made["uri"].split("/ringcentral", 1)[1]
     assert path.endswith(f"/address-book/contact/{made['id']}")
     assert (await _json(client, "GET", "/ringcentral" + path, headers=auth)) == (200, made)
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "magic"),
+    [
+        ("/account/~/recording/77/content", "audio/mpeg", b"\xff\xfb"),
+        ("/account/~/extension/~/greeting/5/content", "audio/wav", b"RIFF"),
+        ("/account/~/extension/~/profile-image/90x90", "image/png", b"\x89PNG"),
+    ],
+)
+async def test_file_operations_answer_a_file_of_their_type(
+    client: TestClient, path: str, content_type: str, magic: bytes
+) -> None:
+    auth = bearer(await token_for(client))
+    resp = await client.get(RC + path, headers=auth)
+    assert resp.status == 200
+    assert resp.content_type == content_type
+    assert (await resp.read()).startswith(magic)
