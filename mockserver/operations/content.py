@@ -12,7 +12,8 @@ _CONCRETE = {"audio/*": "audio/wav", "image/*": "image/png", "video/*": "video/m
 def _wav(seconds: float = 0.1, rate: int = 8000) -> bytes:
     """Silent 8-bit mono PCM: a file every audio library opens."""
     samples = bytes([128]) * int(seconds * rate)
-    header = struct.pack("<4sHHIIHH", b"fmt ", 16, 1, 1, rate, rate, 1) + struct.pack("<H", 8)
+    # PCM, one channel, `rate` bytes a second, one byte a sample
+    header = b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, rate, 1, 8)
     data = b"data" + struct.pack("<I", len(samples)) + samples
     return b"RIFF" + struct.pack("<I", 4 + len(header) + len(data)) + b"WAVE" + header + data
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import base64
+import io
+import wave
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
 
 import mockserver.operations.engine as engine
+from mockserver.operations.content import placeholder
 from tests.test_happy_ringcentral import bearer, token_for
 
 SW_AUTH = {"Authorization": "Basic " + base64.b64encode(b"project-a:token").decode()}
@@ -171,3 +174,9 @@ async def test_file_operations_answer_a_file_of_their_type(
     assert resp.status == 200
     assert resp.content_type == content_type
     assert (await resp.read()).startswith(magic)
+
+
+def test_placeholder_audio_is_a_file_players_open() -> None:
+    _, body = placeholder("audio/*")
+    with wave.open(io.BytesIO(body)) as audio:
+        assert (audio.getnchannels(), audio.getframerate(), audio.getnframes()) == (1, 8000, 800)
