@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,9 @@ from mockserver.operations.table import Operation, Operations, Table, items_of, 
 from mockserver.operations.validate import Checker, typed_form
 from mockserver.vendors.kit.call import Call
 
+# re-shaped records by (record, schema) identity; bounded, oldest out
+_SHAPED: OrderedDict[tuple[int, int], tuple[Record, Record]] = OrderedDict()
+_MAX_SHAPED = 10_000
 # paging and ordering parameters never filter a list
 _NOT_FILTERS = {"page", "perpage", "pagesize", "page_size", "page_number", "pagetoken"}
 _NOT_FILTERS |= {"page_token", "cursor", "limit", "offset", "sort", "sortby", "orderby"}
@@ -176,11 +180,20 @@ def shaped(turn: Turn, schema: Any, record: Record) -> Record:
     """`record` as `schema` describes it: as stored when that is its own schema.
 
     Records are made from their collection's fetch schema, so most reads need no work;
-    re-shaping (synthesis plus a validation per field) costs milliseconds.
+    re-shaping (synthesis plus a validation per field, ~4 ms) is done once per stored record
+    and schema: stored records are replaced, never changed in place, so identity is the key.
     """
     if schema is None or schema == turn.record_schema():
         return record
-    return turn.synth.fill(schema, record)
+    key = (id(record), id(schema))
+    found = _SHAPED.get(key)
+    if found is not None and found[0] is record:
+        return found[1]
+    made = turn.synth.fill(schema, record)
+    _SHAPED[key] = (record, made)  # holding `record` keeps its id from being reused
+    if len(_SHAPED) > _MAX_SHAPED:
+        _SHAPED.popitem(last=False)
+    return made
 
 
 def update(turn: Turn) -> Rendered:

@@ -180,3 +180,24 @@ def test_placeholder_audio_is_a_file_players_open() -> None:
     _, body = placeholder("audio/*")
     with wave.open(io.BytesIO(body)) as audio:
         assert (audio.getnchannels(), audio.getframerate(), audio.getnframes()) == (1, 8000, 800)
+
+
+async def test_list_items_are_reshaped_once_per_stored_record(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    apps = "/signalwire/api/laml/2010-04-01/Accounts/project-a/Applications.json"
+    for index in range(3):
+        await client.post(apps, data={"FriendlyName": f"app{index}"}, headers=SW_AUTH)
+    fills: list[object] = []
+    original = engine.Synth.fill
+
+    def counting(self: engine.Synth, schema: Any, fields: Any) -> dict[str, Any]:
+        fills.append(schema)
+        return original(self, schema, fields)
+
+    monkeypatch.setattr(engine.Synth, "fill", counting)
+    first = await _json(client, "GET", apps, headers=SW_AUTH)
+    reshaped = len(fills)
+    assert (await _json(client, "GET", apps, headers=SW_AUTH)) == first
+    assert reshaped >= 3  # the items (Application is not the stored ApplicationResponse)
+    assert len(fills) - reshaped == reshaped - 3  # the second list re-shapes no item
