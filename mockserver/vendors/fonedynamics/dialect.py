@@ -7,7 +7,7 @@ from typing import Any
 from mockserver.answers.rendered import Rendered
 from mockserver.operations.dialect import Record, TableDialect
 from mockserver.operations.table import Operation
-from mockserver.vendors.fonedynamics.wire import answer
+from mockserver.vendors.fonedynamics.wire import answer, query_number
 from mockserver.vendors.kit.call import Call
 
 
@@ -27,14 +27,9 @@ class FoneDynamics(TableDialect):
 
     def page(self, call: Call, op: Operation, records: list[Record], key: str) -> Any:
         """`Results_Skip` then `Results_Count` (200 by default) items, and the total."""
-        query = call.snapshot.query
-        skip = _number(query.get("Results_Skip"), 0)
-        count = _number(query.get("Results_Count"), 200)
+        skip = query_number(call, "Results_Skip") or 0
+        count = query_number(call, "Results_Count") or 200
         return {key: records[skip : skip + count], "TotalCount": len(records)}
-
-
-def _number(raw: str | None, default: int) -> int:
-    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 7 else default
 
 
 DIALECTS = {"fonedynamics": FoneDynamics()}

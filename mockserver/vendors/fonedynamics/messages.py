@@ -9,7 +9,7 @@ from mockserver.vendors.fonedynamics.callbacks import schedule_receipt
 from mockserver.vendors.fonedynamics.envelope import error_message
 from mockserver.vendors.fonedynamics.records import KIND, create, view
 from mockserver.vendors.fonedynamics.validation import problem
-from mockserver.vendors.fonedynamics.wire import answer, reject_field
+from mockserver.vendors.fonedynamics.wire import answer, query_number, reject_field
 from mockserver.vendors.kit.call import Call
 
 DEFAULT_RESULTS = 100  # list page size when Results_Count is absent (undocumented)
@@ -39,7 +39,9 @@ def get(call: Call) -> Rendered:
 
 def list_messages(call: Call) -> Rendered:
     """GET .../Messages?Date_From=&Date_To=&Results_Count=: newest first, Created in range."""
-    start, end, count = (_number(call, name) for name in ("Date_From", "Date_To", "Results_Count"))
+    start, end, count = (
+        query_number(call, name) for name in ("Date_From", "Date_To", "Results_Count")
+    )
     if start is not None and end is not None and start > end:
         call.reject("INVALID_DATE_RANGE")
     if count is not None and not 1 <= count <= MAX_RESULTS:
@@ -81,17 +83,6 @@ def _failed_item(call: Call, item: dict[str, Any], key: str, field: str | None) 
     echoed = {k: item[k] for k in ("From", "To", "Text") if isinstance(item.get(k), str)}
     params = {"FieldName": field} if field else {}
     return {**echoed, "ErrorCode": entry.code, "Message": error_message(entry, params)}
-
-
-def _number(call: Call, name: str) -> int | None:
-    """A non-negative integer query parameter, None when absent or empty."""
-    raw = call.snapshot.query.get(name)
-    if raw is None or raw == "":
-        return None
-    digits = raw.strip()
-    if not (digits.isascii() and digits.isdecimal()) or len(digits) > 12:
-        reject_field(call, "PARAMETER_INVALID", name)
-    return int(digits)
 
 
 def _listed(message: dict[str, Any], prop: str, start: int | None, end: int | None) -> bool:

@@ -29,3 +29,14 @@ def reject_field(call: Call, key: str, field: str | None) -> NoReturn:
     if field:
         call.reject(key, FieldName=field)
     call.reject(key)
+
+
+def query_number(call: Call, name: str) -> int | None:
+    """A non-negative integer query parameter, None when absent or empty."""
+    raw = call.snapshot.query.get(name)
+    if raw is None or raw == "":
+        return None
+    digits = raw.strip()
+    if not (digits.isascii() and digits.isdecimal()) or len(digits) > 12:
+        reject_field(call, "PARAMETER_INVALID", name)
+    return int(digits)

@@ -8,8 +8,8 @@ from mockserver.answers.rendered import Rendered
 from mockserver.operations.dialect import Record, TableDialect
 from mockserver.operations.table import Operation
 from mockserver.vendors.kit.call import Call
-from mockserver.vendors.yeastar.extensions import KIND, extensions
-from mockserver.vendors.yeastar.wire import success
+from mockserver.vendors.yeastar.extensions import DEFAULT_PAGE_SIZE, KIND, extensions
+from mockserver.vendors.yeastar.wire import positive, success
 
 
 class Yeastar(TableDialect):
@@ -37,15 +37,10 @@ class Yeastar(TableDialect):
 
     def page(self, call: Call, op: Operation, records: list[Record], key: str) -> Any:
         """`page`/`page_size` slice; `total_number` counts the whole list."""
-        query = call.snapshot.query
-        page = _positive(query.get("page"), 1)
-        size = _positive(query.get("page_size"), 20)
+        page = positive(call, "page", 1)
+        size = positive(call, "page_size", DEFAULT_PAGE_SIZE)
         start = (page - 1) * size
         return {"total_number": len(records), key: records[start : start + size]}
-
-
-def _positive(raw: str | None, default: int) -> int:
-    return int(raw) if raw and raw.isascii() and raw.isdigit() and 0 < int(raw) < 10**6 else default
 
 
 DIALECTS = {"yeastar": Yeastar()}

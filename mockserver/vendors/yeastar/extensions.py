@@ -6,7 +6,7 @@ from typing import Any
 
 from mockserver.answers.rendered import Rendered
 from mockserver.vendors.kit.call import Call
-from mockserver.vendors.yeastar.wire import invalid, success
+from mockserver.vendors.yeastar.wire import positive, success
 
 KIND = "extension"
 COUNT = 12
@@ -18,8 +18,8 @@ _ROLES = ("Employee", "Employee", "Supervisor", "Administrator")
 
 def list_extensions(call: Call) -> Rendered:
     """`page`/`page_size` (positive integers) over the session's extensions."""
-    page = _positive(call, "page", 1)
-    size = _positive(call, "page_size", DEFAULT_PAGE_SIZE)
+    page = positive(call, "page", 1)
+    size = positive(call, "page_size", DEFAULT_PAGE_SIZE)
     everything = extensions(call)
     start = (page - 1) * size
     return success(total_number=len(everything), data=everything[start : start + size])
@@ -55,13 +55,3 @@ def extension(index: int, name: str, mobile: str, presence: str) -> dict[str, An
         "caller_id_name": name,
         "mobile_number": mobile,
     }
-
-
-def _positive(call: Call, name: str, default: int) -> int:
-    raw = call.snapshot.query.get(name)
-    if raw is None:
-        return default
-    digits = raw.strip()
-    if not (digits.isascii() and digits.isdecimal()) or len(digits) > 9 or int(digits) < 1:
-        invalid(call, name, raw)
-    return int(digits)

@@ -54,3 +54,14 @@ def invalid(call: Call, field: str, value: Any) -> NoReturn:
     """Reject with 40002 PARAMETER ERROR naming a field and the value it had."""
     shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     call.reject("40002", field=field, value=shown)
+
+
+def positive(call: Call, name: str, default: int) -> int:
+    """A positive integer query parameter (`page`, `page_size`); 40002 naming it otherwise."""
+    raw = call.snapshot.query.get(name)
+    if raw is None:
+        return default
+    digits = raw.strip()
+    if not (digits.isascii() and digits.isdecimal()) or len(digits) > 9 or int(digits) < 1:
+        invalid(call, name, raw)
+    return int(digits)
