@@ -12,8 +12,8 @@ from mockserver.answers.rendered import Rendered
 from mockserver.operations.content import is_file, placeholder
 from mockserver.operations.dialect import Dialect, Record
 from mockserver.operations.synth import Synth
-from mockserver.operations.table import Operation, Operations, Table, items_of, resolve
-from mockserver.operations.validate import Checker, typed_form
+from mockserver.operations.table import Operation, Operations, Table
+from mockserver.operations.validate import Checker, deref, property_schema, typed_form
 from mockserver.vendors.kit.call import Call
 
 # re-shaped records by (record, schema) identity; bounded, oldest out
@@ -218,7 +218,7 @@ def listing(turn: Turn) -> Rendered:
     A list documented as a bare array (no page object around it) answers the array.
     """
     schema = turn.op.response_schema()
-    array = resolve(turn.op.table.schemas, schema)
+    array = deref(schema, turn.op.table.schemas)
     bare = isinstance(array, dict) and array.get("type") == "array"
     key = str(turn.op.get("list_key") or "records")
     item = array.get("items") if bare else items_of(turn.op.table.schemas, schema, key)
@@ -232,6 +232,12 @@ def listing(turn: Turn) -> Rendered:
     shell = turn.synth.fill(schema, {k: v for k, v in page.items() if k != key})
     # a schema with no array property to list under (no list_key) answers its own shape
     return turn.answer(shell if item is None else {**shell, key: page[key]})
+
+
+def items_of(schemas: Mapping[str, Any], schema: Any, key: str) -> Any:
+    """The item schema of the array property `key` of a list answer's schema (or None)."""
+    array = deref(property_schema(schema, key, schemas), schemas)
+    return array.get("items") if isinstance(array, dict) else None
 
 
 def filters(turn: Turn) -> dict[str, str]:

@@ -175,28 +175,3 @@ def load(folder: Path, vendor: str, aliases: Mapping[str, str] | None = None) ->
             pattern, names = compile_path(full, table.style == "compat")
             ops.append(Operation(table, row, full, pattern, names))
     return Operations(ops, aliases)
-
-
-def resolve(schemas: Mapping[str, Any], schema: Any, depth: int = 0) -> Any:
-    """`schema` with its `$ref` chain followed (None when a ref names no schema)."""
-    while isinstance(schema, dict) and "$ref" in schema and depth < 8:
-        schema, depth = schemas.get(schema["$ref"].rsplit("/", 1)[-1]), depth + 1
-    return schema
-
-
-def items_of(schemas: Mapping[str, Any], schema: Any, key: str, depth: int = 0) -> Any:
-    """The item schema of the array property `key` of an object schema (refs, allOf followed)."""
-    if not isinstance(schema, dict) or depth > 8:
-        return None
-    if "$ref" in schema:
-        return items_of(schemas, schemas.get(schema["$ref"].rsplit("/", 1)[-1]), key, depth + 1)
-    prop = schema.get("properties", {}).get(key)
-    while isinstance(prop, dict) and "$ref" in prop:
-        prop = schemas.get(prop["$ref"].rsplit("/", 1)[-1])
-    if isinstance(prop, dict) and "items" in prop:
-        return prop["items"]
-    for part in [*schema.get("allOf", []), *schema.get("anyOf", [])]:
-        found = items_of(schemas, part, key, depth + 1)
-        if found is not None:
-            return found
-    return None
