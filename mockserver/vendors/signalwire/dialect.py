@@ -57,10 +57,7 @@ class Compat(SignalWire):
         field = str(op.get("id_field") or "sid")
         ids = [str(r.get(field, i)) for i, r in enumerate(records)]
         window = locate(call, ids, COMPAT)
-        keyed = [{**r, "sid": r.get("sid", i)} for r, i in zip(records, ids, strict=True)]
-        body = compat_page(keyed, key, call.snapshot.path, [], window)
-        body[key] = records[window.start : window.end]
-        return body
+        return compat_page(records, key, call.snapshot.path, [], window, ids)
 
     def not_found(self, call: Call, op: Operation, name: str, value: str) -> NoReturn:
         """20404 "Not Found"."""
@@ -85,10 +82,8 @@ class Rest(SignalWire):
         field = str(op.get("id_field") or "id")
         ids = [str(r.get(field, i)) for i, r in enumerate(records)]
         window = locate(call, ids, REST)
-        keyed = [{**r, "id": i} for r, i in zip(records, ids, strict=True)]
-        body = links_page(keyed, call.snapshot.path, window)
-        body.pop("data")
-        body[key] = records[window.start : window.end]
+        body = links_page(records, call.snapshot.path, window, ids)
+        body[key] = body.pop("data")
         # the spec's links are absolute (`format: uri`, e.g. https://example.signalwire.com/api/...)
         origin = space_url(call)
         body["links"] = {name: origin + link for name, link in body["links"].items()}

@@ -101,14 +101,20 @@ def link(base: str, query: Query) -> str:
 
 
 def compat_page(
-    items: list[dict[str, Any]], key: str, base: str, filters: Query, window: Window
+    items: list[dict[str, Any]],
+    key: str,
+    base: str,
+    filters: Query,
+    window: Window,
+    ids: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """The list body twilio's `Page` reads: one record key plus the spec's meta keys.
 
     No `start`/`end`: Twilio sends them, SignalWire's list schemas do not allow them, and
-    twilio's `Page` never needs them.
+    twilio's `Page` never needs them. Page tokens name the items' `ids` (default: `sid`s).
     """
-    req, ids = window.request, [str(item["sid"]) for item in items]
+    req = window.request
+    ids = [str(item["sid"]) for item in items] if ids is None else ids
     chunk = items[window.start : window.end]
 
     def at(number: int, token: str | None) -> str:
@@ -130,9 +136,15 @@ def compat_page(
     }
 
 
-def links_page(items: list[dict[str, Any]], base: str, window: Window) -> dict[str, Any]:
-    """The /api/* list body signalwire-sdk's paginator walks: `data` and `links.next`."""
-    req, ids = window.request, [str(item["id"]) for item in items]
+def links_page(
+    items: list[dict[str, Any]], base: str, window: Window, ids: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """The /api/* list body signalwire-sdk's paginator walks: `data` and `links.next`.
+
+    Page tokens name the items' `ids` (default: their `id`s).
+    """
+    req = window.request
+    ids = [str(item["id"]) for item in items] if ids is None else ids
 
     def at(number: int, token: str | None) -> str:
         query = [("page_number", str(number)), ("page_size", str(req.size))]
