@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import string
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
 
     from faker import Faker
     from jsonschema.protocols import Validator
-    from referencing import Registry
 
 # Objects this deep or deeper carry only their required properties: bodies stay small
 FULL_DEPTH = 2
@@ -38,25 +36,23 @@ ALNUM = string.ascii_letters + string.digits
 _CHOICES = ("oneOf", "anyOf")
 
 
-# A table's registry and compiled validators outlive the request: building them is most of
-# what checking a value costs (a Synth is made per request). Tables live for the process.
-_REGISTRIES: dict[int, tuple[Mapping[str, Any], Registry[Any]]] = {}
-_VALIDATORS: OrderedDict[tuple[int, str], Validator] = OrderedDict()
+# Compiled validators outlive the request (a Synth is made per request), keyed by the
+# identity of the table's schema they check; bounded, oldest out.
+_VALIDATORS: OrderedDict[tuple[int, int], tuple[Any, Validator]] = OrderedDict()
 _MAX_VALIDATORS = 4096
 
 
 def validator(schemas: Mapping[str, Any], schema: Any) -> Validator:
-    """The compiled validator of `schema` against a table's `schemas`, made once."""
-    key = (id(schemas), json.dumps(schema, sort_keys=True, default=str))
+    """The compiled validator of `schema` against a table's `schemas`, made once per schema."""
+    key = (id(schemas), id(schema))
     found = _VALIDATORS.get(key)
-    if found is None:
-        kept = _REGISTRIES.get(id(schemas))
-        if kept is None or kept[0] is not schemas:
-            kept = _REGISTRIES[id(schemas)] = (schemas, registry(schemas))
-        found = _VALIDATORS[key] = compile_schema(schema, kept[1])
-        if len(_VALIDATORS) > _MAX_VALIDATORS:
-            _VALIDATORS.popitem(last=False)
-    return found
+    if found is not None and found[0] is schema:
+        return found[1]
+    made = compile_schema(schema, registry(schemas))
+    _VALIDATORS[key] = (schema, made)  # holding `schema` keeps its id from being reused
+    if len(_VALIDATORS) > _MAX_VALIDATORS:
+        _VALIDATORS.popitem(last=False)
+    return made
 
 
 class Synth:

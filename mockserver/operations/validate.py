@@ -76,14 +76,22 @@ def absolute(schema: Any) -> Any:
     return schema
 
 
+# one registry per table, shared by the checker and the generator (tables live for the process)
+_REGISTRIES: dict[int, tuple[Mapping[str, Any], Registry[Any]]] = {}
+
+
 def registry(schemas: Mapping[str, Any]) -> Registry[Any]:
-    """A registry holding the table's schemas, as refs "#/schemas/X" expect them."""
+    """The registry holding a table's schemas, as refs "#/schemas/X" expect them (made once)."""
+    kept = _REGISTRIES.get(id(schemas))
+    if kept is not None and kept[0] is schemas:
+        return kept[1]
     from referencing import Registry
     from referencing.jsonschema import DRAFT202012
 
     reg: Registry[Any] = Registry().with_resource(
         BASE, DRAFT202012.create_resource({"schemas": schemas})
     )
+    _REGISTRIES[id(schemas)] = (schemas, reg)  # holding `schemas` keeps its id unique
     return reg
 
 
