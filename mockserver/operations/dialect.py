@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from mockserver.answers.rendered import JSON, Rendered, compact_json
+from mockserver.operations.synth import Shape
 
 if TYPE_CHECKING:
     from mockserver.operations.table import Operation
@@ -23,6 +24,7 @@ class Dialect:
         invalid_key: catalog key of a request the spec refuses (missing, wrong type...).
         malformed_key: catalog key of a body that does not parse.
         seeds: how many records a seeded collection starts with.
+        shape: how its generated values write timestamps and ids.
         world: collections (last path segment) seeded although clients may add to them: the
             account's own extensions, numbers... exist before the first request.
     """
@@ -33,6 +35,7 @@ class Dialect:
     invalid_status: int | None = None
     not_found_status: int | None = 404
     seeds = 2
+    shape = Shape()
     world: frozenset[str] = frozenset()
 
     def answer(self, call: Call, status: int, body: Any) -> Rendered:

@@ -43,7 +43,7 @@ class Turn:
     @functools.cached_property
     def synth(self) -> Synth:
         """The session's seeded generator for this table's schemas."""
-        return Synth(self.op.table.schemas, self.call.rng, self.call.faker, self.op.table.style)
+        return Synth(self.op.table.schemas, self.call.rng, self.call.faker, self.dialect.shape)
 
     def kind(self, collection: str | None = None) -> str:
         """The store's kind for a collection (or this singleton) with its arguments filled."""

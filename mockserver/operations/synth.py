@@ -7,6 +7,7 @@ import re
 import string
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -55,16 +56,36 @@ def validator(schemas: Mapping[str, Any], schema: Any) -> Validator:
     return made
 
 
+def iso_utc(seconds: float) -> str:
+    """ISO 8601 UTC to the second (`2026-01-02T15:04:05Z`): the default timestamp."""
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How a vendor writes what its schemas leave open; each vendor's dialect gives its own.
+
+    Attributes:
+        timestamp: a `format: date-time` value from epoch seconds.
+        loose_timestamp: date-named strings with no format (`date_created`); None: timestamp.
+        numeric_ids: ids are long numbers (RingCentral), not UUIDs.
+    """
+
+    timestamp: Callable[[float], str] = iso_utc
+    loose_timestamp: Callable[[float], str] | None = None
+    numeric_ids: bool = False
+
+
 class Synth:
     """Values valid against a table's schemas, realistic by property name, seeded by `rng`."""
 
     def __init__(
-        self, schemas: Mapping[str, Any], rng: random.Random, faker: Faker, style: str
+        self, schemas: Mapping[str, Any], rng: random.Random, faker: Faker, shape: Shape
     ) -> None:
         self.schemas = schemas
         self.rng = rng
         self.faker = faker
-        self.style = style
+        self.shape = shape
         self._make: dict[str, Callable[[Any, str, int, tuple[str, ...]], Any]] = {
             "object": self._object,
             "array": self._array,
@@ -285,7 +306,7 @@ class Synth:
             if test(name, key):
                 return make(self)
         if self._dated(name, key):
-            return self.date_time(rfc2822=self.style == "compat")
+            return self.date_time(loose=True)
         return str(self.faker.word())
 
     def _dated(self, name: str, key: str) -> bool:
@@ -295,24 +316,18 @@ class Synth:
         """A seeded instant in 2026 (no wall clock: the same seed gives the same dates)."""
         return EPOCH + timedelta(seconds=self.rng.randrange(365 * 86400))
 
-    def date_time(self, rfc2822: bool = False) -> str:
-        """A timestamp in the dialect's format: RFC 2822 for compat, else ISO 8601 UTC."""
-        moment = self.moment()
-        if rfc2822:
-            from email.utils import format_datetime  # only compat needs it; slow to import
-
-            return format_datetime(moment)
-        if self.style == "ringcentral":
-            return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    def date_time(self, loose: bool = False) -> str:
+        """A timestamp as the vendor writes it (`loose`: a date-named string with no format)."""
+        write = (self.shape.loose_timestamp if loose else None) or self.shape.timestamp
+        return write(self.moment().timestamp())
 
     def phone(self) -> str:
         """A North American number in E.164, from the 555 range kept for fiction."""
         return "+1555" + "".join(str(self.rng.randint(0, 9)) for _ in range(7))
 
     def ident(self) -> str:
-        """An id in the vendor's shape: RingCentral's are numbers, SignalWire's UUIDs."""
-        if self.style == "ringcentral":
+        """An id in the vendor's shape: a long number, or a UUID."""
+        if self.shape.numeric_ids:
             return str(self.rng.randint(10**8, 10**11))
         return self.uuid()
 

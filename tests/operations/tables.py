@@ -7,11 +7,21 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from mockserver.vendors.ringcentral.dialect import DIALECTS as RC
+from mockserver.vendors.signalwire.dialect import DIALECTS as SW
+
 VENDORS = Path(__file__).resolve().parents[2] / "mockserver" / "vendors"
 TABLES = {
     "ringcentral": VENDORS / "ringcentral" / "spec" / "platform.json",
     "compat": VENDORS / "signalwire" / "spec" / "compat.json",
     "rest": VENDORS / "signalwire" / "spec" / "rest.json",
+}
+
+# how each table's dialect writes generated timestamps and ids
+SHAPES = {
+    "ringcentral": RC["ringcentral"].shape,
+    "compat": SW["compat"].shape,
+    "rest": SW["rest"].shape,
 }
 
 

@@ -62,7 +62,8 @@ def _synth(op: Operation) -> Synth:
     seed = sum(map(ord, op.id))  # deterministic per operation, whatever the order
     faker = Faker()
     faker.seed_instance(seed)
-    return Synth(op.table.schemas, random.Random(seed), faker, op.table.style)
+    shape = generic_router(VENDORS[op.table.vendor]).dialects[op.table.style].shape
+    return Synth(op.table.schemas, random.Random(seed), faker, shape)
 
 
 def _text(value: Any) -> str:

@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from mockserver.operations.synth import Synth, regex_string
 from mockserver.operations.validate import absolute, registry
 
-from .tables import TABLES, op, patterns, table
+from .tables import SHAPES, TABLES, op, patterns, table
 
 # Schemas no value satisfies, as the specs publish them (spec defects, reported upstream):
 KNOWN_UNSATISFIABLE = {
@@ -29,7 +29,7 @@ KNOWN_UNSATISFIABLE = {
 def synth(style: str, seed: int = 7) -> Synth:
     fake = Faker()
     fake.seed_instance(seed)
-    return Synth(table(style)["schemas"], random.Random(seed), fake, style)
+    return Synth(table(style)["schemas"], random.Random(seed), fake, SHAPES[style])
 
 
 def targets(style: str) -> list[tuple[str, str, Any]]:
@@ -191,7 +191,7 @@ def test_a_discriminator_names_the_branch() -> None:
         "oneOf": [{"$ref": "#/schemas/Cat"}, {"$ref": "#/schemas/Dog"}],
         "discriminator": {"propertyName": "kind", "mapping": {"cat": "#/schemas/Cat"}},
     }
-    value = Synth(schemas, random.Random(1), Faker(), "rest").value(schema)
+    value = Synth(schemas, random.Random(1), Faker(), SHAPES["rest"]).value(schema)
     assert value["kind"] == "cat"
 
 
@@ -207,7 +207,9 @@ def test_cycles_stop_at_optional_properties_and_keep_required_ones() -> None:
             },
         }
     }
-    value = Synth(schemas, random.Random(1), Faker(), "rest").value({"$ref": "#/schemas/Node"})
+    value = Synth(schemas, random.Random(1), Faker(), SHAPES["rest"]).value(
+        {"$ref": "#/schemas/Node"}
+    )
     assert set(value) == {"name", "children"}
     assert value["children"] == []
 

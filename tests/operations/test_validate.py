@@ -11,7 +11,7 @@ from faker import Faker
 from mockserver.operations.synth import Synth
 from mockserver.operations.validate import Checker, Problem
 
-from .tables import TABLES, op, table
+from .tables import SHAPES, TABLES, op, table
 
 SMS_FROM = {"phoneNumber": "+15551230000"}
 
@@ -280,7 +280,7 @@ def synth_path(made: Synth, row: dict[str, Any]) -> dict[str, str]:
 def test_a_body_synth_builds_has_no_problems(style: str) -> None:
     fake = Faker()
     fake.seed_instance(5)
-    made = Synth(table(style)["schemas"], random.Random(5), fake, style)
+    made = Synth(table(style)["schemas"], random.Random(5), fake, SHAPES[style])
     check = checker(style)
     bad = {}
     for row in table(style)["operations"]:

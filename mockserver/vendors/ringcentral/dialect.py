@@ -6,12 +6,13 @@ from typing import Any, NoReturn
 
 from mockserver.answers.rendered import Rendered
 from mockserver.operations.dialect import Dialect, Record
+from mockserver.operations.synth import Shape
 from mockserver.operations.table import Operation
 from mockserver.operations.validate import Problem
 from mockserver.vendors.kit.call import Call
 from mockserver.vendors.ringcentral.account import identity
 from mockserver.vendors.ringcentral.paging import paginate
-from mockserver.vendors.ringcentral.wire import answer, base_url, empty, reject_invalid
+from mockserver.vendors.ringcentral.wire import answer, base_url, empty, iso, reject_invalid
 
 # path parameters whose `~` means "the caller's own" (RingCentral API reference)
 _OWN = {"accountId": "account_id", "extensionId": "extension_id"}
@@ -23,6 +24,7 @@ class RingCentral(Dialect):
     not_found_key = "CMN-102"
     invalid_key = "CMN-101"
     malformed_key = "CMN-103"
+    shape = Shape(timestamp=iso, numeric_ids=True)  # 2026-01-01T00:00:00.000Z, Java longs
     # an account's users, numbers and devices exist before a client adds any
     world = frozenset({"extension", "phone-number", "device", "call-queues", "sites"})
 

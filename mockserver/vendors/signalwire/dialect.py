@@ -8,11 +8,12 @@ from typing import Any, NoReturn
 
 from mockserver.answers.rendered import Rendered
 from mockserver.operations.dialect import Dialect, Record
+from mockserver.operations.synth import Shape
 from mockserver.operations.table import Operation
 from mockserver.operations.validate import Problem
 from mockserver.vendors.kit.call import Call
 from mockserver.vendors.signalwire.paging import COMPAT, REST, compat_page, links_page, locate
-from mockserver.vendors.signalwire.wire import INVALID, NOT_FOUND, answer
+from mockserver.vendors.signalwire.wire import INVALID, NOT_FOUND, answer, iso8601, rfc2822
 
 # the SDKs' bare `/2010-04-01/...` is the same API as the documented `/api/laml/...`
 ALIASES = {"/2010-04-01/": "/api/laml/2010-04-01/"}
@@ -41,6 +42,8 @@ class Compat(SignalWire):
 
     # a project owns numbers before a client buys any
     world = frozenset({"IncomingPhoneNumbers"})
+    # `date_created` and the like are RFC 2822 strings; `format: date-time` ones ISO 8601
+    shape = Shape(timestamp=iso8601, loose_timestamp=rfc2822)
 
     def link(self, call: Call, path: str) -> str | None:
         """Relative, with `.json`, as the compat API's `uri` fields are."""
@@ -72,6 +75,7 @@ class Rest(SignalWire):
     """The /api/* REST API (sw-rest.yaml): JSON bodies, `data`/`links` lists, 422 errors[]."""
 
     world = frozenset({"phone_numbers"})
+    shape = Shape(timestamp=iso8601)
 
     def body(self, call: Call, op: Operation) -> Any:
         """The JSON body; an unreadable one is a 400."""
