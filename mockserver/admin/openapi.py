@@ -42,6 +42,13 @@ class _Schemas(GenerateJsonSchema):
         return found if "$ref" in found else {**found, "additionalProperties": False}
 
 
+# aiohttp refuses these before any route runs, in its own words and media type
+MALFORMED = (
+    "text/plain: the HTTP parser refused the request (a request line or header over "
+    "8190 bytes, a bad header character)."
+)
+
+
 def document(routes: Sequence[Route]) -> Json:
     """The OpenAPI document describing `routes` (a fresh copy)."""
     data: Json = json.loads(document_bytes(tuple(routes)))
@@ -150,6 +157,7 @@ def _operation(route: Route, schemas: dict[Any, Json]) -> Json:
     responses: Json = {str(answer.status): ok}
     for status, when in route.errors.items():
         responses[str(status)] = _content(schemas[Error], when)
+    _add_malformed(responses)
     op: Json = {
         "operationId": route.name,
         "summary": route.summary,
@@ -163,6 +171,13 @@ def _operation(route: Route, schemas: dict[Any, Json]) -> Json:
     if route.body is not None:
         op["requestBody"] = _request_body(route.body, schemas)
     return op
+
+
+def _add_malformed(responses: Json) -> None:
+    """Any route can get the HTTP parser's own plain-text 400 (docs/operations.md, Logs)."""
+    bad = responses.setdefault("400", {"description": "", "content": {}})
+    bad["description"] = " ".join(filter(None, [bad["description"], MALFORMED]))
+    bad["content"]["text/plain"] = {"schema": {"type": "string"}}
 
 
 def _content(schema: Json, description: str, media: str = JSON) -> Json:
