@@ -61,6 +61,9 @@ def setting(
     return Field(default, description=help, json_schema_extra={"cli": cli})
 
 
+STORE_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
 class Settings(BaseSettings):
     """Everything the server can be configured with; frozen (derive with `model_copy(update=...)`).
 
@@ -178,6 +181,15 @@ class Settings(BaseSettings):
         metavar="HOST_OR_CIDR",
     )
 
+    store: str = setting(
+        "memory",
+        "where shared state lives: memory (this process) or redis://HOST:PORT/DB (replicas)",
+        metavar="URL",
+    )
+    workers: int = setting(
+        1, "processes serving the port (more than 1 needs --store redis://...)", metavar="N"
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -196,6 +208,25 @@ class Settings(BaseSettings):
         if port not in PORTS:
             raise ValueError(PORTS_PROBLEM)
         return port
+
+    @field_validator("store")
+    @classmethod
+    def _store_url(cls, url: str) -> str:
+        if url != "memory" and not url.startswith(STORE_SCHEMES):
+            raise ValueError("must be memory or a redis://, rediss:// or unix:// URL")
+        return url
+
+    @field_validator("workers")
+    @classmethod
+    def _workers(cls, workers: int, info: ValidationInfo) -> int:
+        if workers < 1:
+            raise ValueError("must be at least 1")
+        if workers > 1 and info.data.get("store", "memory") == "memory":
+            raise ValueError(
+                "more than 1 worker needs a shared store (--store redis://...): each worker "
+                "would otherwise keep its own scenarios, counters and journal"
+            )
+        return workers
 
     @field_validator("scenarios", "callback_allow", mode="before")
     @classmethod

@@ -117,6 +117,8 @@ def test_every_setting_is_read_from_its_variable(monkeypatch: pytest.MonkeyPatch
         MOCKSERVER_WEBHOOK_SECRET="s3cret",
         MOCKSERVER_WEBHOOKS="yeastar=http://127.0.0.1:9/hook",
         MOCKSERVER_CREDENTIALS="signalwire=PROJECT:TOKEN,yeastar=ID:SECRET",
+        MOCKSERVER_STORE="redis://127.0.0.1:6390/2",
+        MOCKSERVER_WORKERS="3",
     )
     assert settings.model_dump(exclude={"vendor_ports", "scenarios", "callback_allow"}) == {
         "host": "0.0.0.0",
@@ -144,6 +146,8 @@ def test_every_setting_is_read_from_its_variable(monkeypatch: pytest.MonkeyPatch
         "webhook_secret": "s3cret",
         "webhooks": {"yeastar": "http://127.0.0.1:9/hook"},
         "credentials": {"signalwire": ("PROJECT", "TOKEN"), "yeastar": ("ID", "SECRET")},
+        "store": "redis://127.0.0.1:6390/2",
+        "workers": 3,
     }
 
 

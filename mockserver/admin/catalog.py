@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from aiohttp import web
 
 from mockserver import __version__
@@ -12,12 +14,15 @@ from mockserver.admin.models import (
     Error,
     Health,
     RenderedEntry,
+    StoreHealth,
     VendorSummary,
 )
 from mockserver.catalog.model import CatalogEntry
 from mockserver.catalog.query import detail, preview, rendered_json, search, summary
 from mockserver.request.injection import InjectionError, parse_params
 from mockserver.server.services import Services
+from mockserver.store.shared.link import StoreUnavailable, redacted
+from mockserver.store.shared.state import SharedState
 
 
 async def health(request: web.Request) -> Health:
@@ -32,12 +37,23 @@ async def health(request: web.Request) -> Health:
         }
         for name in services.vendors
     }
+    store = await _store_health(services.shared)
     return {
-        "status": "ok",
+        "status": "degraded" if store["problem"] else "ok",
         "version": __version__,
         "entries": len(services.catalog),
         "vendors": vendors,
+        "store": store,
     }
+
+
+async def _store_health(shared: SharedState | None) -> StoreHealth:
+    if shared is None:
+        return {"kind": "memory", "url": None, "problem": None}
+    # asked, not remembered: an idle replica would not notice Redis leaving or coming back
+    with contextlib.suppress(StoreUnavailable):
+        await shared.link.call(shared.link.client.ping())
+    return {"kind": "redis", "url": redacted(shared.link.url), "problem": shared.problem}
 
 
 def _int_query(request: web.Request, name: str) -> int | None:

@@ -241,13 +241,22 @@ class VendorSummary(TypedDict):
     envelopes: list[str]
 
 
-class Health(TypedDict):
-    """Liveness plus what is loaded."""
+class StoreHealth(TypedDict):
+    """Where shared state lives, and whether it answers."""
 
-    status: Literal["ok"]
+    kind: Literal["memory", "redis"]
+    url: str | None
+    problem: str | None
+
+
+class Health(TypedDict):
+    """Liveness plus what is loaded; `degraded` while the shared store cannot be reached."""
+
+    status: Literal["ok", "degraded"]
     version: str
     entries: int
     vendors: dict[str, VendorSummary]
+    store: StoreHealth
 
 
 # built by mockserver.catalog.query from the entry's own fields

@@ -8,11 +8,13 @@ from collections.abc import Sequence
 from aiohttp import web
 
 from mockserver.admin import openapi
+from mockserver.admin.catalog import health
 from mockserver.admin.common import AdminInputError, services_of
 from mockserver.admin.spec import Handler, Route
 from mockserver.admin.table import ROUTES
 from mockserver.request.pipeline import admin_error
 from mockserver.server.services import SERVICES, Services
+from mockserver.store.shared.link import StoreUnavailable
 
 _OPEN: web.AppKey[frozenset[Handler]] = web.AppKey("admin_open_handlers", frozenset)
 _KINDS = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
@@ -57,9 +59,28 @@ async def _require_token(request: web.Request, handler: Handler) -> web.StreamRe
         return admin_error(err.status, err.body)
 
 
+@web.middleware
+async def _shared_state(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """With a shared store: read everyone's state, and send this call's changes before answering.
+
+    Health is exempt: it must answer, and say why, while the store is away.
+    """
+    shared = services_of(request).shared
+    if shared is None or request.match_info.handler is health:
+        return await handler(request)
+    try:
+        await shared.before_read()
+        response = await handler(request)
+        await shared.flush()
+        await shared.before_request()  # this replica's own resets take effect here at once
+    except StoreUnavailable as err:
+        return admin_error(503, {"error": "store_unavailable", "message": str(err)})
+    return response
+
+
 def create_admin_app(services: Services, routes: Sequence[Route] = ROUTES) -> web.Application:
     """The /__admin/ sub-app serving `routes`, and their OpenAPI document."""
-    app = web.Application(middlewares=[_json_errors, _require_token])
+    app = web.Application(middlewares=[_json_errors, _require_token, _shared_state])
     app[SERVICES] = services
     app[openapi.DOCUMENTED] = tuple(routes)
     app[_OPEN] = frozenset(route.handler for route in routes if not route.auth)

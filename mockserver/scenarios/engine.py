@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 import secrets
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -45,6 +45,9 @@ from mockserver.scenarios.triggers import (
     window_text,
 )
 from mockserver.store.memory import BucketKey, Counters, LoadedScenario, RuleKey, ScenarioKey, Store
+
+if TYPE_CHECKING:
+    from mockserver.store.shared.counting import SharedCounting
 
 # groups of rules that come from the server's configuration, not from a test: a global
 # reset keeps them ("defaults": the shipped magic values, "files": --scenarios)
@@ -94,6 +97,7 @@ class CompiledRule:
     seed: str
     seed_label: str
     order: tuple[int, int, int]
+    stamp: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,9 +255,10 @@ class Engine:
             old = current.get((scenario.session, scenario.name))
             seq = old.seq if old else next_seq  # a replaced scenario keeps its place
             next_seq += old is None
-            put.append(
-                LoadedScenario(scenario, scenario.session, seq, now, group, self._salt(scenario))
-            )
+            # a fresh stamp per load: a shared store's counters restart when a scenario does
+            stamp = "" if group in CONFIGURED_GROUPS else secrets.token_hex(6)
+            salt = self._salt(scenario)
+            put.append(LoadedScenario(scenario, scenario.session, seq, now, group, salt, stamp))
         return put
 
     def _salt(self, scenario: Scenario) -> str:
@@ -354,6 +359,40 @@ class Engine:
             Its decision, or None when no rule fired (the happy path).
         """
         now = self._clock()
+        for rule in self._matching(snapshot, authorized):
+            decision = self._fire(rule, snapshot, now, peer, unfired)
+            if decision is not None:
+                return decision
+        return None
+
+    async def evaluate_shared(
+        self,
+        snapshot: RequestSnapshot,
+        shared: SharedCounting,
+        epoch: str,
+        *,
+        peer: str | None = None,
+        authorized: Callable[[], bool] | None = None,
+        unfired: list[Unfired] | None = None,
+    ) -> Decision | None:
+        """`evaluate` with counters and windows in a store shared by replicas.
+
+        Each rule that matches is counted atomically in the shared store
+        (store/shared/counting.py), so `times: 3` fires exactly 3 times across replicas;
+        `epoch` names the resets the session has seen. Raises StoreUnavailable when the
+        store cannot be reached.
+        """
+        now = self._clock()
+        for rule in self._matching(snapshot, authorized):
+            decision = await self._fire_shared(rule, snapshot, now, peer, unfired, shared, epoch)
+            if decision is not None:
+                return decision
+        return None
+
+    def _matching(
+        self, snapshot: RequestSnapshot, authorized: Callable[[], bool] | None
+    ) -> Iterator[CompiledRule]:
+        """The rules matching the request in decision order (defaults only if it is authorized)."""
         passed: bool | None = None
         for rule in self._index().candidates(snapshot):
             if rule.owner is not None and rule.owner != snapshot.session:
@@ -364,10 +403,7 @@ class Engine:
                 passed = authorized() if passed is None else passed
                 if not passed:
                     continue  # not counted either: the vendor never got this far
-            decision = self._fire(rule, snapshot, now, peer, unfired)
-            if decision is not None:
-                return decision
-        return None
+            yield rule
 
     def _fire(
         self,
@@ -377,29 +413,89 @@ class Engine:
         peer: str | None,
         unfired: list[Unfired] | None = None,
     ) -> Decision | None:
-        spec, notes = rule.spec, []
-        if spec.active is not None:
-            elapsed = now - rule.loaded_at
-            if not spec.active.contains(elapsed):
-                if unfired is not None:  # outside the window a request is not counted at all
-                    window = f"active {window_text(spec.active)}"
-                    unfired.append(_unfired(rule, window, f"{elapsed:.1f}s after load"))
-                return None
-            notes.append(f"active {window_text(spec.active)} (at {elapsed:.1f}s)")
-        state = self._store.counters(rule.key, snapshot.session)
+        notes = self._active(rule, now, unfired)
+        if notes is None:
+            return None
+        spec, session = rule.spec, snapshot.session
+        state = self._store.counters(rule.key, session)
         seen = state.seen + 1
         if not gate(spec, rule.seed, seen, state.fired):
-            self._store.set_counters(rule.key, snapshot.session, Counters(seen, state.fired), now)
-            if unfired is not None:
-                unfired.append(_unfired(rule, *unfired_reason(spec, seen, state.fired)))
+            self._store.set_counters(rule.key, session, Counters(seen, state.fired), now)
+            self._not_fired(rule, seen, state.fired, unfired)
             return None
-        notes += fired_notes(spec, rule.seed_label, seen, state.fired)
-        step, note = select_step(spec, rule.steps, rule.then, state.fired)
+        rated = None
+        if spec.rate_limit is not None:
+            rated = self._rate(rule, spec.rate_limit, snapshot, now, peer)
+        self._store.set_counters(rule.key, session, Counters(seen, state.fired + 1), now)
+        return self._decision(rule, seen, state.fired, notes, rated)
+
+    async def _fire_shared(
+        self,
+        rule: CompiledRule,
+        snapshot: RequestSnapshot,
+        now: float,
+        peer: str | None,
+        unfired: list[Unfired] | None,
+        shared: SharedCounting,
+        epoch: str,
+    ) -> Decision | None:
+        notes = self._active(rule, now, unfired)
+        if notes is None:
+            return None
+        spec, session = rule.spec, snapshot.session
+        key = shared.counter_key(rule.key, rule.stamp, session, epoch)
+        seen, fired, fires = await shared.count(key, spec, rule.seed)
+        # this replica's view, for the admin API's counts and near misses
+        self._store.set_counters(rule.key, session, Counters(seen, fired + fires), now)
+        if not fires:
+            self._not_fired(rule, seen, fired, unfired)
+            return None
+        rated = None
+        if spec.rate_limit is not None:
+            limit = spec.rate_limit
+            bucket = _bucket(rule.key, limit.key, snapshot, peer)
+            counted = await shared.window(bucket, rule.stamp, epoch, now, limit.window, limit.limit)
+            rated = _rated(limit, *counted, now)
+        return self._decision(rule, seen, fired, notes, rated)
+
+    def _active(
+        self, rule: CompiledRule, now: float, unfired: list[Unfired] | None
+    ) -> list[str] | None:
+        """Notes on the rule's `active` window, or None when the request falls outside it."""
+        spec = rule.spec
+        if spec.active is None:
+            return []
+        elapsed = now - rule.loaded_at
+        if not spec.active.contains(elapsed):
+            if unfired is not None:  # outside the window a request is not counted at all
+                window = f"active {window_text(spec.active)}"
+                unfired.append(_unfired(rule, window, f"{elapsed:.1f}s after load"))
+            return None
+        return [f"active {window_text(spec.active)} (at {elapsed:.1f}s)"]
+
+    @staticmethod
+    def _not_fired(
+        rule: CompiledRule, seen: int, fired: int, unfired: list[Unfired] | None
+    ) -> None:
+        if unfired is not None:
+            unfired.append(_unfired(rule, *unfired_reason(rule.spec, seen, fired)))
+
+    def _decision(
+        self,
+        rule: CompiledRule,
+        seen: int,
+        fired: int,
+        notes: list[str],
+        rated: tuple[Action, RateInfo, bool, str] | None,
+    ) -> Decision:
+        """What a rule that fires for its `seen`-th request, `fired` times before, does."""
+        spec = rule.spec
+        notes += fired_notes(spec, rule.seed_label, seen, fired)
+        step, note = select_step(spec, rule.steps, rule.then, fired)
         action: Action = step.action()
         rate, limited = None, False
-        if spec.rate_limit is not None:
-            action, rate, limited, note = self._rate(rule, spec.rate_limit, snapshot, now, peer)
-        self._store.set_counters(rule.key, snapshot.session, Counters(seen, state.fired + 1), now)
+        if rated is not None:
+            action, rate, limited, note = rated
         delay = draw_delay(step.delay or spec.delay, rule.seed, seen)
         reason = _reason(rule, [*notes, note] if note else notes)
         outcome = RATE_LIMITED if limited else None
@@ -419,15 +515,10 @@ class Engine:
         # sliding log: only accepted requests are kept, so hammering does not extend a penalty
         bucket = _bucket(rule.key, limit.key, snapshot, peer)
         count, oldest = self._store.window(bucket, now - limit.window)
-        window = math.ceil(limit.window)
-        per = f"{limit.limit} per {limit.window:g}s (key {limit.key})"
         if count < limit.limit or oldest is None:
             self._store.push_window(bucket, now, limit.window)
-            info = RateInfo(limit.limit, limit.limit - count - 1, window)
-            return PASSTHROUGH, info, False, f"rate limit {count + 1}/{per}"
-        retry = max(1, math.ceil(oldest + limit.window - now))
-        info = RateInfo(limit.limit, 0, window, retry_after=retry)
-        return limit, info, True, f"rate limit {per} exceeded; retry after {retry}s"
+            oldest = None
+        return _rated(limit, count, oldest, now)
 
     # ---- introspection ---------------------------------------------------------------------
 
@@ -550,6 +641,7 @@ class Engine:
                     seed=seed,
                     seed_label=label,
                     order=(-spec.priority, loaded.seq, i),
+                    stamp=loaded.stamp,
                 )
             )
         return out
@@ -584,6 +676,20 @@ def _bucket(rule: RuleKey, key: str, snapshot: RequestSnapshot, peer: str | None
     if key.startswith("header:"):
         return BucketKey(rule, snapshot.session, snapshot.headers.get(key[7:].lower(), ""))
     return BucketKey(rule, snapshot.session)
+
+
+def _rated(
+    limit: RateLimit, count: int, oldest: float | None, now: float
+) -> tuple[Action, RateInfo, bool, str]:
+    """A rate limit's verdict: `count` accepted before; `oldest` set when this one is refused."""
+    window = math.ceil(limit.window)
+    per = f"{limit.limit} per {limit.window:g}s (key {limit.key})"
+    if oldest is None:
+        info = RateInfo(limit.limit, limit.limit - count - 1, window)
+        return PASSTHROUGH, info, False, f"rate limit {count + 1}/{per}"
+    retry = max(1, math.ceil(oldest + limit.window - now))
+    info = RateInfo(limit.limit, 0, window, retry_after=retry)
+    return limit, info, True, f"rate limit {per} exceeded; retry after {retry}s"
 
 
 def _unfired(rule: CompiledRule, expected: str, actual: str) -> Unfired:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from mockserver.answers.faults import Fault
 from mockserver.answers.plan import Failure, Plan, why_and_when
@@ -20,6 +21,9 @@ from mockserver.scenarios import (
 from mockserver.scenarios.engine import Decision, Engine
 from mockserver.scenarios.matching import Unfired
 from mockserver.vendors.base import Vendor
+
+if TYPE_CHECKING:
+    from mockserver.store.shared.state import SharedState
 
 
 class ScenarioPlanner:
@@ -40,6 +44,27 @@ class ScenarioPlanner:
         unfired: list[Unfired] = []
         peer = snapshot.headers.get("x-forwarded-for")
         decision = self.engine.evaluate(snapshot, peer=peer, authorized=authorized, unfired=unfired)
+        return self.explained(snapshot, decision, unfired)
+
+    async def plan_for_shared(
+        self,
+        snapshot: RequestSnapshot,
+        shared: SharedState,
+        authorized: Callable[[], bool] | None = None,
+    ) -> Plan | None:
+        """`plan_for` with counters in the store replicas share (raises StoreUnavailable)."""
+        unfired: list[Unfired] = []
+        peer = snapshot.headers.get("x-forwarded-for")
+        epoch = shared.epoch(snapshot.session)
+        decision = await self.engine.evaluate_shared(
+            snapshot, shared.counting, epoch, peer=peer, authorized=authorized, unfired=unfired
+        )
+        return self.explained(snapshot, decision, unfired)
+
+    def explained(
+        self, snapshot: RequestSnapshot, decision: Decision | None, unfired: list[Unfired]
+    ) -> Plan | None:
+        """The decision's plan; without one, a passthrough saying why matching rules did not fire."""
         if decision is not None:
             return self.translate(snapshot.vendor, decision)
         if not unfired:

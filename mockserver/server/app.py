@@ -10,7 +10,9 @@ from aiohttp import web
 
 from mockserver.admin.routes import create_admin_app
 from mockserver.server.services import SERVICES, Services, build_services
-from mockserver.settings import Settings
+from mockserver.settings import Settings, StartupError
+from mockserver.store.shared.link import StoreUnavailable, redacted
+from mockserver.store.shared.state import SharedState
 from mockserver.vendors import Vendor
 
 
@@ -31,6 +33,8 @@ async def _stop_faults(app: web.Application) -> None:
 async def _background(app: web.Application) -> AsyncIterator[None]:
     """Watch scenario files while serving; drain pending callbacks on shutdown."""
     services = app[SERVICES]
+    if services.shared is not None:
+        await start_store(services.shared)
     watcher = None
     if services.files is not None and services.settings.watch_interval > 0:
         watcher = asyncio.create_task(services.files.watch(services.settings.watch_interval))
@@ -40,6 +44,17 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await watcher
     await services.env.callbacks.close(grace=services.settings.shutdown_grace)
+    if services.shared is not None:
+        await services.shared.stop()
+
+
+async def start_store(shared: SharedState) -> None:
+    """Connect to the shared store before serving: one line naming --store when it fails."""
+    try:
+        await shared.start()
+    except StoreUnavailable:
+        url = redacted(shared.link.url)
+        raise StartupError(f"--store {url}: Redis does not answer ({shared.link.reason})") from None
 
 
 # `[\s\S]*`, not `.*`: a percent-encoded newline in a path must still reach the vendor

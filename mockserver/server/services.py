@@ -15,6 +15,7 @@ from mockserver.catalog import Catalog, load_catalog
 from mockserver.journal.batch import RecordBatch
 from mockserver.journal.recorder import JournalRecorder, journal_callback
 from mockserver.request.pipeline import Pipeline, Recorder
+from mockserver.request.shared import SharedPipeline
 from mockserver.scenarios import load_files
 from mockserver.scenarios.engine import DEFAULTS_GROUP, Engine
 from mockserver.scenarios.planner import ScenarioPlanner
@@ -22,6 +23,8 @@ from mockserver.scenarios.watch import ScenarioFiles
 from mockserver.settings import Settings
 from mockserver.store.memory import InMemoryStore
 from mockserver.store.resources import ResourceStore, TokenRegistry
+from mockserver.store.shared.state import SharedState
+from mockserver.store.shared.stores import SharedResources, SharedStore, SharedTokens
 from mockserver.telemetry.logs import AccessLogRecorder
 from mockserver.telemetry.metrics import MetricsRecorder
 from mockserver.vendors import VENDORS, Vendor
@@ -50,6 +53,8 @@ class Services:
     files: ScenarioFiles | None = None
     # (file, rules) of the shipped default scenarios loaded at start
     defaults: list[tuple[str, int]] = field(default_factory=list)
+    # the Redis-backed state replicas share (--store redis://...); None: this process only
+    shared: SharedState | None = None
 
     @property
     def load_errors(self) -> list[str]:
@@ -58,6 +63,12 @@ class Services:
 
     def reset(self, session: str | None = None) -> None:
         """Forget one session (its rules, counters, journal, resources, tokens), or all."""
+        self.reset_here(session)
+        if self.shared is not None:
+            self.shared.replica.publish("reset", {"session": session})
+
+    def reset_here(self, session: str | None = None) -> None:
+        """`reset` on this replica only (another replica's reset, applied here)."""
         self.engine.reset(session)
         self.env.resources.reset(session)
         self.env.tokens.reset(session)
@@ -74,30 +85,64 @@ def _recorders(settings: Settings, batch: RecordBatch) -> tuple[Recorder, ...]:
     return (batch, AccessLogRecorder()) if settings.access_log else (batch,)
 
 
-def _store(settings: Settings, settle: Callable[[], None]) -> InMemoryStore:
-    return InMemoryStore(
+def _shared(settings: Settings) -> SharedState | None:
+    if settings.store == "memory":
+        return None
+    return SharedState(settings.store, settings.session_ttl, settings.journal_size)
+
+
+def _store(
+    settings: Settings, settle: Callable[[], None], shared: SharedState | None
+) -> InMemoryStore:
+    kind = InMemoryStore if shared is None else SharedStore
+    store = kind(
         journal_limit=settings.journal_size,
         journal_bytes=settings.journal_bytes,
         session_ttl=settings.session_ttl,
         session_cap=settings.session_cap,
         settle=settle,
     )
+    if isinstance(store, SharedStore) and shared is not None:
+        store.attach(shared.replica)
+    return store
 
 
-def _env(settings: Settings, store: InMemoryStore) -> Env:
+def _env(settings: Settings, store: InMemoryStore, shared: SharedState | None) -> Env:
     callbacks = CallbackSender(
         settings.callback_log_size,
         policy=EgressPolicy(settings.callback_allow),
         on_attempt=partial(journal_callback, store),
     )
+    if shared is None:
+        resources, tokens, salt = ResourceStore(settings.resource_limit), TokenRegistry(), ""
+    else:
+        replica = shared.replica
+        resources = SharedResources(replica, settings.resource_limit)
+        tokens, salt = SharedTokens(replica), replica.id
     return Env(
         settings=settings,
-        resources=ResourceStore(settings.resource_limit),
-        tokens=TokenRegistry(),
+        resources=resources,
+        tokens=tokens,
         callbacks=callbacks,
-        ids=Ids(settings.seed),
+        ids=Ids(settings.seed, salt=salt),
         clock=time.time,
     )
+
+
+def _pipeline(
+    settings: Settings,
+    catalog: Catalog,
+    planner: ScenarioPlanner,
+    recorders: tuple[Recorder, ...],
+    env: Env,
+    shared: SharedState | None,
+) -> Pipeline:
+    timeout, max_body = settings.read_timeout, settings.max_body
+    if shared is None:
+        return Pipeline(catalog, planner, recorders, env, read_timeout=timeout, max_body=max_body)
+    pipeline = SharedPipeline(catalog, rules=planner, shared=shared, recorders=recorders, env=env)
+    pipeline.read_timeout, pipeline.max_body = timeout, max_body
+    return pipeline
 
 
 def _defaults(
@@ -134,23 +179,20 @@ def build_services(settings: Settings, catalog: Catalog | None = None) -> Servic
     def settle() -> None:
         batch.flush()
 
-    store = _store(settings, settle)
-    env = _env(settings, store)
+    shared = _shared(settings)
+    store = _store(settings, settle, shared)
+    env = _env(settings, store, shared)
     metrics = MetricsRecorder(store, env, settle)
     batch = RecordBatch((JournalRecorder(store), metrics))
-    engine = Engine(store, seed=settings.seed, catalog=catalog)
+    # replicas compare `active` windows and rate-limit times: wall-clock, not monotonic
+    clock = time.monotonic if shared is None else time.time
+    engine = Engine(store, seed=settings.seed, catalog=catalog, clock=clock)
     vendors = dict(VENDORS)
-    pipeline = Pipeline(
-        catalog,
-        planner=ScenarioPlanner(engine, catalog, vendors),
-        recorders=_recorders(settings, batch),
-        env=env,
-        read_timeout=settings.read_timeout,
-        max_body=settings.max_body,
-    )
+    planner = ScenarioPlanner(engine, catalog, vendors)
+    pipeline = _pipeline(settings, catalog, planner, _recorders(settings, batch), env, shared)
     defaults = _defaults(settings, engine, catalog, vendors)
     files = _files(settings, engine, catalog)
-    return Services(
+    services = Services(
         settings,
         catalog,
         engine,
@@ -161,4 +203,9 @@ def build_services(settings: Settings, catalog: Catalog | None = None) -> Servic
         vendors,
         files=files,
         defaults=defaults,
+        shared=shared,
     )
+    if shared is not None:
+        shared.settle = settle
+        shared.replica.handlers["reset"] = lambda change: services.reset_here(change["session"])
+    return services

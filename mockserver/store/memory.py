@@ -37,6 +37,8 @@ class LoadedScenario:
         loaded_at: engine clock at load, the origin of `active` windows.
         group: free label of where it came from (e.g. "files"), for whole-group reloads.
         salt: seed material for rules without a `seed`.
+        stamp: this load's identity in a shared store ("" for configured rules, which every
+            replica loads itself and whose counters they share).
     """
 
     scenario: Scenario
@@ -45,6 +47,7 @@ class LoadedScenario:
     loaded_at: float
     group: str | None = None
     salt: str = ""
+    stamp: str = ""
 
     @property
     def key(self) -> ScenarioKey:

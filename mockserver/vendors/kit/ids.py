@@ -17,8 +17,10 @@ INT64_MAX = 2**63 - 1
 class Ids:
     """Deterministic randomness per session, so `--seed` reproduces every id a test sees."""
 
-    def __init__(self, seed: int, capacity: int = 256) -> None:
+    def __init__(self, seed: int, capacity: int = 256, salt: str = "") -> None:
         self.seed = seed
+        # replicas sharing a store each get their own salt: two must never mint the same id
+        self.salt = salt
         self.capacity = capacity
         self._rngs: OrderedDict[str | None, random.Random] = OrderedDict()
         self._fakers: OrderedDict[str | None, Faker] = OrderedDict()
@@ -27,7 +29,7 @@ class Ids:
         """The session's random stream."""
         rng = self._rngs.get(session)
         if rng is None:
-            rng = random.Random(_seed_bytes(self.seed, session))
+            rng = random.Random(_seed_bytes(self.seed, session, self.salt))
             self._remember(self._rngs, session, rng)
         return rng
 
@@ -38,7 +40,7 @@ class Ids:
             from faker import Faker
 
             fake = Faker()
-            fake.seed_instance(_seed_bytes(self.seed, session))
+            fake.seed_instance(_seed_bytes(self.seed, session, self.salt))
             self._remember(self._fakers, session, fake)
         return fake
 
@@ -79,6 +81,7 @@ def id_bounds(length: int) -> tuple[int, int]:
     return low, high
 
 
-def _seed_bytes(seed: int, session: str | None) -> bytes:
+def _seed_bytes(seed: int, session: str | None, salt: str = "") -> bytes:
     # header values may carry lone surrogates (aiohttp decodes bytes with surrogateescape)
-    return f"{seed}:{session}".encode("utf-8", "surrogatepass")
+    text = f"{seed}:{salt}:{session}" if salt else f"{seed}:{session}"
+    return text.encode("utf-8", "surrogatepass")

@@ -1,0 +1,1 @@
+"""State shared by replicas through Redis: exact counters, a replicated change log, the journal."""
