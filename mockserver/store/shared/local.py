@@ -68,12 +68,21 @@ class LocalRedis:
         raise StartupError(f"redis-server did not answer on port {self.port} in {START_TIMEOUT}s")
 
     def _answers(self) -> bool:
+        return self.command(b"PING") == b"+PONG"
+
+    def command(self, line: bytes) -> bytes | None:
+        """One inline command's first reply line (e.g. b"+OK"), or None when it is down."""
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
+                sock.sendall(line + b"\r\n")
+                return sock.recv(64).split(b"\r\n")[0]
         except OSError:
-            return False
+            return None
+
+    def flush(self) -> None:
+        """Forget everything it holds (between tests)."""
+        if self.command(b"FLUSHALL") != b"+OK":
+            raise StartupError(f"redis-server on port {self.port} did not flush")
 
     def stop(self, kill: bool = False) -> None:
         """Stop it (SIGKILL when `kill`: a crash, not a shutdown)."""
@@ -84,6 +93,8 @@ class LocalRedis:
         else:
             self.process.terminate()
         self.process.wait(10)
+        if self.process.stderr is not None:
+            self.process.stderr.close()
         self.process = None
 
     def restart(self) -> None:

@@ -1,0 +1,120 @@
+"""Replicas sharing one Redis keep every exact semantic of a single server (issue 14)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import requests
+
+from tests.shared.replicas import SIGNALWIRE, AUTH, journal, load, replicas, send_sms, spread
+
+MESSAGES = r"{regex: '/2010-04-01/Accounts/[^/]+/Messages\.json'}"
+THREE = f"""
+name: three-failures
+vendor: signalwire
+rules:
+  - match: {{method: POST, path: {MESSAGES}}}
+    times: 3
+    error: "21211"
+"""
+LIMITED = f"""
+name: five-a-minute
+vendor: signalwire
+rules:
+  - match: {{method: POST, path: {MESSAGES}}}
+    rate_limit: {{limit: 5, window: 60, key: rule}}
+"""
+
+
+def test_times_3_fires_exactly_3_times_over_120_concurrent_sends_on_two_replicas(
+    redis_url: str,
+) -> None:
+    with replicas(redis_url) as servers:
+        load(servers[0], THREE)
+        answers = spread(servers, 120, session="times")
+        assert Counter(r.status_code for r in answers) == {201: 117, 400: 3}
+        failed = [r.json()["code"] for r in answers if r.status_code == 400]
+        assert failed == [21211] * 3
+        # both replicas' journals hold all 120 requests, and agree on which failed
+        for server in servers:
+            entries = journal(server, session="times")
+            assert len(entries) == 120
+            assert sum(e["rule"] == "three-failures#0" for e in entries) == 3
+
+
+def test_a_rate_limit_is_exact_across_replicas(redis_url: str) -> None:
+    with replicas(redis_url) as servers:
+        load(servers[1], LIMITED)
+        answers = spread(servers, 40, session="rate")
+        assert Counter(r.status_code for r in answers) == {201: 5, 429: 35}
+
+
+def test_a_message_created_through_one_replica_is_read_through_the_other(
+    redis_url: str,
+) -> None:
+    with replicas(redis_url) as (a, b):
+        created = send_sms(a, session="read")
+        assert created.status_code == 201
+        sid = created.json()["sid"]
+        headers = {**AUTH, "X-Mock-Session": "read"}
+        url = f"{b.url}{SIGNALWIRE}/Messages/{sid}.json"
+        fetched = requests.get(url, headers=headers, timeout=10)
+        assert fetched.status_code == 200
+        assert fetched.json()["sid"] == sid
+        listed = requests.get(f"{b.url}{SIGNALWIRE}/Messages.json", headers=headers, timeout=10)
+        assert [m["sid"] for m in listed.json()["messages"]] == [sid]
+
+
+def test_replicas_mint_different_ids_for_the_same_session(redis_url: str) -> None:
+    with replicas(redis_url, seed=7) as (a, b):
+        sids = {send_sms(server, session="ids").json()["sid"] for server in (a, b)}
+        assert len(sids) == 2
+
+
+def test_a_session_reset_through_one_replica_restarts_counters_on_both(
+    redis_url: str,
+) -> None:
+    with replicas(redis_url) as (a, b):
+        load(a, THREE)
+        assert [send_sms(b, session="reset").status_code for _ in range(4)] == [400] * 3 + [201]
+        reset = requests.post(f"{a.url}/__admin/reset", params={"session": "reset"}, timeout=10)
+        assert reset.status_code == 200
+        assert [send_sms(b, session="reset").status_code for _ in range(4)] == [400] * 3 + [201]
+        assert len(journal(a, session="reset")) == 4  # the reset forgot the first four
+
+
+def test_a_scenario_removed_through_one_replica_stops_on_the_other(
+    redis_url: str,
+) -> None:
+    with replicas(redis_url) as (a, b):
+        load(a, THREE)
+        assert send_sms(b, session="rm").status_code == 400
+        gone = requests.delete(f"{a.url}/__admin/scenarios/three-failures", timeout=10)
+        assert gone.status_code == 200
+        assert send_sms(b, session="rm").status_code == 201
+        names = [
+            r["scenario"]
+            for r in requests.get(f"{b.url}/__admin/scenarios", timeout=10).json()["rules"]
+        ]
+        assert "three-failures" not in names
+
+
+def test_a_token_revoked_through_one_replica_is_refused_by_the_other(
+    redis_url: str,
+) -> None:
+    basic = {"Authorization": "Basic Y2xpZW50LWE6c2VjcmV0"}  # client-a:secret
+    form = {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": "a.b.c"}
+    with replicas(redis_url) as (a, b):
+        token = requests.post(
+            f"{a.url}/ringcentral/restapi/oauth/token", data=form, headers=basic, timeout=10
+        )
+        access = token.json()["access_token"]
+        store = "/ringcentral/restapi/v1.0/account/~/extension/~/message-store"
+        bearer = {"Authorization": f"Bearer {access}"}
+        assert requests.get(b.url + store, headers=bearer, timeout=10).status_code == 200
+        revoke = f"{b.url}/ringcentral/restapi/oauth/revoke"
+        assert (
+            requests.post(revoke, data={"token": access}, headers=basic, timeout=10).status_code
+            == 200
+        )
+        assert requests.get(a.url + store, headers=bearer, timeout=10).status_code == 401
