@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from aiohttp import web
 
 from mockserver.admin import openapi
-from mockserver.admin.catalog import health
 from mockserver.admin.common import AdminInputError, services_of
 from mockserver.admin.spec import Handler, Route
 from mockserver.admin.table import ROUTES
@@ -17,6 +16,9 @@ from mockserver.server.services import SERVICES, Services
 from mockserver.store.shared.link import StoreUnavailable
 
 _OPEN: web.AppKey[frozenset[Handler]] = web.AppKey("admin_open_handlers", frozenset)
+# handlers that answer without syncing with the shared store (health reports on it)
+_UNSYNCED: web.AppKey[frozenset[Handler]] = web.AppKey("admin_unsynced_handlers", frozenset)
+HEALTH = "/health"
 _KINDS = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 
 
@@ -66,7 +68,7 @@ async def _shared_state(request: web.Request, handler: Handler) -> web.StreamRes
     Health is exempt: it must answer, and say why, while the store is away.
     """
     shared = services_of(request).shared
-    if shared is None or request.match_info.handler is health:
+    if shared is None or _is_health(request):
         return await handler(request)
     try:
         await shared.before_read()
@@ -78,12 +80,17 @@ async def _shared_state(request: web.Request, handler: Handler) -> web.StreamRes
     return response
 
 
+def _is_health(request: web.Request) -> bool:
+    return request.match_info.handler in request.app[_UNSYNCED]
+
+
 def create_admin_app(services: Services, routes: Sequence[Route] = ROUTES) -> web.Application:
     """The /__admin/ sub-app serving `routes`, and their OpenAPI document."""
     app = web.Application(middlewares=[_json_errors, _require_token, _shared_state])
     app[SERVICES] = services
     app[openapi.DOCUMENTED] = tuple(routes)
     app[_OPEN] = frozenset(route.handler for route in routes if not route.auth)
+    app[_UNSYNCED] = frozenset(route.handler for route in routes if route.path == HEALTH)
     for route in routes:
         if route.method == "GET":  # and its HEAD twin
             app.router.add_get(route.path, route.handler)

@@ -208,4 +208,5 @@ def build_services(settings: Settings, catalog: Catalog | None = None) -> Servic
     if shared is not None:
         shared.settle = settle
         shared.replica.handlers["reset"] = lambda change: services.reset_here(change["session"])
+        shared.replica.on_lost = services.reset_here
     return services

@@ -18,9 +18,11 @@ import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from redis.commands.core import AsyncScript
+
 from mockserver.journal.entry import JournalEntry
 from mockserver.store.shared import codec
-from mockserver.store.shared.link import RedisLink
+from mockserver.store.shared.link import RedisLink, redacted
 from mockserver.store.shared.rounds import Rounds
 
 log = logging.getLogger("mockserver.store")
@@ -31,6 +33,19 @@ Apply = Callable[[Change], None]
 READ_BATCH = 1000
 # the state stream keeps this many changes for replicas that join later (approximate trim)
 STATE_KEEP = 200_000
+
+# KEYS: the data token, the state and journal streams. ARGV: the token this replica follows,
+# its id, each stream's length, then (s|j, change) pairs. Nothing is written when the token
+# is not Redis's: a Redis that lost its data must not take changes made before
+_APPEND = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+for i = 5, #ARGV, 2 do
+  local key, keep = KEYS[2], ARGV[3]
+  if ARGV[i] == 'j' then key, keep = KEYS[3], ARGV[4] end
+  redis.call('XADD', key, 'MAXLEN', '~', keep, '*', 'r', ARGV[2], 'd', ARGV[i + 1])
+end
+return 1
+"""
 
 
 class Replica:
@@ -45,9 +60,13 @@ class Replica:
         self.epochs: dict[str | None, str] = {}
         self.handlers: dict[str, Apply] = {}
         self.on_journal: Callable[[list[JournalEntry]], None] = lambda entries: None
+        # called when Redis comes back without the data it had (restarted without persistence)
+        self.on_lost: Callable[[], None] = lambda: None
+        self.token: bytes | None = None  # the data's identity (see _same_data)
         self._state = Rounds(lambda: self._read("state"))
         self._journal = Rounds(lambda: self._read("journal"))
         self._flush = Rounds(self._write)
+        self._script: AsyncScript | None = None
 
     def epoch(self, session: str | None) -> str:
         """The resets a session's counters have seen (a reset starts new counter keys)."""
@@ -74,28 +93,61 @@ class Replica:
 
     async def _write(self) -> None:
         batch, self.outbox = self.outbox, []
-        pipe = self.link.client.pipeline(transaction=False)
+        streams = [self.link.key("data"), self.link.key("state"), self.link.key("journal")]
+        args: list[str | int] = [self.token.decode() if self.token else "", self.id]
+        args += [STATE_KEEP, self.journal_keep]
         for stream, change in batch:
-            keep = STATE_KEEP if stream == "state" else self.journal_keep
-            fields = {"r": self.id, "d": codec.dump(change)}
-            pipe.xadd(self.link.key(stream), fields, maxlen=keep, approximate=True)  # type: ignore[arg-type]
+            args += ["s" if stream == "state" else "j", codec.dump(change)]
         try:
-            await self.link.call(pipe.execute())
+            if self._script is None:
+                self._script = self.link.client.register_script(_APPEND)
+            written = await self.link.call(self._script(keys=streams, args=args))
         except BaseException:
             # nothing is dropped: the changes go out with the next flush, once Redis is back
             self.outbox[:0] = batch
             raise
+        if not written:  # Redis lost its data: a read notices and starts this replica over
+            self.outbox[:0] = batch
+            await self._read("state")
+            if self.outbox:  # not lost after all (the token had not been read yet)
+                await self._write()
 
     async def _read(self, stream: str) -> None:
         while True:
-            pending = self.link.client.xread(
-                {self.link.key(stream): self.cursor[stream]}, count=READ_BATCH
-            )
-            got: Any = await self.link.call(pending)
-            entries = got[0][1] if got else []
+            pipe = self.link.client.pipeline(transaction=False)
+            pipe.set(self.link.key("data"), secrets.token_hex(8), nx=True)
+            pipe.get(self.link.key("data"))
+            pipe.xread({self.link.key(stream): self.cursor[stream]}, count=READ_BATCH)
+            got: Any = await self.link.call(pipe.execute())
+            if not self._same_data(got[1]):
+                continue  # start over from the (empty) streams
+            entries = got[2][0][1] if got[2] else []
             self._apply(stream, entries)
             if len(entries) < READ_BATCH:
                 return
+
+    def _same_data(self, token: bytes) -> bool:
+        """Whether Redis still holds the data this replica has been following.
+
+        A Redis restarted without persistence comes back empty: the replicas' copies would
+        then fork from it and from replicas started later. Instead every replica notices
+        (the token each started with is gone), says so, and starts again from what Redis
+        holds now, as after a global reset.
+        """
+        if self.token is None or token == self.token:
+            self.token = token
+            return True
+        log.error(
+            "shared store %s lost its data (restarted without persistence?): state on this "
+            "replica is reset to match it",
+            redacted(self.link.url),
+        )
+        self.token = token
+        self.cursor = {"state": "0-0", "journal": "0-0"}
+        self.epochs.clear()
+        self.outbox.clear()  # made before the loss: other replicas' copies no longer have them
+        self.on_lost()
+        return False
 
     def _apply(self, stream: str, entries: list[tuple[bytes, Mapping[bytes, bytes]]]) -> None:
         journal: list[JournalEntry] = []
