@@ -338,10 +338,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "report":
             return _report(args)
         if args.command == "serve":
-            from mockserver.server.run import serve
-
-            run_loop(serve(_settings(args)))
-            return 0
+            return _serve(_settings(args))
     except ScenarioError as err:
         print(f"mockserver: scenario files rejected:\n{err}", file=sys.stderr)
         return 2
@@ -353,6 +350,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return _reader_went_away()
     return 2
+
+
+def _serve(settings: Settings) -> int:
+    if settings.workers > 1 or settings.store == "local":
+        from mockserver.server.workers import supervise
+
+        return supervise(settings)
+    from mockserver.server.run import serve
+
+    run_loop(serve(settings))
+    return 0
 
 
 def _reader_went_away() -> int:

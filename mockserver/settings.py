@@ -183,7 +183,8 @@ class Settings(BaseSettings):
 
     store: str = setting(
         "memory",
-        "where shared state lives: memory (this process) or redis://HOST:PORT/DB (replicas)",
+        "where shared state lives: memory (this process), redis://HOST:PORT/DB (replicas), "
+        "or local (a redis-server the command starts for its --workers)",
         metavar="URL",
     )
     workers: int = setting(
@@ -212,8 +213,8 @@ class Settings(BaseSettings):
     @field_validator("store")
     @classmethod
     def _store_url(cls, url: str) -> str:
-        if url != "memory" and not url.startswith(STORE_SCHEMES):
-            raise ValueError("must be memory or a redis://, rediss:// or unix:// URL")
+        if url not in ("memory", "local") and not url.startswith(STORE_SCHEMES):
+            raise ValueError("must be memory, local, or a redis://, rediss:// or unix:// URL")
         return url
 
     @field_validator("workers")
@@ -223,7 +224,7 @@ class Settings(BaseSettings):
             raise ValueError("must be at least 1")
         if workers > 1 and info.data.get("store", "memory") == "memory":
             raise ValueError(
-                "more than 1 worker needs a shared store (--store redis://...): each worker "
+                "more than 1 worker needs a shared store (--store redis://... or local): each worker "
                 "would otherwise keep its own scenarios, counters and journal"
             )
         return workers

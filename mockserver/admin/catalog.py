@@ -49,11 +49,12 @@ async def health(request: web.Request) -> Health:
 
 async def _store_health(shared: SharedState | None) -> StoreHealth:
     if shared is None:
-        return {"kind": "memory", "url": None, "problem": None}
+        return {"kind": "memory", "url": None, "problem": None, "replica": None}
     # asked, not remembered: an idle replica would not notice Redis leaving or coming back
     with contextlib.suppress(StoreUnavailable):
         await shared.link.call(shared.link.client.ping())
-    return {"kind": "redis", "url": redacted(shared.link.url), "problem": shared.problem}
+    url, replica = redacted(shared.link.url), shared.replica.id
+    return {"kind": "redis", "url": url, "problem": shared.problem, "replica": replica}
 
 
 def _int_query(request: web.Request, name: str) -> int | None:

@@ -247,6 +247,8 @@ class StoreHealth(TypedDict):
     kind: Literal["memory", "redis"]
     url: str | None
     problem: str | None
+    # this process's id among the replicas (None in memory): which one answered
+    replica: str | None
 
 
 class Health(TypedDict):

@@ -8,6 +8,7 @@ from typing import Any
 
 from mockserver import __version__
 from mockserver.server.services import Services
+from mockserver.store.shared.link import redacted
 
 
 def banner_items(services: Services, url: str, vendor_urls: dict[str, str]) -> list[dict[str, Any]]:
@@ -45,7 +46,23 @@ def banner_items(services: Services, url: str, vendor_urls: dict[str, str]) -> l
             "url": "/__admin",
         }
     )
-    return items + _scenario_items(services)
+    return items + _store_items(services) + _scenario_items(services)
+
+
+def _store_items(services: Services) -> list[dict[str, Any]]:
+    """Where the state lives, when it is shared (in memory needs no line)."""
+    if services.shared is None:
+        return []
+    url, workers = redacted(services.shared.link.url), services.settings.workers
+    many = f", {workers} workers" if workers > 1 else ""
+    return [
+        {
+            "message": f"  {'store':<13} {url}{many} (state shared by every replica)",
+            "event": "store",
+            "url": url,
+            "workers": workers,
+        }
+    ]
 
 
 def _scenario_items(services: Services) -> list[dict[str, Any]]:

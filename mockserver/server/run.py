@@ -7,6 +7,7 @@ import errno
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from typing import TextIO
 
 from aiohttp import web
@@ -59,7 +60,8 @@ async def _start_site(
     await runner.setup()
     if front is not None:
         frontdoor.install(runner, front.pipeline, front.vendors)
-    site = web.TCPSite(runner, host, port)
+    # workers share each port; the kernel spreads connections over their sockets
+    site = web.TCPSite(runner, host, port, reuse_port=settings.workers > 1 or None)
     try:
         await site.start()
     except OSError as err:
@@ -69,8 +71,16 @@ async def _start_site(
     return runner, int(bound)
 
 
-async def serve(settings: Settings, out: TextIO = sys.stdout) -> None:
-    """Serve until SIGINT/SIGTERM, then finish in-flight requests and exit."""
+async def serve(
+    settings: Settings,
+    out: TextIO | None = sys.stdout,
+    on_ready: Callable[[], object] | None = None,
+) -> None:
+    """Serve until SIGINT/SIGTERM, then finish in-flight requests and exit.
+
+    With `--workers`, each worker serves the same ports (SO_REUSEPORT) and only the first
+    prints the banner (`out` None for the others).
+    """
     configure_logs(settings.log_format)
     services = build_services(settings)
     runners: list[web.AppRunner] = []
@@ -82,7 +92,10 @@ async def serve(settings: Settings, out: TextIO = sys.stdout) -> None:
             loop.add_signal_handler(sig, stop.set)
         # after the handlers: a SIGTERM sent as soon as the banner is read stops gracefully
         url = f"http://{settings.host}:{port}"
-        print(banner(services, url, vendor_urls, settings.log_format), file=out, flush=True)
+        if out is not None:
+            print(banner(services, url, vendor_urls, settings.log_format), file=out, flush=True)
+        if on_ready is not None:
+            on_ready()
         await stop.wait()
     finally:
         for runner in runners:

@@ -6,7 +6,7 @@ from collections import Counter
 
 import requests
 
-from tests.shared.replicas import SIGNALWIRE, AUTH, journal, load, replicas, send_sms, spread
+from tests.shared.replicas import AUTH, SIGNALWIRE, journal, load, replicas, send_sms, spread
 
 MESSAGES = r"{regex: '/2010-04-01/Accounts/[^/]+/Messages\.json'}"
 THREE = f"""

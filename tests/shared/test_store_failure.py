@@ -94,4 +94,4 @@ def test_more_than_one_worker_needs_a_shared_store() -> None:
     )
     assert done.returncode == 2
     assert "--workers" in done.stderr
-    assert "needs a shared store (--store redis://...)" in done.stderr
+    assert "needs a shared store (--store redis://... or local)" in done.stderr

@@ -1,0 +1,119 @@
+"""`--workers N`: N server processes on one port (SO_REUSEPORT), their state in a shared store.
+
+The parent binds each port first without listening, which settles a `--port 0` once for all
+workers and holds the ports until every worker listens; the workers (forked, so they start
+from the parsed settings) listen on the same ports with SO_REUSEPORT and the kernel spreads
+connections over them. The parent only supervises: SIGTERM/SIGINT are passed on and waited
+for, and a worker that dies takes the others down with it (exit status its own), so an
+orchestrator restarts a whole server rather than one quietly missing a process. With
+`--store local` the parent also runs the redis-server they share.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import signal
+import socket
+import sys
+import time
+from multiprocessing.process import BaseProcess
+from multiprocessing.synchronize import Event
+
+from mockserver.settings import Settings, StartupError
+from mockserver.store.shared.local import LocalRedis
+
+# how long the workers get beyond their own shutdown grace before they are killed
+STOP_MARGIN = 5.0
+START_TIMEOUT = 60.0
+_FORK = multiprocessing.get_context("fork")
+
+
+def supervise(settings: Settings) -> int:
+    """Run `settings.workers` server processes until a signal or a worker's exit."""
+    # first: a SIGTERM sent as soon as the banner is out must still stop the workers
+    stopping: list[int] = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda signum, _frame: stopping.append(signum))
+    with contextlib.ExitStack() as stack:
+        if settings.store == "local":
+            redis = stack.enter_context(LocalRedis())
+            settings = settings.model_copy(update={"store": redis.url})
+        held: list[socket.socket] = []
+        try:
+            settings = _hold_ports(settings, held)
+            workers = [_spawn(settings, i) for i in range(settings.workers)]
+            _await_ready(workers)
+        finally:
+            for sock in held:
+                sock.close()
+        return _wait([w for w, _ in workers], settings.shutdown_grace + STOP_MARGIN, stopping)
+
+
+def _hold_ports(settings: Settings, held: list[socket.socket]) -> Settings:
+    """Bind (not listen) every port: `0` becomes one port for all workers."""
+    port = _hold(settings.host, settings.port, held)
+    vendor_ports = {n: _hold(settings.host, p, held) for n, p in settings.vendor_ports.items()}
+    return settings.model_copy(update={"port": port, "vendor_ports": vendor_ports})
+
+
+def _hold(host: str, port: int, held: list[socket.socket]) -> int:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    held.append(sock)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as err:
+        raise StartupError(f"--port {port}: cannot bind {host}:{port} ({err.strerror})") from None
+    return int(sock.getsockname()[1])
+
+
+def _spawn(settings: Settings, index: int) -> tuple[BaseProcess, Event]:
+    ready = _FORK.Event()
+    name = f"mockserver-worker-{index}"
+    process = _FORK.Process(target=_worker, args=(settings, index == 0, ready), name=name)
+    process.start()
+    return process, ready
+
+
+def _await_ready(workers: list[tuple[BaseProcess, Event]]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    for process, ready in workers:
+        while not ready.wait(0.1):
+            if not process.is_alive() or time.monotonic() > deadline:
+                for other, _ in workers:
+                    other.kill()
+                raise StartupError(f"{process.name} did not start (its error is above)")
+
+
+def _worker(settings: Settings, speaks: bool, ready: Event) -> None:
+    from mockserver.cli import run_loop
+    from mockserver.server.run import serve
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent turns ^C into one SIGTERM
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # until serve() takes it: not the parent's
+    try:
+        run_loop(serve(settings, sys.stdout if speaks else None, on_ready=ready.set))
+    except StartupError as err:
+        print(f"mockserver: {err}", file=sys.stderr, flush=True)
+        sys.exit(2)
+
+
+def _wait(workers: list[BaseProcess], patience: float, stopping: list[int]) -> int:
+    while not stopping and all(w.is_alive() for w in workers):
+        time.sleep(0.1)
+    dead = next((w for w in workers if not w.is_alive()), None)
+    for worker in workers:
+        if worker.is_alive():
+            worker.terminate()  # SIGTERM: the worker's own graceful shutdown
+    deadline = time.monotonic() + patience
+    for worker in workers:
+        worker.join(max(0.0, deadline - time.monotonic()))
+        if worker.is_alive():
+            worker.kill()
+            worker.join()
+    if stopping or dead is None:
+        return 0
+    code = dead.exitcode if dead.exitcode and dead.exitcode > 0 else 1
+    print(f"mockserver: {dead.name} exited ({dead.exitcode}); stopped the others", file=sys.stderr)
+    return code
