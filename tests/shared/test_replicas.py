@@ -118,3 +118,16 @@ def test_a_token_revoked_through_one_replica_is_refused_by_the_other(
             == 200
         )
         assert requests.get(a.url + store, headers=bearer, timeout=10).status_code == 401
+
+
+def test_a_journal_cleared_through_one_replica_is_empty_on_the_other(redis_url: str) -> None:
+    with replicas(redis_url) as (a, b):
+        assert send_sms(a, session="clear").status_code == 201
+        assert len(journal(b, session="clear")) == 1
+        cleared = requests.delete(
+            f"{b.url}/__admin/requests", params={"session": "clear"}, timeout=10
+        )
+        assert cleared.status_code == 200
+        assert journal(a, session="clear") == []
+        assert send_sms(b, session="clear").status_code == 201
+        assert len(journal(a, session="clear")) == 1

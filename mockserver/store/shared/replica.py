@@ -60,9 +60,11 @@ class Replica:
         self.epochs: dict[str | None, str] = {}
         self.handlers: dict[str, Apply] = {}
         self.on_journal: Callable[[list[JournalEntry]], None] = lambda entries: None
+        self.on_clear: Callable[[str | None], None] = lambda session: None
         # called when Redis comes back without the data it had (restarted without persistence)
         self.on_lost: Callable[[], None] = lambda: None
         self.token: bytes | None = None  # the data's identity (see _same_data)
+        self.applying = False
         self._state = Rounds(lambda: self._read("state"))
         self._journal = Rounds(lambda: self._read("journal"))
         self._flush = Rounds(self._write)
@@ -73,12 +75,22 @@ class Replica:
         return f"{self.epochs.get(None, '')}/{self.epochs.get(session, '') if session else ''}"
 
     def publish(self, op: str, data: Change) -> None:
-        """Queue a change of this replica's for the state stream (sent by `flush`)."""
-        self.outbox.append(("state", {"op": op, **data}))
+        """Queue a change of this replica's for the state stream (sent by `flush`).
+
+        Not while applying another replica's change: its effects are that replica's, and
+        publishing them again would echo between replicas forever.
+        """
+        if not self.applying:
+            self.outbox.append(("state", {"op": op, **data}))
 
     def publish_entries(self, entries: list[JournalEntry]) -> None:
         """Queue journal entries for the journal stream."""
         self.outbox.extend(("journal", codec.entry_to(e)) for e in entries)
+
+    def publish_clear(self, session: str | None) -> None:
+        """Queue a journal clear, in the journal stream: entries before it go, later ones stay."""
+        if not self.applying:
+            self.outbox.append(("journal", {"clear": True, "session": session}))
 
     async def flush(self) -> None:
         """Send every queued change before returning (no-op when nothing is queued)."""
@@ -146,7 +158,11 @@ class Replica:
         self.cursor = {"state": "0-0", "journal": "0-0"}
         self.epochs.clear()
         self.outbox.clear()  # made before the loss: other replicas' copies no longer have them
-        self.on_lost()
+        self.applying = True
+        try:
+            self.on_lost()
+        finally:
+            self.applying = False
         return False
 
     def _apply(self, stream: str, entries: list[tuple[bytes, Mapping[bytes, bytes]]]) -> None:
@@ -155,7 +171,11 @@ class Replica:
             sid = raw_id.decode()
             self.cursor[stream] = sid
             change = json.loads(fields[b"d"])
-            if stream == "journal":
+            if stream == "journal" and change.get("clear"):
+                self.on_journal(journal)  # what came before the clear, then the clear
+                journal = []
+                self.on_clear(change["session"])
+            elif stream == "journal":
                 journal.append(codec.entry_from(change))
             else:
                 self._change(sid, fields[b"r"].decode() == self.id, change)
@@ -173,4 +193,8 @@ class Replica:
         if handler is None:
             log.warning("ignoring a shared-state change of unknown kind %r (newer replica?)", op)
             return
-        handler(change)
+        self.applying = True
+        try:
+            handler(change)
+        finally:
+            self.applying = False

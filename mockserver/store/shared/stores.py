@@ -30,6 +30,7 @@ class SharedStore(InMemoryStore):
         """Publish through `replica` and apply what it reads."""
         self.replica = replica
         replica.handlers["swap"] = self._apply_swap
+        replica.on_clear = lambda session: InMemoryStore.clear_journal(self, session)
         replica.on_journal = lambda entries: InMemoryStore.record_many(self, entries)
 
     def swap_scenarios(self, put: Sequence[LoadedScenario], drop: Collection[ScenarioKey]) -> None:
@@ -45,6 +46,12 @@ class SharedStore(InMemoryStore):
         put = [codec.loaded_from(s) for s in change["put"]]
         drop = [(k[0], k[1]) for k in change["drop"]]
         InMemoryStore.swap_scenarios(self, put, drop)
+
+    def clear_journal(self, session: str | None = None) -> None:
+        """Forget the journal of one session, or all of it, on every replica."""
+        super().clear_journal(session)
+        if self.replica is not None:
+            self.replica.publish_clear(session)
 
     def record(self, entry: JournalEntry) -> None:
         """Publish one entry (it lands here through the journal stream)."""
