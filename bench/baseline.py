@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from mockserver.cli import run_loop
+from mockserver.server.loop import run_loop
 
 # Headers aiohttp writes itself; replaying them would duplicate or contradict its own.
 AUTO_HEADERS = frozenset({"date", "server", "content-length", "transfer-encoding", "connection"})

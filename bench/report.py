@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 
 from bench.measure import CaseOutcome, HeadToHead, Settings
-from mockserver.cli import event_loop_name
+from mockserver.server.loop import event_loop_name
 
 RESULTS = Path(__file__).resolve().parent / "results"
 RSS_FLAT_MB = 2.0

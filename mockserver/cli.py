@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import importlib.util
 import ipaddress
 import json
 import logging
@@ -13,7 +11,7 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Coroutine, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,7 @@ from mockserver.catalog import CatalogError, load_catalog
 from mockserver.catalog.query import detail, preview, rendered_json, search, summary
 from mockserver.request.injection import InjectionError, parse_params
 from mockserver.scenarios import ScenarioError, validate_paths
+from mockserver.server.loop import run_loop
 from mockserver.settings import Option, Settings, StartupError, load, options
 from mockserver.telemetry.logs import configure as configure_logs
 from mockserver.vendors import VENDORS
@@ -308,23 +307,6 @@ def _report_json(target: str, body: bytes) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ReportError(f"{target} answered JSON that is not a report object")
     return data
-
-
-def event_loop_name() -> str:
-    """The event loop `run_loop` uses here: "uvloop" when it is installed, else "asyncio"."""
-    return "uvloop" if importlib.util.find_spec("uvloop") is not None else "asyncio"
-
-
-def run_loop(main: Coroutine[Any, Any, None]) -> None:
-    """Run on uvloop when the `fast` extra is installed (measured in bench/README.md)."""
-    # checked, not tried: serving inside an `except ImportError` block chained that import
-    # error to every exception the server later logged
-    if event_loop_name() == "asyncio":
-        asyncio.run(main)
-        return
-    import uvloop
-
-    uvloop.run(main)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

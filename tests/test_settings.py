@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from mockserver.cli import main
 from mockserver.server import run as server_module
+from mockserver.server import workers as workers_module
 from mockserver.settings import Settings, options
 from mockserver.telemetry import logs
 
@@ -39,7 +40,13 @@ def served(monkeypatch: pytest.MonkeyPatch, *flags: str, **env: str) -> Settings
 
     for name, value in env.items():
         monkeypatch.setenv(name, value)
+
+    def supervised(settings: Settings) -> int:  # --workers N: the same settings, N processes
+        seen.append(settings)
+        return 0
+
     monkeypatch.setattr(server_module, "serve", record)
+    monkeypatch.setattr(workers_module, "supervise", supervised)
     assert main(["serve", *flags]) == 0
     return seen[0]
 

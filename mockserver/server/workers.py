@@ -87,7 +87,7 @@ def _await_ready(workers: list[tuple[BaseProcess, Event]]) -> None:
 
 
 def _worker(settings: Settings, speaks: bool, ready: Event) -> None:
-    from mockserver.cli import run_loop
+    from mockserver.server.loop import run_loop
     from mockserver.server.run import serve
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent turns ^C into one SIGTERM

@@ -11,9 +11,9 @@ import pytest
 from aiohttp.http_exceptions import BadHttpMessage, InvalidHeader, LineTooLong
 from aiohttp.test_utils import TestClient
 
-from mockserver.cli import run_loop
 from mockserver.request.rejections import ParserRejections, reason_of
 from mockserver.server.app import create_app
+from mockserver.server.loop import run_loop
 from mockserver.server.services import Services
 from mockserver.telemetry import logs
 
