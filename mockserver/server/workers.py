@@ -41,7 +41,8 @@ def supervise(settings: Settings) -> int:
             settings = settings.model_copy(update={"store": redis.url})
         held: list[socket.socket] = []
         try:
-            settings = _hold_ports(settings, held)
+            if settings.workers > 1:  # one worker (--store local alone) binds as usual
+                settings = _hold_ports(settings, held)
             workers = [_spawn(settings, i) for i in range(settings.workers)]
             _await_ready(workers)
         finally:
