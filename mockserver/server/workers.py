@@ -1,7 +1,7 @@
 """`--workers N`: N server processes on one port (SO_REUSEPORT), their state in a shared store.
 
 The parent binds each port first without listening, which settles a `--port 0` once for all
-workers and holds the ports until every worker listens; the workers (forked, so they start
+workers and holds the ports until every worker listens (then prints the banner); the workers (forked, so they start
 from the parsed settings) listen on the same ports with SO_REUSEPORT and the kernel spreads
 connections over them. The parent only supervises: SIGTERM/SIGINT are passed on and waited
 for, and a worker that dies takes the others down with it (exit status its own), so an
@@ -12,13 +12,15 @@ orchestrator restarts a whole server rather than one quietly missing a process. 
 from __future__ import annotations
 
 import contextlib
+import io
 import multiprocessing
 import signal
 import socket
 import sys
 import time
+from functools import partial
+from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from multiprocessing.synchronize import Event
 
 from mockserver.settings import Settings, StartupError
 from mockserver.store.shared.local import LocalRedis
@@ -69,35 +71,50 @@ def _hold(host: str, port: int, held: list[socket.socket]) -> int:
     return int(sock.getsockname()[1])
 
 
-def _spawn(settings: Settings, index: int) -> tuple[BaseProcess, Event]:
-    ready = _FORK.Event()
+def _spawn(settings: Settings, index: int) -> tuple[BaseProcess, Connection]:
+    # a pipe, not an Event: setting an Event whose waiter was killed blocks forever
+    ready, told = _FORK.Pipe(duplex=False)
     name = f"mockserver-worker-{index}"
-    process = _FORK.Process(target=_worker, args=(settings, index == 0, ready), name=name)
+    process = _FORK.Process(target=_worker, args=(settings, index == 0, told), name=name)
     process.start()
+    told.close()
     return process, ready
 
 
-def _await_ready(workers: list[tuple[BaseProcess, Event]]) -> None:
+def _await_ready(workers: list[tuple[BaseProcess, Connection]]) -> None:
+    """Wait until every worker listens, then print the first one's banner (all are ready)."""
     deadline = time.monotonic() + START_TIMEOUT
+    banners = []
     for process, ready in workers:
-        while not ready.wait(0.1):
+        while not ready.poll(0.1):
             if not process.is_alive() or time.monotonic() > deadline:
                 for other, _ in workers:
                     other.kill()
                 raise StartupError(f"{process.name} did not start (its error is above)")
+        banners.append(ready.recv_bytes().decode())
+    print(banners[0], end="", flush=True)
 
 
-def _worker(settings: Settings, speaks: bool, ready: Event) -> None:
+def _worker(settings: Settings, speaks: bool, ready: Connection) -> None:
+    """One server process; it tells the parent when it listens, the first with its banner."""
     from mockserver.server.loop import run_loop
     from mockserver.server.run import serve
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent turns ^C into one SIGTERM
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # until serve() takes it: not the parent's
     try:
-        run_loop(serve(settings, sys.stdout if speaks else None, on_ready=ready.set))
+        banner = io.StringIO()
+        told = partial(_tell, ready, banner)
+        run_loop(serve(settings, banner if speaks else None, on_ready=told))
     except StartupError as err:
         print(f"mockserver: {err}", file=sys.stderr, flush=True)
         sys.exit(2)
+
+
+def _tell(ready: Connection, banner: io.StringIO) -> None:
+    with contextlib.suppress(OSError):  # a parent gone is a parent that no longer waits
+        ready.send_bytes(banner.getvalue().encode())
+    ready.close()
 
 
 def _wait(workers: list[BaseProcess], patience: float, stopping: list[int]) -> int:

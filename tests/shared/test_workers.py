@@ -36,9 +36,9 @@ def workers() -> Iterator[Served]:
     try:
         yield Served(process, head.split()[-1])
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(30)
+        if process.poll() is None:  # SIGTERM: the parent stops its workers and its redis-server
+            process.terminate()
+            process.wait(60)
         process.stdout.close()
 
 
