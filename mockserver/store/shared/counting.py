@@ -18,6 +18,7 @@ import secrets
 from mockserver.scenarios.model import Rule
 from mockserver.scenarios.triggers import unit
 from mockserver.store.memory import BucketKey, RuleKey
+from mockserver.store.shared.batch import ScriptBatch
 from mockserver.store.shared.link import RedisLink
 
 # KEYS[1] the counters hash; ARGV: after, every (0: none), times (-1: none), has probability,
@@ -65,7 +66,7 @@ class SharedCounting:
     def __init__(self, link: RedisLink, session_ttl: float) -> None:
         self.link = link
         self.ttl = max(1, math.ceil(session_ttl))
-        self._scripts: dict[str, object] = {}
+        self._batch = ScriptBatch(link)
 
     def counter_key(self, rule: RuleKey, stamp: str, session: str | None, epoch: str) -> str:
         """Where one rule's counters for one session live (a new epoch starts them at zero)."""
@@ -75,15 +76,13 @@ class SharedCounting:
         """Count one matching request: (its position, firings before it, whether it fires)."""
         times = -1 if spec.times is None else spec.times
         args = (spec.after or 0, spec.every or 0, times, int(spec.probability is not None))
-        seen, fired, verdict = await self.link.call(
-            self._run("count", _COUNT, [key], (*args, self.ttl))
-        )
+        seen, fired, verdict = await self._run(_COUNT, [key], (*args, self.ttl))
         if verdict != 2:
             return int(seen), int(fired), verdict == 1
         probability = spec.probability or 0.0
         if unit(seed, "fire", int(seen) - (spec.after or 0)) >= probability:
             return int(seen), int(fired), False
-        done, fired = await self.link.call(self._run("fire", _FIRE, [key], (times,)))
+        done, fired = await self._run(_FIRE, [key], (times,))
         return int(seen), int(fired), bool(done)
 
     async def window(
@@ -95,14 +94,11 @@ class SharedCounting:
         member = f"{now!r}:{secrets.token_hex(4)}"
         ttl = max(1, math.ceil(span))
         args = (now - span, now, limit, ttl, member)
-        count, added, oldest = await self.link.call(self._run("window", _WINDOW, [key], args))
+        count, added, oldest = await self._run(_WINDOW, [key], args)
         return int(count), None if added else float(oldest)
 
     async def _run(
-        self, name: str, source: str, keys: list[str], args: tuple[object, ...]
+        self, source: str, keys: list[str], args: tuple[object, ...]
     ) -> list[int | bytes]:
-        script = self._scripts.get(name)
-        if script is None:
-            script = self._scripts[name] = self.link.client.register_script(source)
-        result: list[int | bytes] = await script(keys=keys, args=list(args))  # type: ignore[operator]
+        result: list[int | bytes] = await self._batch.run(source, keys, args)
         return result
