@@ -7,7 +7,9 @@ RUN_STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test check lint format typecheck catalog new-vendor bench bench-verdicts soak docker-smoke clean
+BROWSER_LOG ?= /tmp/mockserver-browser-apt.log
+
+.PHONY: browser run test check lint format typecheck catalog new-vendor bench bench-verdicts soak docker-smoke clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +26,15 @@ $(STAMP): $(BIN)/python pyproject.toml
 run: $(RUN_STAMP)  ## start the server on 127.0.0.1:8080 with the built-in defaults
 	$(BIN)/mockserver serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)  ## lint, type-check and run the whole test suite
+browser:  ## Debian's headless chromium + chromedriver for tests/console (apt-get, as root); else they skip
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing chromium chromium-driver (log: $(BROWSER_LOG))"; \
+	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; } \
+	    >$(BROWSER_LOG) 2>&1 || { tail -20 $(BROWSER_LOG); exit 1; }; \
+	else echo "no chromium: as root, apt-get install chromium chromium-driver (tests/console skip)"; fi
+
+test: $(STAMP) browser  ## lint, type-check and run the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy mockserver bench

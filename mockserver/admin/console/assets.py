@@ -18,12 +18,14 @@ def asset(name: str) -> bytes:
 
 def _answer(name: str) -> web.Response:
     # revalidated each time: an upgraded server must not run yesterday's script
-    return web.Response(
+    response = web.Response(
         body=asset(name),
         content_type=_TYPES[name],
         charset="utf-8",
         headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
     )
+    response.enable_compression()
+    return response
 
 
 async def console_css(request: web.Request) -> web.Response:

@@ -126,10 +126,10 @@ function showProblems(box, text, answer) {
   }
   const list = el("ul", { "aria-label": "Problems" });
   for (const problem of answer.problems) {
-    const item = el("li", { class: "problem" }, problem);
+    const item = el("li", { class: "problem" }, el("span", { class: "text" }, problem));
     const line = /^[^:]*:(\d+):/.exec(problem);
     if (line) {
-      const go = el("button", { type: "button" }, `Go to line ${line[1]}`);
+      const go = el("button", { type: "button", "aria-label": `Go to line ${line[1]}: ${problem}` }, `Go to line ${line[1]}`);
       go.addEventListener("click", () => gotoLine(text, Number(line[1])));
       item.append(go);
     }
