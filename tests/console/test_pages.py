@@ -249,3 +249,29 @@ async def test_token_once_sets_a_cookie_and_drops_the_token_from_the_url(
     bearer = await client.get("/__admin/requests", headers={"Authorization": f"Bearer {TOKEN}"})
     assert bearer.status == 200
     assert (await client.get("/__admin/requests", cookies={auth.COOKIE: "forged"})).status == 401
+
+
+async def test_a_reconnecting_feed_resumes_after_its_last_event(client: TestClient) -> None:
+    await client.post(SMS, headers={"X-Mock-Session": "R", "X-Mock-Error": "CMN-301"})
+    first = await (await client.get("/__admin/journal/stream?since=0&session=R")).text()
+    last_id = first.split("id: ", 1)[1].split("\n", 1)[0]
+    await client.post(SMS, headers={"X-Mock-Session": "R", "X-Mock-Error": "CMN-302"})
+    again = await client.get(
+        "/__admin/journal/stream?since=0&session=R", headers={"Last-Event-ID": last_id}
+    )
+    # the entry at the last id's time comes again (the page drops it by id); older ones do not
+    assert [e["error"] for e in _events(await again.text())] == ["CMN-301", "CMN-302"]
+    older = await client.get(
+        "/__admin/journal/stream?since=0&session=R", headers={"Last-Event-ID": "9e15 x"}
+    )
+    assert _events(await older.text()) == []
+
+
+async def test_a_followed_feed_ends_when_the_server_stops(
+    aiohttp_client: ClientFactory, make_services: Callable[..., Services]
+) -> None:
+    services = make_services(watch_interval=0)
+    client = await aiohttp_client(create_app(services.settings, services))
+    got = await client.get("/__admin/journal/stream", headers={"Accept": "text/event-stream"})
+    services.pipeline.stopping.set()  # what the app's on_shutdown does
+    assert await got.text() == ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -21,6 +22,7 @@ from mockserver.admin.spec import PREFIX
 from mockserver.journal.entry import JournalEntry
 from mockserver.journal.query import JournalQuery
 from mockserver.scenarios.engine import Engine
+from mockserver.server.services import Services
 from mockserver.verdicts.formats import when
 
 SHOWN: Final = 200  # the newest entries a page renders
@@ -30,6 +32,7 @@ HEARTBEAT: Final = 15.0  # seconds of quiet before a comment line (finds closed 
 # still streamed as long as they arrive within this many seconds of the newest seen
 SLACK: Final = 60.0
 FILTERS: Final = ("session", "vendor", "status", "outcome")
+BATCH: Final = 500  # at most this many (the newest) per read: what the page keeps anyway
 
 
 def entry_key(entry: JournalEntry) -> str:
@@ -136,32 +139,48 @@ async def journal_stream(request: web.Request) -> web.StreamResponse:
     With `Accept: text/event-stream` (an EventSource) the answer stays open and sends each
     new entry as it is journalled; otherwise it sends the entries so far and ends.
     """
-    services = services_of(request)
     query = journal_query(request)
-    # no `since`: only what comes from now on (an EventSource passes the page's newest time)
-    feed = Feed(query.since if query.since is not None else time.time())
+    feed = Feed(_since(request, query.since))
     follow = "text/event-stream" in request.headers.get("Accept", "")
     response = web.StreamResponse(headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
     response.content_type = "text/event-stream"
     response.charset = "utf-8"
     await response.prepare(request)
+    await _pump(response, services_of(request), feed, query, follow)
+    await response.write_eof()
+    return response
+
+
+async def _pump(
+    response: web.StreamResponse, services: Services, feed: Feed, query: JournalQuery, follow: bool
+) -> None:
+    """Send what is new; when following, read again every POLL seconds until shutdown."""
     stopping = services.pipeline.stopping
     quiet = 0.0
     while True:
         fresh = feed.fresh(services.store.journal(feed.window(query)))
         if fresh:
-            await response.write(_events(services.engine, fresh))
+            await response.write(_events(services.engine, fresh[-BATCH:]))
             quiet = 0.0
-        elif quiet >= HEARTBEAT:
+        elif quiet >= HEARTBEAT:  # a write to a gone client fails: the handler ends
             await response.write(b": still here\n\n")
             quiet = 0.0
         if not follow or stopping.is_set():
-            break
+            return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stopping.wait(), POLL)
         quiet += POLL
-    await response.write_eof()
-    return response
+
+
+def _since(request: web.Request, since: float | None) -> float:
+    """Where a feed starts: `since`, or now; a reconnecting EventSource resumes at its last id."""
+    start = since if since is not None else time.time()
+    last = request.headers.get("Last-Event-ID", "").split(" ", 1)[0]
+    try:
+        resumed = float(last)
+    except ValueError:
+        return start
+    return max(start, resumed) if math.isfinite(resumed) else start
 
 
 def _events(engine: Engine, entries: list[JournalEntry]) -> bytes:
