@@ -7,7 +7,7 @@ RUN_STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: system-deps run test check lint format typecheck catalog new-vendor bench bench-verdicts soak docker-smoke clean
+.PHONY: system-deps browser run test check lint format typecheck catalog new-vendor bench bench-verdicts soak docker-smoke clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,10 @@ $(STAMP): $(BIN)/python pyproject.toml
 run: $(RUN_STAMP)  ## start the server on 127.0.0.1:8080 with the built-in defaults
 	$(BIN)/mockserver serve --host $(HOST) --port $(PORT)
 
-system-deps:  ## Debian packages the tests drive for real (redis-server), installed when missing
+system-deps:  ## Debian packages the tests drive for real (redis-server, chromium), installed when missing
 	bash scripts/system-deps.sh
+
+browser: system-deps  ## the headless chromium + chromedriver tests/console use (part of system-deps)
 
 test: $(STAMP) system-deps  ## lint, type-check and run the whole test suite
 	$(BIN)/ruff check .

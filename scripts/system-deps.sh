@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages the test suite drives for real, installed when missing (make test runs this).
 # redis-server: the shared-store tests start their own on free loopback ports.
+# chromium, chromium-driver: the console's browser tests (tests/console) drive it headless.
 # Without root the missing ones are named and the tests that need them skip with the reason.
 set -euo pipefail
 
 # package:binary pairs
-NEEDED=(redis-server:redis-server)
+NEEDED=(redis-server:redis-server chromium:chromium chromium-driver:chromedriver)
 
 missing=()
 for pair in "${NEEDED[@]}"; do

@@ -309,6 +309,17 @@ class Loaded(TypedDict):
     session: str | None
 
 
+class Validated(TypedDict):
+    """What checking scenarios found, without loading them (the web console's editor)."""
+
+    valid: bool
+    scenarios: list[str]
+    problems: Annotated[
+        list[str],
+        Field(description="As `mockserver validate` prints them: `editor:LINE: where: reason`."),
+    ]
+
+
 class Removed(TypedDict):
     """The scenario removed."""
 
@@ -421,3 +432,12 @@ class Callbacks(TypedDict):
 MetricsText = Annotated[str, Field(description="Prometheus text exposition format.")]
 ReportText = Annotated[str, Field(description="The verdicts report rendered as a document.")]
 OpenApiDocument = dict[str, Any]
+HtmlPage = Annotated[str, Field(description="A page of the web console (docs/console.md).")]
+Asset = Annotated[str, Field(description="A stylesheet or script of the web console.")]
+EventStream = Annotated[
+    str,
+    Field(
+        description="Server-sent events: `event: request`, `id:` the entry's identity, `data:` "
+        "the entry as JSON with its near misses (as GET /__admin/requests/unmatched)."
+    ),
+]

@@ -19,6 +19,7 @@ from mockserver.admin.spec import JSON, PREFIX, Body, Route
 from mockserver.scenarios.schema import scenario_schema
 
 SCHEMAS = "#/components/schemas/"
+HTML = "text/html"
 Json = dict[str, Any]
 Mode = Literal["validation", "serialization"]
 # the routes an admin app serves, which its document describes
@@ -93,7 +94,8 @@ def _build(routes: tuple[Route, ...]) -> Json:
                 }
             },
             "responses": {
-                "Unauthorized": _content(schemas[Error], "The admin token is missing or wrong.")
+                "Unauthorized": _content(schemas[Error], "The admin token is missing or wrong."),
+                "UnauthorizedPage": _sign_in(schemas[Error]),
             },
         },
     }
@@ -165,7 +167,8 @@ def _operation(route: Route, schemas: dict[Any, Json]) -> Json:
         "responses": responses,
     }
     if route.auth:
-        responses["401"] = {"$ref": "#/components/responses/Unauthorized"}
+        refusal = "UnauthorizedPage" if answer.media == HTML else "Unauthorized"
+        responses["401"] = {"$ref": f"#/components/responses/{refusal}"}
     else:
         op["security"] = []
     if route.body is not None:
@@ -178,6 +181,13 @@ def _add_malformed(responses: Json) -> None:
     bad = responses.setdefault("400", {"description": "", "content": {}})
     bad["description"] = " ".join(filter(None, [bad["description"], MALFORMED]))
     bad["content"]["text/plain"] = {"schema": {"type": "string"}}
+
+
+def _sign_in(error: Json) -> Json:
+    """A console page's 401: a sign-in form for browsers (docs/console.md), else the error."""
+    found = _content(error, "The admin token is missing or wrong; Accept: text/html gets a form.")
+    found["content"][HTML] = {"schema": {"type": "string"}}
+    return found
 
 
 def _content(schema: Json, description: str, media: str = JSON) -> Json:

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from mockserver.admin import openapi
 from mockserver.admin.common import AdminInputError, services_of
+from mockserver.admin.console import auth as console_auth
 from mockserver.admin.spec import Handler, Route
 from mockserver.admin.table import ROUTES
 from mockserver.request.pipeline import admin_error
@@ -47,8 +48,9 @@ async def _require_token(request: web.Request, handler: Handler) -> web.StreamRe
     if token and request.match_info.handler not in request.app[_OPEN]:
         # non-UTF-8 header bytes arrive as surrogates; they must compare unequal, not crash
         given = request.headers.get("Authorization", "").encode("utf-8", "surrogateescape")
-        if not hmac.compare_digest(given, f"Bearer {token}".encode()):
-            return admin_error(
+        bearer = hmac.compare_digest(given, f"Bearer {token}".encode())
+        if not (bearer or console_auth.admitted(request, token)):
+            return console_auth.refusal(request, token) or admin_error(
                 401,
                 {
                     "error": "unauthorized",

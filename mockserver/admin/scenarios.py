@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+from collections.abc import Collection
 from dataclasses import replace
 from typing import Any, get_type_hints
 
@@ -27,10 +28,11 @@ from mockserver.admin.models import (
     UnmatchedEntry,
 )
 from mockserver.catalog.model import Catalog
+from mockserver.journal.entry import JournalEntry
 from mockserver.journal.query import JournalQuery
 from mockserver.journal.redaction import REDACTED, is_oauth, is_secret, redact_text
 from mockserver.scenarios import Match, Scenario, ScenarioError, load_text, too_large
-from mockserver.scenarios.engine import DEFAULTS_GROUP
+from mockserver.scenarios.engine import DEFAULTS_GROUP, Engine
 from mockserver.scenarios.matching import Mismatch, compile_match
 from mockserver.scenarios.matching import NearMiss as RuleNearMiss
 
@@ -47,7 +49,8 @@ async def list_scenarios(request: web.Request) -> Rules:
     return {"scenarios": scenarios, "rules": rules, "errors": services.load_errors}
 
 
-async def _scenario_bytes(request: web.Request, limit: int) -> bytes:
+async def scenario_bytes(request: web.Request, limit: int) -> bytes:
+    """An upload's bytes, refused (413) past `limit`."""
     # counted as the bytes arrive: a chunked upload declares no length to check up front
     declared = request.content_length
     if declared is not None and declared > limit:
@@ -63,23 +66,23 @@ async def _scenario_bytes(request: web.Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _parse(raw: bytes, catalog: Catalog) -> list[Scenario]:
+def parse_upload(raw: bytes, catalog: Catalog, source: str = "request body") -> list[Scenario]:
     """Decode, parse and validate an upload; pure, so it runs in a worker thread."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         raise AdminInputError(400, "bad_encoding", f"scenario body is not UTF-8: {err}") from None
-    return load_text(text, source="request body", catalog=catalog)
+    return load_text(text, source=source, catalog=catalog)
 
 
 async def load_scenarios(request: web.Request) -> Loaded:
     """Load YAML or JSON scenarios atomically; a bad batch changes nothing."""
     services = services_of(request)
-    raw = await _scenario_bytes(request, services.settings.max_scenario_bytes)
+    raw = await scenario_bytes(request, services.settings.max_scenario_bytes)
     replace = request.query.get("replace", "true").lower() != "false"
     try:
         # parsing 10,000 rules takes about a second: off the loop, so other requests flow
-        scenarios = await asyncio.to_thread(_parse, raw, services.catalog)
+        scenarios = await asyncio.to_thread(parse_upload, raw, services.catalog)
         names = services.engine.load(
             scenarios, session=_session(request), replace=replace, group="admin"
         )
@@ -118,7 +121,8 @@ def _float(request: web.Request, name: str) -> float | None:
     return value
 
 
-def _query(request: web.Request, match: Any = None) -> JournalQuery:
+def journal_query(request: web.Request, match: Any = None) -> JournalQuery:
+    """The journal filter a request's query parameters ask for (400 on a bad number)."""
     q = request.query
     status = _float(request, "status")
     return JournalQuery(
@@ -140,7 +144,7 @@ async def list_requests(request: web.Request) -> Journal:
     """Journal entries, oldest first (filters: session, vendor, method, path, rule, status, since)."""
     store = services_of(request).store
     limit = _float(request, "limit")
-    entries = store.journal(_query(request), int(limit) if limit else None)
+    entries = store.journal(journal_query(request), int(limit) if limit else None)
     return {"requests": [e.to_dict() for e in entries], "dropped": store.dropped}
 
 
@@ -170,7 +174,7 @@ async def count_requests(request: web.Request) -> Count:
             400, "invalid_match", f'body must be {{"match": {{...}}}}: {err}'
         ) from None
     query = replace(
-        _query(request, compile_match(match, session=_session(request))),
+        journal_query(request, compile_match(match, session=_session(request))),
         **{k: body[k] for k in _COUNT_FILTERS if k in body},
     )
     if "outcome" in body:  # asking by outcome shows callback attempts, as for GET /requests
@@ -204,19 +208,24 @@ async def unmatched(request: web.Request) -> Unmatched:
     # requests no rule decided; callback attempts are the mock's own outgoing calls
     entries = [
         e
-        for e in services.store.journal(_query(request))
+        for e in services.store.journal(journal_query(request))
         if e.rule is None and e.outcome != "callback_attempt"
     ]
     out: list[UnmatchedEntry] = []
     # defaults=false: only the user's own rules, not the shipped magic values
     skip = {DEFAULTS_GROUP} if request.query.get("defaults", "").lower() == "false" else set()
     for entry in entries[-50:]:
-        misses = services.engine.near_misses(
-            entry.snapshot(), unfired=entry.unfired, skip_groups=skip
-        )
-        oauth = is_oauth(entry.path)
-        out.append({**entry.to_dict(), "near_misses": [_miss(m, oauth) for m in misses]})
+        out.append(with_near_misses(services.engine, entry, skip))
     return {"requests": out}
+
+
+def with_near_misses(
+    engine: Engine, entry: JournalEntry, skip: Collection[str] = ()
+) -> UnmatchedEntry:
+    """The entry as JSON with the rules that came closest to deciding it (credentials blanked)."""
+    misses = engine.near_misses(entry.snapshot(), unfired=entry.unfired, skip_groups=skip)
+    oauth = is_oauth(entry.path)
+    return {**entry.to_dict(), "near_misses": [_miss(m, oauth) for m in misses]}
 
 
 def _miss(miss: RuleNearMiss[Any], oauth: bool) -> NearMiss:

@@ -6,6 +6,7 @@ from typing import Any
 
 from mockserver.admin import catalog, metrics, openapi, operations, report, scenarios
 from mockserver.admin import models as m
+from mockserver.admin.console import routes as console
 from mockserver.admin.spec import JSON, Answer, Body, Route, json_route, raw_route
 from mockserver.verdicts.report import Report
 
@@ -169,6 +170,7 @@ ROUTES: tuple[Route, ...] = (
         query=m.ReportQuery,
         errors={400: "Unknown format, or a format this build cannot render."},
     ),
+    *console.ROUTES,
     raw_route(
         "GET",
         "/metrics",

@@ -57,6 +57,11 @@ async def start_store(shared: SharedState) -> None:
         raise StartupError(f"--store {url}: Redis does not answer ({shared.link.reason})") from None
 
 
+async def _to_console(request: web.Request) -> web.StreamResponse:
+    """`/` answers with the web console (docs/console.md), not a bare 404."""
+    return web.Response(status=302, headers={"Location": "/__admin/ui/"})
+
+
 # `[\s\S]*`, not `.*`: a percent-encoded newline in a path must still reach the vendor
 TAIL = "{tail:[\\s\\S]*}"
 
@@ -80,6 +85,7 @@ def create_app(
     app.cleanup_ctx.append(_background)
     app.on_shutdown.append(_stop_faults)
     app.add_subapp("/__admin/", create_admin_app(services))
+    app.router.add_get("/", _to_console)
     for name, vendor in services.vendors.items():
         # plain prefix routes, not sub-apps: one dispatch layer less on every vendor request
         handler = _vendor_handler(services, vendor)
