@@ -131,3 +131,16 @@ def test_a_journal_cleared_through_one_replica_is_empty_on_the_other(redis_url: 
         assert journal(a, session="clear") == []
         assert send_sms(b, session="clear").status_code == 201
         assert len(journal(a, session="clear")) == 1
+
+
+def test_the_live_journal_of_one_replica_shows_requests_sent_to_the_other(redis_url: str) -> None:
+    with replicas(redis_url) as (a, b):
+        url = f"{b.url}/__admin/journal/stream"
+        headers = {"Accept": "text/event-stream"}
+        with requests.get(
+            url, params={"session": "live"}, headers=headers, stream=True, timeout=10
+        ) as feed:
+            assert send_sms(a, session="live").status_code == 201
+            lines = feed.iter_lines(decode_unicode=True)
+            event = next(line for line in lines if line.startswith("data:"))
+        assert '"session": "live"' in event or '"session":"live"' in event

@@ -23,6 +23,7 @@ from mockserver.journal.entry import JournalEntry
 from mockserver.journal.query import JournalQuery
 from mockserver.scenarios.engine import Engine
 from mockserver.server.services import Services
+from mockserver.store.shared.link import StoreUnavailable
 from mockserver.verdicts.formats import when
 
 SHOWN: Final = 200  # the newest entries a page renders
@@ -158,6 +159,9 @@ async def _pump(
     stopping = services.pipeline.stopping
     quiet = 0.0
     while True:
+        if services.shared is not None:  # every replica's entries, not only this one's
+            with contextlib.suppress(StoreUnavailable):
+                await services.shared.before_read()
         fresh = feed.fresh(services.store.journal(feed.window(query)))
         if fresh:
             await response.write(_events(services.engine, fresh[-BATCH:]))
