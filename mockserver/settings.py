@@ -9,6 +9,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic.config import JsonDict
@@ -181,6 +182,20 @@ class Settings(BaseSettings):
         metavar="HOST_OR_CIDR",
     )
 
+    proxy: Mapping[str, str] = setting(
+        {},
+        "forward what no rule, header or magic value answers to the vendor's real API",
+        flag="--proxy",
+        metavar="NAME=URL",
+    )
+    proxy_timeout: float = setting(
+        30.0,
+        "time an upstream answer may take before a mock-level 502 (--proxy)",
+        metavar="SECONDS",
+    )
+    record: Path | None = setting(
+        None, "save each proxied exchange, redacted, as a JSON file in this folder", metavar="DIR"
+    )
     store: str = setting(
         "memory",
         "where shared state lives: memory (this process), redis://HOST:PORT/DB (replicas), "
@@ -244,6 +259,11 @@ class Settings(BaseSettings):
     def _webhooks(cls, value: Any) -> Any:
         return _pairs(value, "webhooks", lambda name, url: url)
 
+    @field_validator("proxy", mode="before")
+    @classmethod
+    def _proxy(cls, value: Any) -> Any:
+        return _pairs(value, "proxy", _upstream_item)
+
     @field_validator("credentials", mode="before")
     @classmethod
     def _credentials(cls, value: Any) -> Any:
@@ -282,6 +302,13 @@ def _port_item(name: str, port: str) -> int:
     if int(port) not in PORTS:
         raise ItemError(f"{name}={port}", PORTS_PROBLEM)
     return int(port)
+
+
+def _upstream_item(name: str, url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ItemError(f"{name}={url!r}", "expected an http:// or https:// base URL")
+    return url.rstrip("/")
 
 
 def _credential_item(name: str, value: str) -> tuple[str, str]:

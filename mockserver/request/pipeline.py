@@ -22,6 +22,7 @@ from mockserver.answers.reuse import ErrorAnswers, to_response
 from mockserver.catalog.model import Catalog, CatalogEntry, VendorCatalog
 from mockserver.operations.router import generic_router
 from mockserver.request.injection import InjectionError, InjectionPlans
+from mockserver.request.proxy import UpstreamFailed, Upstreams
 from mockserver.request.snapshot import RequestSnapshot
 from mockserver.vendors.base import Vendor
 from mockserver.vendors.kit.call import Call, Env
@@ -79,6 +80,8 @@ class Pipeline:
         self.injections = InjectionPlans()
         self.answers = ErrorAnswers()
         self.request_ids = RequestIds()
+        # --proxy: the real vendors the happy path goes to instead (request/proxy.py)
+        self.upstreams: Upstreams | None = None
 
     async def handle(
         self, request: web.BaseRequest, vendor: Vendor, tail: str
@@ -263,6 +266,11 @@ class Pipeline:
         """
         if plan.kind == "fault" and plan.fault is not None:
             return await self.fault(request, snapshot, vendor, plan, plan.fault, started)
+        upstreams = self.upstreams
+        # a callback rule's failure is the mock's to send: its answer stays the mock's too
+        forward = plan.kind == "passthrough" and plan.failure is None
+        if upstreams is not None and forward and upstreams.serves(vendor.name):
+            return await self.proxied(request, snapshot, upstreams, plan, started)
         if plan.kind == "error" and plan.entry is not None:
             response: web.StreamResponse = self.error(snapshot, vendor, plan, plan.entry)
         else:
@@ -272,6 +280,28 @@ class Pipeline:
                 # journalled and counted apart: a call the mock does not emulate
                 plan = NO_ENDPOINT if plan is PASSTHROUGH else replace(plan, outcome="no_endpoint")
         return await self.deliver(snapshot, plan, response, started)
+
+    async def proxied(
+        self,
+        request: web.BaseRequest,
+        snapshot: RequestSnapshot,
+        upstreams: Upstreams,
+        plan: Plan,
+        started: float,
+    ) -> web.StreamResponse:
+        """The upstream's answer (after the plan's delay), journalled as `proxied`."""
+        if plan.delay:
+            await asyncio.sleep(plan.delay)
+        try:
+            response, sent = await upstreams.forward(request, snapshot, snapshot.vendor)
+        except UpstreamFailed as err:
+            failed = replace(plan, outcome="upstream_failed", reason=str(err))
+            self.record(snapshot, failed, 502, started)
+            return admin_error(502, {"error": "upstream_failed", "message": str(err)})
+        said = f"proxied to {sent.url.split('?', 1)[0]}: {sent.status} in {sent.latency_ms:.0f} ms"
+        reason = f"{plan.reason}; {said}" if plan.reason else said
+        self.record(snapshot, replace(plan, outcome="proxied", reason=reason), sent.status, started)
+        return response
 
     async def deliver(
         self, snapshot: RequestSnapshot, plan: Plan, response: web.StreamResponse, started: float

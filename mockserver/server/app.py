@@ -44,6 +44,8 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await watcher
     await services.env.callbacks.close(grace=services.settings.shutdown_grace)
+    if services.pipeline.upstreams is not None:
+        await services.pipeline.upstreams.close()
     if services.shared is not None:
         await services.shared.stop()
 
