@@ -17,7 +17,8 @@ from typing import Any
 
 from mockserver import __version__
 from mockserver.callbacks.egress import parse_allow
-from mockserver.catalog import CatalogError, load_catalog
+from mockserver.catalog import Catalog, CatalogError, load_catalog
+from mockserver.catalog.captures import observed, proposals
 from mockserver.catalog.query import detail, preview, rendered_json, search, summary
 from mockserver.request.injection import InjectionError, parse_params
 from mockserver.scenarios import ScenarioError, validate_paths
@@ -68,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--family", help="envelope family (default: the vendor's first)")
     render.add_argument("--params", default="", help="name=value; name2=value2")
     render.add_argument("--status", type=int, help="override the HTTP status")
+    imports = cat_sub.add_parser(
+        "import-captures",
+        help="propose catalog changes from --record captures (a diff; nothing is written)",
+    )
+    imports.add_argument("folder", type=Path, metavar="DIR")
     _report_parser(sub)
     return parser
 
@@ -135,6 +141,8 @@ def _print_json(data: Any) -> None:
 
 def _catalog_command(args: argparse.Namespace) -> int:
     catalog = load_catalog(names=tuple(VENDORS))
+    if args.catalog_command == "import-captures":
+        return _import_captures(catalog, args.folder)
     if args.catalog_command in ("list", "search"):
         found = list(
             search(
@@ -332,6 +340,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return _reader_went_away()
     return 2
+
+
+def _import_captures(catalog: Catalog, folder: Path) -> int:
+    """Print the proposed diff; exit 1 when there is one (as diff does), 2 for no folder."""
+    if not folder.is_dir():
+        print(f"mockserver: {folder}: not a folder of --record captures", file=sys.stderr)
+        return 2
+    diff = proposals(catalog, observed(folder))
+    if not diff:
+        print(f"{folder}: every captured error matches the catalog")
+        return 0
+    print(diff, end="")
+    return 1
 
 
 def _serve(settings: Settings) -> int:

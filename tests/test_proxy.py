@@ -13,11 +13,13 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from mockserver.cli import main
 from mockserver.server.app import create_app
 from mockserver.server.services import Services
 from tests.conftest import ClientFactory
 from tests.test_happy_signalwire import AUTH, BASE, FROM, TO
 
+ROOT = Path(__file__).resolve().parents[1]
 ServerFactory = Callable[..., Any]
 SENT = b'{"sid":"SMupstream","status":"queued"}'
 
@@ -192,3 +194,47 @@ async def test_record_writes_each_exchange_redacted(
     }
     assert "s3cr3t" not in json.dumps(issued)
     assert "U1-REAL-TOKEN" not in json.dumps(issued)
+
+
+def capture(folder: Path, name: str, status: int, body: dict[str, Any]) -> None:
+    folder.mkdir(exist_ok=True)
+    doc = {
+        "format": 1,
+        "vendor": "signalwire",
+        "response": {"status": status, "body": json.dumps(body)},
+    }
+    (folder / name).write_text(json.dumps(doc))
+
+
+def test_import_captures_proposes_a_diff_and_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    caps = tmp_path / "caps"
+    capture(
+        caps, "a.json", 400, {"code": 21211, "message": "Invalid 'To' Phone Number", "status": 400}
+    )
+    capture(
+        caps, "b.json", 400, {"code": 21999, "message": "A code nobody catalogued", "status": 400}
+    )
+    capture(caps, "c.json", 201, {"sid": "SM1"})
+    catalog = (ROOT / "catalog" / "signalwire.yaml").read_bytes()
+    assert main(["catalog", "import-captures", str(caps)]) == 1
+    out = capsys.readouterr().out
+    assert "# new code 21999 (b.json)" in out
+    assert "+  message: A code nobody catalogued" in out
+    assert "+  http_status: 400" in out
+    assert "origin: observed" in out
+    assert "# 21211 as seen in a.json" in out  # worded otherwise than the catalog
+    assert "-  message: Invalid Called Phone Number" in out
+    assert "+  message: Invalid 'To' Phone Number" in out
+    assert (ROOT / "catalog" / "signalwire.yaml").read_bytes() == catalog
+
+
+def test_import_captures_of_a_recorded_exchange_that_matches_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    caps = tmp_path / "caps"
+    capture(caps, "a.json", 400, {"code": 21211, "message": "Invalid Called Phone Number"})
+    assert main(["catalog", "import-captures", str(caps)]) == 0
+    assert "every captured error matches the catalog" in capsys.readouterr().out
+    assert main(["catalog", "import-captures", str(tmp_path / "none")]) == 2
