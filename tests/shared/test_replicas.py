@@ -6,7 +6,7 @@ from collections import Counter
 
 import requests
 
-from tests.shared.replicas import AUTH, SIGNALWIRE, journal, load, replicas, send_sms, spread
+from tests.shared.replicas import AUTH, FORM, SIGNALWIRE, journal, load, replicas, send_sms, spread
 
 MESSAGES = r"{regex: '/2010-04-01/Accounts/[^/]+/Messages\.json'}"
 THREE = f"""
@@ -144,3 +144,16 @@ def test_the_live_journal_of_one_replica_shows_requests_sent_to_the_other(redis_
             lines = feed.iter_lines(decode_unicode=True)
             event = next(line for line in lines if line.startswith("data:"))
         assert '"session": "live"' in event or '"session":"live"' in event
+
+
+def test_a_session_from_undecodable_header_bytes_is_shared_too(redis_url: str) -> None:
+    # latin-1 0xff is not UTF-8: the server sees a lone surrogate in the session name
+    with replicas(redis_url) as (a, b):
+        load(a, THREE)
+        headers = {**AUTH, "X-Mock-Session": "s\xff".encode("latin-1")}
+        url = f"{SIGNALWIRE}/Messages.json"
+        codes = [
+            requests.post(s.url + url, data=FORM, headers=headers, timeout=10).status_code
+            for s in (a, b, a, b)
+        ]
+        assert codes == [400, 400, 400, 201]

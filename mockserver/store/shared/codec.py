@@ -18,8 +18,8 @@ Json = dict[str, Any]
 
 
 def dump(data: Any) -> str:
-    """Compact JSON (non-ASCII kept: Redis stores bytes)."""
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    """Compact ASCII JSON: lone surrogates (undecodable header bytes) survive only escaped."""
+    return json.dumps(data, separators=(",", ":"))
 
 
 def loaded_to(loaded: LoadedScenario) -> Json:
