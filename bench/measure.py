@@ -9,7 +9,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,17 @@ class CaseOutcome:
         """Median over repeats of mockserver rps / baseline rps (each pair run back to back)."""
         return statistics.median(m.rps / b.rps for m, b in zip(self.mock, self.base, strict=True))
 
+    @property
+    def cpu_ratio(self) -> float | None:
+        """Median over pairs of baseline / mockserver CPU time per request (None: unmeasured).
+
+        The steadier figure on a shared machine: a neighbour's load slows both servers' wall
+        clock far more than it changes the CPU each request costs.
+        """
+        pairs = [(m.cpu_us, b.cpu_us) for m, b in zip(self.mock, self.base, strict=True)]
+        ratios = [b / m for m, b in pairs if m and b]
+        return statistics.median(ratios) if ratios else None
+
 
 @dataclass
 class HeadToHead:
@@ -92,6 +103,13 @@ class Calibration:
         """The median of the pairs' ratios."""
         return statistics.median(self.ratios)
 
+    @property
+    def cpu_ratio(self) -> float | None:
+        """plain app / baseline CPU time per request, median over pairs (None: unmeasured)."""
+        pairs = zip(self.base, self.plain, strict=True)
+        ratios = [p.cpu_us / b.cpu_us for b, p in pairs if b.cpu_us and p.cpu_us]
+        return statistics.median(ratios) if ratios else None
+
 
 @contextlib.contextmanager
 def running(name: str, cmd: Sequence[str]) -> Iterator[procs.Server]:
@@ -118,6 +136,14 @@ def _load(case: Case, server: procs.Server, cfg: Settings, duration: float) -> L
         duration=duration,
         threads=cfg.threads,
     )
+
+
+def timed_run(gen: Generator, load: Load, server: procs.Server) -> Result:
+    """One load run, with the server's CPU time per answered request."""
+    before = procs.cpu_seconds(server.pid)
+    result = gen.run(load)
+    spent = procs.cpu_seconds(server.pid) - before
+    return replace(result, cpu_us=spent / max(result.requests, 1) * 1e6)
 
 
 def _check_replay(base: procs.Server, case: Case, recorded: Recorded) -> None:
@@ -176,12 +202,14 @@ def _alternate(
     for i in range(cfg.repeats):
         order = ("mock", "base") if i % 2 == 0 else ("base", "mock")
         for side in order:
-            result = gen.run(_load(out.case, sides[side], cfg, cfg.duration))
+            server = sides[side]
+            result = timed_run(gen, _load(out.case, server, cfg, cfg.duration), server)
             getattr(out, side).append(result)
             _check_run(out, side, result)
             log(
                 f"  {out.case.name:<10} {side:<4} run {i + 1}: {result.rps:9.0f} rps  "
-                f"p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms"
+                f"p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms  "
+                f"cpu {result.cpu_us:6.1f} us/req"
             )
 
 
@@ -300,6 +328,10 @@ def calibrate(
             for i in range(cfg.repeats):
                 for side in ("base", "plain") if i % 2 == 0 else ("plain", "base"):
                     server, runs = sides[side]
-                    runs.append(result := gen.run(_load(case, server, cfg, cfg.duration)))
-                    log(f"  calibrate  {side:<5} run {i + 1}: {result.rps:9.0f} rps")
+                    result = timed_run(gen, _load(case, server, cfg, cfg.duration), server)
+                    runs.append(result)
+                    log(
+                        f"  calibrate  {side:<5} run {i + 1}: {result.rps:9.0f} rps  "
+                        f"cpu {result.cpu_us:6.1f} us/req"
+                    )
     return out

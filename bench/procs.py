@@ -143,6 +143,12 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time one process has used so far (from /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def wait_healthy(host: str, port: int, deadline: float, interval: float = 0.005) -> bool:
     """Poll GET /__admin/health until it answers 200 or the deadline passes."""
     while time.perf_counter() < deadline:

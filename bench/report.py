@@ -169,8 +169,17 @@ def _case_row(o: CaseOutcome) -> str:
     target = f" (target >= {o.case.goal:.2f}x)" if o.case.goal is not None else ""
     return (
         f"| {o.case.title} | {_fmt(m('rps'))} | {m('p50_ms'):.2f} | {m('p99_ms'):.2f} "
-        f"| {_fmt(b('rps'))} | {b('p50_ms'):.2f} | {b('p99_ms'):.2f} | **{o.ratio:.2f}x**{target} |"
+        f"| {_fmt(b('rps'))} | {b('p50_ms'):.2f} | {b('p99_ms'):.2f} | **{o.ratio:.2f}x**{target} "
+        f"| {_cpu(o)} |"
     )
+
+
+def _cpu(o: CaseOutcome) -> str:
+    """CPU time per request, mockserver / baseline, and their ratio (the steadier figure)."""
+    mock, base = ([r.cpu_us for r in runs if r.cpu_us] for runs in (o.mock, o.base))
+    if not mock or not base or o.cpu_ratio is None:
+        return "-"
+    return f"{statistics.median(mock):.0f} / {statistics.median(base):.0f} us = {o.cpu_ratio:.2f}x"
 
 
 def markdown(run: Run) -> str:
@@ -182,8 +191,9 @@ def markdown(run: Run) -> str:
         f"{info['nproc']} CPUs, Python {info['python']}, aiohttp {info['aiohttp']}, "
         f"{info.get('loop', 'asyncio')} loop on both sides, {cfg.store} store)",
         "",
-        "| case | mockserver req/s | p50 ms | p99 ms | bare aiohttp req/s | p50 ms | p99 ms | ratio |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| case | mockserver req/s | p50 ms | p99 ms | bare aiohttp req/s | p50 ms | p99 ms "
+        "| ratio | CPU per request, mock / bare |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     lines += [_case_row(o) for o in run.outcomes if o.skipped is None and o.mock]
     if not info["load_generator"].startswith("wrk"):
@@ -206,9 +216,10 @@ def _other_rows(run: Run) -> list[str]:
     if run.calibration:
         cal = run.calibration
         base, plain = (statistics.median(r.rps for r in rs) for rs in (cal.base, cal.plain))
+        cpu = f"; CPU ratio {cal.cpu_ratio:.2f}x" if cal.cpu_ratio else ""
         rows.append(
             f"| calibration ({cal.case.name} bytes): replay baseline / plain aiohttp app "
-            f"req/s (medians) | {_fmt(base)} / {_fmt(plain)} | | |"
+            f"req/s (medians) | {_fmt(base)} / {_fmt(plain)}{cpu} | | |"
         )
     if run.ready:
         spread = ", ".join(f"{t:.3f}" for t in run.ready)
@@ -247,6 +258,7 @@ def _case_json(o: CaseOutcome) -> dict[str, Any]:
             }
         data["ratio"] = o.ratio
         data["ratios"] = [m.rps / b.rps for m, b in zip(o.mock, o.base, strict=True)]
+        data["cpu_ratio"] = o.cpu_ratio
     return data
 
 
@@ -296,6 +308,7 @@ def _calibration_json(cal: Calibration | None) -> dict[str, Any] | None:
         "case": cal.case.name,
         "ratio": cal.ratio,
         "ratios": cal.ratios,
+        "cpu_ratio": cal.cpu_ratio,
         "baseline_runs": [r.to_json() for r in cal.base],
         "plain_runs": [r.to_json() for r in cal.plain],
     }
