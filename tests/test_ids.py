@@ -49,3 +49,14 @@ def test_hex_ids_are_the_draws_of_random_choice(seed: int) -> None:
         rng = ref.rng(session)
         assert ids.hex(session, length) == "".join(rng.choice(HEX) for _ in range(length))
     assert ids.uuid(None)[14] == "4"
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2026])
+def test_digit_ids_are_the_draws_of_random_randint(seed: int) -> None:
+    ids, ref = Ids(seed), Ids(seed)
+    for session, length in ((None, 10), ("s1", 1), (None, 19), ("s1", 10)):
+        rng = ref.rng(session)
+        first = str(rng.randint(1, 9))
+        assert ids.digits(session, length) == first + "".join(
+            str(rng.randint(0, 9)) for _ in range(length - 1)
+        )
