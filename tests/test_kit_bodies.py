@@ -65,3 +65,17 @@ def test_the_lenient_view_still_reads_what_strict_parsing_refuses() -> None:
     assert snapshot.json_valid
     with pytest.raises(MalformedBody):
         snapshot.strict_json()
+
+
+def test_strict_parsing_builds_no_decoder_per_body(monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[object] = []
+    real = json.JSONDecoder.__init__
+
+    def counting(self: json.JSONDecoder, **kw: object) -> None:
+        built.append(self)
+        real(self, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(json.JSONDecoder, "__init__", counting)
+    for raw in (b'{"a": 1}', b"[1, 2]", b'"x"'):
+        strict_json(raw)
+    assert built == []  # one shared decoder, made at import
