@@ -24,6 +24,13 @@ SMS_BODY = json.dumps(
     }
 ).encode()
 JSON = {"Content-Type": "application/json", "Authorization": "Bearer bench-token"}
+SW_PROJECT = "6b1f3d2e-0000-4000-8000-00000000abcd"
+SW_SEND = f"/signalwire/2010-04-01/Accounts/{SW_PROJECT}/Messages.json"
+SW_AUTH = "Basic " + base64.b64encode(f"{SW_PROJECT}:PT-bench".encode()).decode()
+SW_FORM = {"Content-Type": "application/x-www-form-urlencoded", "Authorization": SW_AUTH}
+# +15005550001 is a shipped magic number (vendors/signalwire/defaults.yaml): 21211 "invalid To"
+SW_MAGIC = urlencode({"To": "+15005550001", "From": "+15550100002", "Body": "bench"}).encode()
+SW_BODY = urlencode({"To": "+15550100001", "From": "+15550100002", "Body": "bench"}).encode()
 NOT_YET = (404, 405)
 
 
@@ -42,6 +49,7 @@ class Case:
         expect: which probe statuses mean the server does what the case measures.
         rules: when set, a scenario with this many rules is loaded first.
         token: fetch a RingCentral access token first and send it as the bearer.
+        goal: the least ratio to the bare app the issue asks of this class, if any.
     """
 
     name: str
@@ -53,6 +61,7 @@ class Case:
     body: bytes = b""
     rules: int | None = None
     token: bool = False
+    goal: float | None = None
 
 
 def _rules_case(n: int) -> Case:
@@ -65,6 +74,7 @@ def _rules_case(n: int) -> Case:
         headers={**JSON, BENCH_HEADER: HIT},
         body=SMS_BODY,
         rules=n,
+        goal=0.8 if n == 1 else None,
     )
 
 
@@ -77,6 +87,7 @@ CASES: tuple[Case, ...] = (
         lambda s: s == 429,
         {**JSON, "X-Mock-Error": "CMN-301"},
         SMS_BODY,
+        goal=0.8,
     ),
     Case(
         "not-found",
@@ -99,13 +110,34 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "sms-send",
-        "happy-path SMS send",
+        "happy-path SMS send (RingCentral)",
         "POST",
         SMS_PATH,
         lambda s: 200 <= s < 300,
         JSON,
         SMS_BODY,
         token=True,
+        goal=0.5,
+    ),
+    Case(
+        "sw-magic",
+        "scenario-matched error, shipped file rule (SignalWire magic To number)",
+        "POST",
+        SW_SEND,
+        lambda s: s == 400,
+        SW_FORM,
+        SW_MAGIC,
+        goal=0.8,
+    ),
+    Case(
+        "sw-send",
+        "happy-path SMS send (SignalWire compat Messages)",
+        "POST",
+        SW_SEND,
+        lambda s: s == 201,
+        SW_FORM,
+        SW_BODY,
+        goal=0.5,
     ),
 )
 

@@ -44,6 +44,7 @@ class Result:
     p99_ms: float
     errors: int
     non_2xx: int = 0  # answers outside 2xx/3xx (wrk's "Non-2xx or 3xx responses")
+    cpu_us: float | None = None  # the server's CPU time per answered request (user + system)
 
     def to_json(self) -> dict[str, float | int]:
         """Plain dict for the results file."""

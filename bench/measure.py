@@ -9,7 +9,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,8 @@ class Settings:
     threads: int = 1
     repeats: int = 5
     warmup: float = 1.0
+    loop: str = ""  # the event loop of both sides ("": the server's own choice)
+    store: str = procs.MEMORY  # the mockserver's state store (the baseline has none)
 
 
 @dataclass
@@ -51,6 +53,17 @@ class CaseOutcome:
         """Median over repeats of mockserver rps / baseline rps (each pair run back to back)."""
         return statistics.median(m.rps / b.rps for m, b in zip(self.mock, self.base, strict=True))
 
+    @property
+    def cpu_ratio(self) -> float | None:
+        """Median over pairs of baseline / mockserver CPU time per request (None: unmeasured).
+
+        The steadier figure on a shared machine: a neighbour's load slows both servers' wall
+        clock far more than it changes the CPU each request costs.
+        """
+        pairs = [(m.cpu_us, b.cpu_us) for m, b in zip(self.mock, self.base, strict=True)]
+        ratios = [b / m for m, b in pairs if m and b]
+        return statistics.median(ratios) if ratios else None
+
 
 @dataclass
 class HeadToHead:
@@ -72,6 +85,32 @@ class HeadToHead:
         return statistics.median(self.ratios)
 
 
+@dataclass
+class Calibration:
+    """The replay baseline against the textbook aiohttp app, on the same bytes and loop."""
+
+    case: Case
+    base: list[Result] = field(default_factory=list)
+    plain: list[Result] = field(default_factory=list)
+
+    @property
+    def ratios(self) -> list[float]:
+        """baseline rps / plain app rps for each pair of runs made back to back."""
+        return [b.rps / p.rps for b, p in zip(self.base, self.plain, strict=True)]
+
+    @property
+    def ratio(self) -> float:
+        """The median of the pairs' ratios."""
+        return statistics.median(self.ratios)
+
+    @property
+    def cpu_ratio(self) -> float | None:
+        """plain app / baseline CPU time per request, median over pairs (None: unmeasured)."""
+        pairs = zip(self.base, self.plain, strict=True)
+        ratios = [p.cpu_us / b.cpu_us for b, p in pairs if b.cpu_us and p.cpu_us]
+        return statistics.median(ratios) if ratios else None
+
+
 @contextlib.contextmanager
 def running(name: str, cmd: Sequence[str]) -> Iterator[procs.Server]:
     """A server for the duration of the block, always stopped (by its PID) afterwards."""
@@ -80,6 +119,10 @@ def running(name: str, cmd: Sequence[str]) -> Iterator[procs.Server]:
         yield server
     finally:
         procs.stop(server)
+
+
+def _mock_cmd(cfg: Settings) -> list[str]:
+    return procs.mockserver_cmd(loop=cfg.loop, store=cfg.store)
 
 
 def _load(case: Case, server: procs.Server, cfg: Settings, duration: float) -> Load:
@@ -93,6 +136,14 @@ def _load(case: Case, server: procs.Server, cfg: Settings, duration: float) -> L
         duration=duration,
         threads=cfg.threads,
     )
+
+
+def timed_run(gen: Generator, load: Load, server: procs.Server) -> Result:
+    """One load run, with the server's CPU time per answered request."""
+    before = procs.cpu_seconds(server.pid)
+    result = gen.run(load)
+    spent = procs.cpu_seconds(server.pid) - before
+    return replace(result, cpu_us=spent / max(result.requests, 1) * 1e6)
 
 
 def _check_replay(base: procs.Server, case: Case, recorded: Recorded) -> None:
@@ -120,7 +171,7 @@ def _gist(text: str) -> str:
 
 def _measure(outcome: CaseOutcome, gen: Generator, cfg: Settings, log: Any) -> CaseOutcome:
     case = outcome.case
-    with running("mockserver", procs.mockserver_cmd()) as mock:
+    with running("mockserver", _mock_cmd(cfg)) as mock:
         try:
             outcome.case = case = prepare(case, mock.host, mock.port)
             outcome.response = probe(case, mock.host, mock.port)
@@ -130,7 +181,7 @@ def _measure(outcome: CaseOutcome, gen: Generator, cfg: Settings, log: Any) -> C
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
             spec = Path(tmp, "response.json")
             spec.write_text(json.dumps(outcome.response.to_json()))
-            with running("baseline", procs.baseline_cmd(spec)) as base:
+            with running("baseline", procs.baseline_cmd(spec, cfg.loop)) as base:
                 _check_replay(base, case, outcome.response)
                 _alternate(outcome, mock, base, gen, cfg, log)
     return outcome
@@ -151,12 +202,14 @@ def _alternate(
     for i in range(cfg.repeats):
         order = ("mock", "base") if i % 2 == 0 else ("base", "mock")
         for side in order:
-            result = gen.run(_load(out.case, sides[side], cfg, cfg.duration))
+            server = sides[side]
+            result = timed_run(gen, _load(out.case, server, cfg, cfg.duration), server)
             getattr(out, side).append(result)
             _check_run(out, side, result)
             log(
                 f"  {out.case.name:<10} {side:<4} run {i + 1}: {result.rps:9.0f} rps  "
-                f"p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms"
+                f"p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms  "
+                f"cpu {result.cpu_us:6.1f} us/req"
             )
 
 
@@ -172,11 +225,11 @@ def _check_run(out: CaseOutcome, side: str, result: Result) -> None:
         )
 
 
-def ready_time(runs: int, timeout: float = 30.0) -> list[float]:
+def ready_time(runs: int, timeout: float = 30.0, cfg: Settings = Settings()) -> list[float]:
     """Seconds from spawning `mockserver serve --port 0` to a 200 from /__admin/health."""
     times = []
     for _ in range(runs):
-        with running("mockserver", procs.mockserver_cmd()) as mock:
+        with running("mockserver", _mock_cmd(cfg)) as mock:
             deadline = mock.started_at + timeout
             if not procs.wait_healthy(mock.host, mock.port, deadline):
                 raise RuntimeError("mockserver never answered /__admin/health with 200")
@@ -188,7 +241,7 @@ def rss_under_load(
     cases: Sequence[Case], gen: Generator, cfg: Settings, total: int
 ) -> dict[str, float]:
     """VmRSS (MiB) idle after start, after half the requests and after all of them."""
-    with running("mockserver", procs.mockserver_cmd()) as mock:
+    with running("mockserver", _mock_cmd(cfg)) as mock:
         procs.wait_healthy(mock.host, mock.port, time.perf_counter() + 30)
         time.sleep(1.0)
         rss = {"idle": procs.rss_mb(mock.pid), "requests": 0.0}
@@ -200,12 +253,12 @@ def rss_under_load(
     return rss
 
 
-def baseline_idle_rss(recorded: Recorded) -> float:
+def baseline_idle_rss(recorded: Recorded, cfg: Settings = Settings()) -> float:
     """VmRSS (MiB) of the bare aiohttp replay app one second after start, for scale."""
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         spec = Path(tmp, "response.json")
         spec.write_text(json.dumps(recorded.to_json()))
-        with running("baseline", procs.baseline_cmd(spec)) as base:
+        with running("baseline", procs.baseline_cmd(spec, cfg.loop)) as base:
             time.sleep(1.0)
             return procs.rss_mb(base.pid)
 
@@ -230,7 +283,7 @@ def head_to_head(
     None when either side cannot be prepared (the case would be skipped too).
     """
     out = HeadToHead(few, many)
-    with running("few", procs.mockserver_cmd()) as a, running("many", procs.mockserver_cmd()) as b:
+    with running("few", _mock_cmd(cfg)) as a, running("many", _mock_cmd(cfg)) as b:
         try:
             out.few, out.many = prepare(few, a.host, a.port), prepare(many, b.host, b.port)
             answers = probe(out.few, a.host, a.port), probe(out.many, b.host, b.port)
@@ -247,4 +300,38 @@ def head_to_head(
                 case, server, runs = sides[side]
                 runs.append(result := gen.run(_load(case, server, cfg, cfg.duration)))
                 log(f"  {case.name:<10} run {i + 1}: {result.rps:9.0f} rps")
+    return out
+
+
+def calibrate(
+    case: Case, recorded: Recorded, gen: Generator, cfg: Settings, log: Any = print
+) -> Calibration:
+    """The replay baseline against the textbook app answering `recorded`, alternated A/B.
+
+    The ratios of every case are only as good as this ceiling: a baseline slower than a
+    plain aiohttp app flatters them all, so the bench measures it in the same run.
+    """
+    out = Calibration(case)
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        spec = Path(tmp, "response.json")
+        spec.write_text(json.dumps(recorded.to_json()))
+        plain_cmd = procs.baseline_cmd(spec, cfg.loop, (case.method, case.path))
+        with (
+            running("baseline", procs.baseline_cmd(spec, cfg.loop)) as base,
+            running("plain", plain_cmd) as plain,
+        ):
+            for server in (base, plain):
+                _check_replay(server, case, recorded)
+                if cfg.warmup > 0:
+                    gen.run(_load(case, server, cfg, cfg.warmup))
+            sides = {"base": (base, out.base), "plain": (plain, out.plain)}
+            for i in range(cfg.repeats):
+                for side in ("base", "plain") if i % 2 == 0 else ("plain", "base"):
+                    server, runs = sides[side]
+                    result = timed_run(gen, _load(case, server, cfg, cfg.duration), server)
+                    runs.append(result)
+                    log(
+                        f"  calibrate  {side:<5} run {i + 1}: {result.rps:9.0f} rps  "
+                        f"cpu {result.cpu_us:6.1f} us/req"
+                    )
     return out

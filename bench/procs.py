@@ -20,6 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 URL_RE = re.compile(r"listening on http://([\d.]+):(\d+)")
 HOST = "127.0.0.1"
+MEMORY = "memory"  # the default store: state in the server process
 
 
 class StartError(RuntimeError):
@@ -55,14 +56,28 @@ def _env() -> dict[str, str]:
     return env
 
 
-def mockserver_cmd(extra: Sequence[str] = ()) -> list[str]:
-    """The command that starts the mockserver on a free loopback port."""
-    return [sys.executable, "-m", "mockserver", "serve", "--host", HOST, "--port", "0", *extra]
+def _module(module: str, loop: str) -> list[str]:
+    """`python -m module`, pinned to `loop` through bench.loops when one is named."""
+    if not loop:
+        return [sys.executable, "-m", module]
+    return [sys.executable, "-m", "bench.loops", loop, module]
 
 
-def baseline_cmd(spec: Path) -> list[str]:
-    """The command that starts the bare aiohttp replay app on a free loopback port."""
-    return [sys.executable, "-m", "bench.baseline", str(spec), "--host", HOST, "--port", "0"]
+def mockserver_cmd(extra: Sequence[str] = (), loop: str = "", store: str = MEMORY) -> list[str]:
+    """The command that starts the mockserver on a free loopback port.
+
+    `loop` pins the event loop ("" is the server's own choice); a `store` other than the
+    in-memory one is passed as `--store` (the shared-store option of `mockserver serve`).
+    """
+    stored = [] if store == MEMORY else ["--store", store]
+    serve = ["serve", "--host", HOST, "--port", "0", *stored, *extra]
+    return [*_module("mockserver", loop), *serve]
+
+
+def baseline_cmd(spec: Path, loop: str = "", plain: tuple[str, str] | None = None) -> list[str]:
+    """The bare aiohttp replay server (or, with `plain`, the textbook app) on a free port."""
+    args = [str(spec), "--host", HOST, "--port", "0", *(["--plain", *plain] if plain else [])]
+    return [*_module("bench.baseline", loop), *args]
 
 
 def start(name: str, cmd: Sequence[str], timeout: float = 30.0) -> Server:
@@ -126,6 +141,12 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time one process has used so far (from /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wait_healthy(host: str, port: int, deadline: float, interval: float = 0.005) -> bool:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from bench import measure, procs
+from bench import loops, measure, procs
 from bench.cases import CASES, Case
 from bench.load import Generator
 from bench.report import Run, machine, markdown, payload, write_json
@@ -33,8 +33,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--cases", default="", help="comma-separated case names (default: all)")
     p.add_argument("--ready-runs", type=int, default=5, help="start-ups timed; 0 skips (5)")
     p.add_argument("--rss-requests", type=int, default=100_000, help="requests before RSS; 0 skips")
+    p.add_argument(
+        "--loops",
+        default=",".join(loops.available()),
+        help="event loops, each a whole run with both sides on it (default: asyncio, and "
+        "uvloop when installed)",
+    )
+    p.add_argument("--store", default=procs.MEMORY, help="the mockserver's state store (memory)")
     p.add_argument("--strict", action="store_true", help="exit 1 when a measured target is missed")
     return p
+
+
+def _loops(names: str) -> list[str]:
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    missing = [n for n in wanted if n not in loops.available()]
+    if missing or not wanted:
+        raise SystemExit(f"loop(s) {missing or names!r} not available; have {loops.available()}")
+    return wanted
 
 
 def _selected(names: str) -> list[Case]:
@@ -72,7 +87,19 @@ def _rss(
     _log(f"  idle, then {n:,} requests over {', '.join(c.name for c in drivable)}")
     rss = measure.rss_under_load(drivable, gen, cfg, n)
     recorded = next(o.response for o in outcomes if o.response is not None)
-    return {**rss, "baseline_idle": measure.baseline_idle_rss(recorded)}
+    return {**rss, "baseline_idle": measure.baseline_idle_rss(recorded, cfg)}
+
+
+def _calibrate(
+    outcomes: list[measure.CaseOutcome], gen: Generator, cfg: measure.Settings
+) -> measure.Calibration | None:
+    """The baseline against the textbook app, on the injected case's bytes when it ran."""
+    ran = [o for o in outcomes if o.skipped is None and o.response is not None]
+    if not ran:
+        return None
+    first = next((o for o in ran if o.case.name == "injected"), ran[0])
+    assert first.response is not None
+    return _guarded("calibration", measure.calibrate, first.case, first.response, gen, cfg, _log)
 
 
 def _rules_h2h(
@@ -97,23 +124,44 @@ def _guarded(what: str, fn: Callable[..., T], *args: Any) -> T | None:
         return None
 
 
+def _one_loop(args: argparse.Namespace, cfg: measure.Settings, gen: Generator, first: bool) -> Run:
+    """Every selected case on one loop; start-up and memory on the first loop only."""
+    when = datetime.now(UTC)
+    info = {**machine(gen.name, gen.version()), "loop": cfg.loop}
+    _log(f"== {cfg.loop} loop, {cfg.store} store ==")
+    outcomes = _cases(_selected(args.cases), gen, cfg)
+    calibration = _calibrate(outcomes, gen, cfg)
+    h2h = _rules_h2h(outcomes, gen, cfg)
+    ready = rss = None
+    if first and args.ready_runs > 0:
+        ready = _guarded("ready", measure.ready_time, args.ready_runs, 30.0, cfg)
+    if first:
+        rss = _guarded("RSS", _rss, outcomes, gen, cfg, args.rss_requests)
+    return Run(when, info, cfg, outcomes, ready, rss, args.rss_requests, h2h, calibration)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run every selected case, start-up timing and RSS; print Markdown, write JSON."""
+    """Run every selected case on each loop, start-up timing and RSS; print Markdown, write JSON."""
     args = _parser().parse_args(argv)
-    cfg = measure.Settings(args.duration, args.connections, args.threads, args.repeats, args.warmup)
     gen = Generator(args.client)
     when = datetime.now(UTC)
-    info = machine(gen.name, gen.version())
     _log(f"load generator: {gen.name}; servers bind {procs.HOST} only")
-    outcomes = _cases(_selected(args.cases), gen, cfg)
-    h2h = _rules_h2h(outcomes, gen, cfg)
-    ready = _guarded("ready", measure.ready_time, args.ready_runs) if args.ready_runs > 0 else None
-    rss = _guarded("RSS", _rss, outcomes, gen, cfg, args.rss_requests)
-    run = Run(when, info, cfg, outcomes, ready, rss, args.rss_requests, h2h)
-    print(markdown(run))
-    path = write_json(payload(run), when)
-    print(f"\nJSON: {path.relative_to(procs.REPO)} (and bench/results/latest.json)")
-    missed = [t for t in run.targets if t.ok is False]
+    runs = []
+    for index, loop in enumerate(_loops(args.loops)):
+        cfg = measure.Settings(
+            args.duration,
+            args.connections,
+            args.threads,
+            args.repeats,
+            args.warmup,
+            loop,
+            args.store,
+        )
+        runs.append(run := _one_loop(args, cfg, gen, first=index == 0))
+        print(markdown(run) + "\n", flush=True)
+    path = write_json({"runs": [payload(run) for run in runs]}, when)
+    print(f"JSON: {path.relative_to(procs.REPO)} (and bench/results/latest.json)")
+    missed = [t for run in runs for t in run.targets if t.ok is False]
     return 1 if args.strict and missed else 0
 
 

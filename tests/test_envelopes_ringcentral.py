@@ -58,6 +58,29 @@ def test_jackson_layout() -> None:
     )
 
 
+def test_jackson_writes_values_as_json_dumps_does_without_an_encoder_per_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    odd_key, nested_key = "é\u2028", "ä"
+    items = ['ü\n"', 2.5, float("nan"), float("-inf"), 10**30, False, None, ("t", 1)]
+    value = {odd_key: items, "k": {nested_key: "\ud800"}}
+    # what the printer wrote when it called json.dumps per key and per value
+    keys = json.dumps(odd_key), json.dumps(nested_key)
+    values = ", ".join(json.dumps(v, ensure_ascii=False) for v in items)
+    built: list[object] = []
+    real = json.JSONEncoder.__init__
+
+    def counting(self: json.JSONEncoder, **kw: object) -> None:
+        built.append(self)
+        real(self, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(json.JSONEncoder, "__init__", counting)
+    text = jackson_json(value)
+    assert built == []
+    assert f"{keys[0]} : [ {values} ]" in text
+    assert f'{keys[1]} : "\ud800"' in text
+
+
 @pytest.mark.parametrize(
     ("path", "family"),
     [

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mockserver.vendors.kit.ids import INT64_MAX, Ids, id_bounds
+from mockserver.vendors.kit.ids import HEX, INT64_MAX, Ids, id_bounds
 from mockserver.vendors.ringcentral.wire import stable_digits
 
 
@@ -39,3 +39,24 @@ def test_stable_digits_property(length: int, part: str) -> None:
     value = stable_digits(length, part)
     assert len(value) == length
     assert 0 < int(value) <= INT64_MAX
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2026])
+def test_hex_ids_are_the_draws_of_random_choice(seed: int) -> None:
+    # the inlined draws must give exactly what rng.choice gave, or --seed runs would change
+    ids, ref = Ids(seed), Ids(seed)
+    for session, length in ((None, 32), ("s1", 8), (None, 1), ("s1", 32)):
+        rng = ref.rng(session)
+        assert ids.hex(session, length) == "".join(rng.choice(HEX) for _ in range(length))
+    assert ids.uuid(None)[14] == "4"
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2026])
+def test_digit_ids_are_the_draws_of_random_randint(seed: int) -> None:
+    ids, ref = Ids(seed), Ids(seed)
+    for session, length in ((None, 10), ("s1", 1), (None, 19), ("s1", 10)):
+        rng = ref.rng(session)
+        first = str(rng.randint(1, 9))
+        assert ids.digits(session, length) == first + "".join(
+            str(rng.randint(0, 9)) for _ in range(length - 1)
+        )

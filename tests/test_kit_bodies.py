@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from mockserver.request import bodies
 from mockserver.request.bodies import MalformedBody, is_blank, strict_json
 from mockserver.request.snapshot import RequestSnapshot
 
@@ -48,9 +49,11 @@ def test_blank_bodies() -> None:
 def test_a_request_body_is_parsed_once_for_rules_and_handlers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    parses: list[bytes] = []
-    real = json.loads
+    parses: list[str | bytes] = []
+    real, strict = json.loads, bodies._STRICT.decode
     monkeypatch.setattr(json, "loads", lambda raw, **kw: parses.append(raw) or real(raw, **kw))
+    # strict parsing goes through one shared decoder, not json.loads
+    monkeypatch.setattr(bodies._STRICT, "decode", lambda text: parses.append(text) or strict(text))
     snapshot = RequestSnapshot(vendor="signalwire", method="POST", path="/x", body=b'{"a": 1}')
     assert snapshot.json == {"a": 1}  # what a rule's body match reads
     assert snapshot.strict_json() == {"a": 1}  # what a handler's call.json reads
@@ -62,3 +65,17 @@ def test_the_lenient_view_still_reads_what_strict_parsing_refuses() -> None:
     assert snapshot.json_valid
     with pytest.raises(MalformedBody):
         snapshot.strict_json()
+
+
+def test_strict_parsing_builds_no_decoder_per_body(monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[object] = []
+    real = json.JSONDecoder.__init__
+
+    def counting(self: json.JSONDecoder, **kw: object) -> None:
+        built.append(self)
+        real(self, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(json.JSONDecoder, "__init__", counting)
+    for raw in (b'{"a": 1}', b"[1, 2]", b'"x"'):
+        strict_json(raw)
+    assert built == []  # one shared decoder, made at import

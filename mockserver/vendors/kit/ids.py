@@ -10,6 +10,8 @@ if TYPE_CHECKING:
     from faker import Faker
 
 
+HEX = "0123456789abcdef"
+DIGITS = "0123456789"
 # The largest id a signed 64-bit integer holds: Java's long and .NET's Int64 parse ids as that
 INT64_MAX = 2**63 - 1
 
@@ -45,13 +47,34 @@ class Ids:
         return fake
 
     def hex(self, session: str | None, length: int = 32) -> str:
-        """A lowercase hex id."""
-        return "".join(self.rng(session).choice("0123456789abcdef") for _ in range(length))
+        """A lowercase hex id: the characters `rng.choice(HEX)` draws, one by one."""
+        # choice() on CPython 3.11 draws getrandbits(5) until below 16; the same draws inline
+        # skip two calls per character (a uuid was a tenth of a SignalWire send), and
+        # test_ids pins the stream to choice()'s
+        bits = self.rng(session).getrandbits
+        out = []
+        for _ in range(length):
+            r = bits(5)
+            while r >= 16:
+                r = bits(5)
+            out.append(HEX[r])
+        return "".join(out)
 
     def digits(self, session: str | None, length: int) -> str:
-        """A numeric id without a leading zero."""
-        rng = self.rng(session)
-        return str(rng.randint(1, 9)) + "".join(str(rng.randint(0, 9)) for _ in range(length - 1))
+        """A numeric id without a leading zero: the digits `rng.randint` draws, in order."""
+        # randint(1, 9) and randint(0, 9) draw getrandbits(4) until below 9 and 10 (as for
+        # hex); inline, the three calls per digit go (test_ids pins the stream to randint's)
+        bits = self.rng(session).getrandbits
+        r = bits(4)
+        while r >= 9:
+            r = bits(4)
+        out = [DIGITS[r + 1]]
+        for _ in range(length - 1):
+            r = bits(4)
+            while r >= 10:
+                r = bits(4)
+            out.append(DIGITS[r])
+        return "".join(out)
 
     def uuid(self, session: str | None) -> str:
         """A version-4-shaped UUID."""
