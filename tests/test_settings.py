@@ -124,6 +124,9 @@ def test_every_setting_is_read_from_its_variable(monkeypatch: pytest.MonkeyPatch
         MOCKSERVER_WEBHOOK_SECRET="s3cret",
         MOCKSERVER_WEBHOOKS="yeastar=http://127.0.0.1:9/hook",
         MOCKSERVER_CREDENTIALS="signalwire=PROJECT:TOKEN,yeastar=ID:SECRET",
+        MOCKSERVER_PROXY="signalwire=https://example.signalwire.com/",
+        MOCKSERVER_PROXY_TIMEOUT="4.5",
+        MOCKSERVER_RECORD="/tmp/captures",
         MOCKSERVER_STORE="redis://127.0.0.1:6390/2",
         MOCKSERVER_WORKERS="3",
     )
@@ -153,6 +156,9 @@ def test_every_setting_is_read_from_its_variable(monkeypatch: pytest.MonkeyPatch
         "webhook_secret": "s3cret",
         "webhooks": {"yeastar": "http://127.0.0.1:9/hook"},
         "credentials": {"signalwire": ("PROJECT", "TOKEN"), "yeastar": ("ID", "SECRET")},
+        "proxy": {"signalwire": "https://example.signalwire.com"},
+        "proxy_timeout": 4.5,
+        "record": Path("/tmp/captures"),
         "store": "redis://127.0.0.1:6390/2",
         "workers": 3,
     }
