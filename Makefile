@@ -57,8 +57,9 @@ operations: $(STAMP)  ## regenerate mockserver/vendors/*/spec/*.json from the ve
 new-vendor: $(STAMP)  ## scaffold a vendor folder, seed, catalog, docs and scenario: make new-vendor NAME=acme [TITLE="Acme"]
 	$(BIN)/python scripts/new_vendor.py $(NAME) $(if $(TITLE),--title "$(TITLE)")
 
-bench: $(STAMP)
+bench: $(STAMP) system-deps  ## every request class against a bare aiohttp app, then the Redis store and --workers
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.scale
 
 bench-verdicts: $(STAMP)
 	$(BIN)/python -m bench.verdicts
