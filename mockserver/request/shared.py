@@ -48,7 +48,6 @@ class SharedPipeline(Pipeline):
             body, problem = await self.arriving_body(request)
         snapshot = self.snapshot(request, vendor, body, tail)
         try:
-            await self.shared.before_request()
             plan, response = await self.plan_shared(snapshot, vendor, problem)
         except StoreUnavailable as err:
             return self.unavailable(snapshot, err, started)
@@ -65,10 +64,11 @@ class SharedPipeline(Pipeline):
     async def plan_shared(
         self, snapshot: RequestSnapshot, vendor: Vendor, problem: str | None
     ) -> tuple[Plan, web.StreamResponse | None]:
-        """Pipeline.plan, then the rules (counted in the shared store) when nothing else did."""
+        """Pipeline.plan, then (caught up with the other replicas) the rules, counted in Redis."""
         plan, response = self.plan(snapshot, vendor, problem)
         if response is not None or plan is not PASSTHROUGH or problem is not None:
-            return plan, response
+            return plan, response  # an injected error reads no shared state: no round trip
+        await self.shared.before_request()
         ruled = await self.rules.plan_for_shared(
             snapshot, self.shared, lambda: self.authorized(snapshot, vendor)
         )
