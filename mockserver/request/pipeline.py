@@ -88,11 +88,8 @@ class Pipeline:
     ) -> web.StreamResponse:
         """Answer one vendor request; `tail` is its path below the vendor prefix."""
         started = time.perf_counter()
-        content = request.content
-        if content.is_eof():
-            body, problem = self.buffered_body(content)
-        else:
-            body, problem = await self.arriving_body(request)
+        # a body already buffered is taken without another coroutine
+        body, problem = self.buffered(request) or await self.arriving_body(request)
         snapshot = self.snapshot(request, vendor, body, tail)
         plan, response = self.plan(snapshot, vendor, problem)
         if response is None:
@@ -136,6 +133,11 @@ class Pipeline:
         response = admin_error(408, body)
         response.force_close()
         return Plan("respond", rule="read-timeout", reason=message, outcome="timeout"), response
+
+    def buffered(self, request: web.BaseRequest) -> tuple[bytes, str | None] | None:
+        """The body and its problem when it has all arrived, else None (it must be awaited)."""
+        content = request.content
+        return self.buffered_body(content) if content.is_eof() else None
 
     def buffered_body(self, content: StreamReader) -> tuple[bytes, str | None]:
         """A body already received in full (most are), and "too_large" when over --max-body.

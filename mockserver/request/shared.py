@@ -41,11 +41,8 @@ class SharedPipeline(Pipeline):
     ) -> web.StreamResponse:
         """Answer one vendor request with every replica's state."""
         started = time.perf_counter()
-        content = request.content
-        if content.is_eof():
-            body, problem = self.buffered_body(content)
-        else:
-            body, problem = await self.arriving_body(request)
+        # a body already buffered is taken without another coroutine
+        body, problem = self.buffered(request) or await self.arriving_body(request)
         snapshot = self.snapshot(request, vendor, body, tail)
         try:
             plan, response = await self.plan_shared(snapshot, vendor, problem)
