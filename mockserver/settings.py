@@ -259,6 +259,13 @@ class Settings(BaseSettings):
     def _webhooks(cls, value: Any) -> Any:
         return _pairs(value, "webhooks", lambda name, url: url)
 
+    @field_validator("record")
+    @classmethod
+    def _record(cls, folder: Path | None, info: ValidationInfo) -> Path | None:
+        if folder is not None and not info.data.get("proxy"):
+            raise ValueError("records proxied exchanges only: give --proxy VENDOR=URL too")
+        return folder
+
     @field_validator("proxy", mode="before")
     @classmethod
     def _proxy(cls, value: Any) -> Any:

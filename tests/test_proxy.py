@@ -238,3 +238,10 @@ def test_import_captures_of_a_recorded_exchange_that_matches_says_so(
     assert main(["catalog", "import-captures", str(caps)]) == 0
     assert "every captured error matches the catalog" in capsys.readouterr().out
     assert main(["catalog", "import-captures", str(tmp_path / "none")]) == 2
+
+
+def test_record_without_a_proxy_is_refused_with_the_reason(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["serve", "--port", "0", "--record", "/tmp/captures"]) == 2
+    assert "--record" in capsys.readouterr().err
