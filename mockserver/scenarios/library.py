@@ -108,6 +108,7 @@ def copy(names: list[str], dest: Path, schema: Path, force: bool = False) -> lis
         if MODELINE.fullmatch(head):
             text = modeline + found + rest
         target.write_text(text, encoding="utf-8")
-    schema.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(schema_path(), schema)
+    if not same_schema:
+        schema.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(schema_path(), schema)
     return [*targets, schema]

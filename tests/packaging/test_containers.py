@@ -10,7 +10,6 @@ reaper, is an image from a registry: it is switched off and the container is rem
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,7 +41,7 @@ def _engine() -> str | None:
 
 
 @pytest.fixture
-def engine(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def engine(monkeypatch: pytest.MonkeyPatch) -> None:
     reason = _engine()
     if reason and os.environ.get("MOCKSERVER_REQUIRE_CONTAINERS") == "1":
         pytest.fail(reason)
@@ -56,7 +55,6 @@ def engine(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         # is itself a container (which testcontainers would otherwise reach by its gateway)
         mode = ConnectionMode.docker_host
         monkeypatch.setattr(testcontainers_config, "connection_mode_override", mode)
-    yield
 
 
 def test_container_serves_mounted_scenarios_behind_a_token(engine: None) -> None:
