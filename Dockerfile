@@ -4,8 +4,9 @@
 # Recipes (GitHub Actions, GitLab CI, compose, Testcontainers): docs/ci.md.
 #
 # BASE must be a Debian-family image with python3 >= 3.11 (python:3.12-slim, or plain
-# Debian bookworm with python3); both stages use it, so the venv's interpreter symlinks
-# stay valid when the venv is copied into the final stage.
+# Debian bookworm with python3); the build and rootfs stages both start from it, so the
+# venv's interpreter symlinks stay valid when the venv is copied across. The final image
+# is that rootfs, trimmed, as one layer (about 138 MB on Debian bookworm: docs/ci.md).
 ARG BASE=python:3.12-slim
 
 # ---------------------------------------------------------------- build stage

@@ -103,7 +103,8 @@ def _library_command(args: argparse.Namespace) -> int:
         found = library.scenarios(args.vendor)
         if args.json:
             _print_json([{"name": s.name, "summary": s.summary} for s in found])
-        for item in [] if args.json else found:
+            return 0
+        for item in found:
             print(f"{item.name:<44} {item.summary}")
         return 0
     if args.scenarios_command == "show":

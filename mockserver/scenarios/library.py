@@ -60,13 +60,11 @@ def schema_path(name: str = SCHEMA_FILE) -> Path:
 
 def scenarios(vendor: str | None = None) -> list[LibraryScenario]:
     """Every library file, sorted by vendor then situation; only `vendor`'s when given."""
-    root = library_dir()
-    found = [
+    return [
         LibraryScenario(path.parent.name, path.stem, path)
-        for path in sorted(root.glob("*/*.yaml"))
+        for path in sorted(library_dir().glob("*/*.yaml"))
         if vendor is None or path.parent.name == vendor
     ]
-    return found
 
 
 def find(name: str) -> list[LibraryScenario]:
