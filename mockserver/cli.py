@@ -1,4 +1,4 @@
-"""Command line: serve, validate, report, and offline catalog list/search/show/render."""
+"""Command line: serve, validate, report, offline catalog and scenario library, the schema."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from mockserver.catalog import Catalog, CatalogError, load_catalog
 from mockserver.catalog.captures import observed, proposals
 from mockserver.catalog.query import detail, preview, rendered_json, search, summary
 from mockserver.request.injection import InjectionError, parse_params
-from mockserver.scenarios import ScenarioError, validate_paths
+from mockserver.scenarios import ScenarioError, library, validate_paths
 from mockserver.server.loop import run_loop
 from mockserver.settings import Option, Settings, StartupError, load, options
 from mockserver.telemetry.logs import configure as configure_logs
@@ -75,7 +75,53 @@ def _parser() -> argparse.ArgumentParser:
     )
     imports.add_argument("folder", type=Path, metavar="DIR")
     _report_parser(sub)
+    _library_parsers(sub)
     return parser
+
+
+def _library_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    lib = sub.add_parser("scenarios", help="the ready-made scenario library, offline")
+    lib_sub = lib.add_subparsers(dest="scenarios_command", required=True)
+    lst = lib_sub.add_parser("list", help="every library file: VENDOR/SITUATION and summary")
+    lst.add_argument("--vendor", choices=list(VENDORS))
+    lst.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    show = lib_sub.add_parser("show", help="print one file")
+    show.add_argument("name", metavar="VENDOR/SITUATION")
+    copy = lib_sub.add_parser(
+        "copy",
+        help="copy files (or a whole vendor) into a folder of yours",
+        description="Write DIR/VENDOR/SITUATION.yaml for each NAME (a vendor copies all of "
+        "its files) and the scenario JSON Schema to --schema; each copy's yaml-language-server "
+        "line points at that schema.",
+    )
+    copy.add_argument("names", nargs="+", metavar="NAME")
+    copy.add_argument("--to", type=Path, default=Path("scenarios"), metavar="DIR")
+    copy.add_argument(
+        "--schema", type=Path, default=Path("schemas") / library.SCHEMA_FILE, metavar="FILE"
+    )
+    copy.add_argument("--force", action="store_true", help="replace files that exist")
+    schema = sub.add_parser("schema", help="print a JSON Schema (for editors and validators)")
+    schema.add_argument("which", nargs="?", choices=["scenario", "report"], default="scenario")
+
+
+def _library_command(args: argparse.Namespace) -> int:
+    if args.scenarios_command == "list":
+        found = library.scenarios(args.vendor)
+        if args.json:
+            _print_json([{"name": s.name, "summary": s.summary} for s in found])
+            return 0
+        for item in found:
+            print(f"{item.name:<44} {item.summary}")
+        return 0
+    if args.scenarios_command == "show":
+        chosen = library.find(args.name)
+        if len(chosen) != 1:
+            raise library.LibraryError(f"{args.name!r} names {len(chosen)} files; give one")
+        print(chosen[0].path.read_text(encoding="utf-8"), end="")
+        return 0
+    for path in library.copy(args.names, args.to, args.schema, force=args.force):
+        print(path)
+    return 0
 
 
 def _report_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -327,6 +373,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args.paths)
         if args.command == "report":
             return _report(args)
+        if args.command == "scenarios":
+            return _library_command(args)
+        if args.command == "schema":
+            print(library.schema_path(f"{args.which}.schema.json").read_text("utf-8"), end="")
+            return 0
         if args.command == "serve":
             return _serve(_settings(args))
     except ScenarioError as err:

@@ -10,11 +10,15 @@
 #      the time from `podman run` to the first 2xx on /__admin/health;
 #   3. checks it runs as non-root, its HEALTHCHECK, and that SIGTERM stops it cleanly
 #      (exit status 0, well inside the stop timeout);
-# and prints the image size and the time to healthy.
+#   4. runs tests/packaging/test_containers.py (MockServerContainer, testcontainers-python)
+#      against the image through podman's Docker-compatible socket, when the repository's
+#      .venv has testcontainers (`make test` installs it); skipped with a note otherwise;
+# and prints the image size (failing above MAX_IMAGE_MB, 150) and the time to healthy.
 #
 # Usage (as root; CI runs as root on a fresh machine): scripts/docker-smoke.sh
 # Knobs: CONTAINER_SMOKE=path/to/container-smoke.sh, IMAGE=localhost/mockserver:smoke,
-#        SMOKE_SCENARIOS=1 (scenario checks, once the engine exists), and every knob of
+#        SMOKE_SCENARIOS=1 (scenario checks, once the engine exists), MAX_IMAGE_MB=150,
+#        and every knob of
 #        scripts/container-smoke.sh (REBUILD_BASE=1, STORAGE_DRIVER=vfs, HEALTH_TIMEOUT, ...).
 set -euo pipefail
 
@@ -90,6 +94,8 @@ inner() {
   [ "$code" = 0 ] || die "exit status $code after SIGTERM (want 0)"
   log "SIGTERM: stopped in ${t_stop}s, exit status 0"
 
+  testcontainers_check
+
   local size
   size=$(podman_cmd image inspect -f '{{.Size}}' "$IMAGE")
   {
@@ -98,6 +104,33 @@ inner() {
     echo "time to healthy:  ${healthy}s from 'podman run' to the first 2xx on /__admin/health (podman run itself: ${t_run}s)"
     echo "stop on SIGTERM:  ${t_stop}s, exit status 0"
   } >"${SUMMARY_FILE:-/dev/stderr}"
+  [ "$size" -le $((${MAX_IMAGE_MB:-150} * 1000000)) ] ||
+    die "the image is $((size / 1000000)) MB, over MAX_IMAGE_MB=${MAX_IMAGE_MB:-150}"
+}
+
+# MockServerContainer against this image, through a podman API socket of our own.
+testcontainers_check() {
+  local py="$REPO/.venv/bin/python" sock svc
+  if ! "$py" -c 'import testcontainers' 2>/dev/null; then
+    log "testcontainers check skipped: no $py with testcontainers (make test installs it)"
+    return
+  fi
+  sock=$(mktemp -u "${TMPDIR:-/tmp}/mockserver-podman.XXXXXX.sock")
+  if [ "${STORAGE_DRIVER:-overlay}" = vfs ]; then
+    podman --storage-driver vfs --root /var/lib/containers/vfs --runroot /run/containers/vfs \
+      system service --time=0 "unix://$sock" >/dev/null 2>&1 &
+  else
+    podman system service --time=0 "unix://$sock" >/dev/null 2>&1 &
+  fi
+  svc=$!
+  for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+  log "testcontainers: tests/packaging/test_containers.py against $IMAGE (unix://$sock)"
+  (cd "$REPO" && DOCKER_HOST="unix://$sock" MOCKSERVER_IMAGE="$IMAGE" MOCKSERVER_REQUIRE_CONTAINERS=1 \
+     "$py" -m pytest -q -p no:cacheprovider -p no:xdist tests/packaging/test_containers.py) >&2 ||
+    { kill "$svc" 2>/dev/null; rm -f "$sock"; die "MockServerContainer failed against $IMAGE"; }
+  kill "$svc" 2>/dev/null || true
+  wait "$svc" 2>/dev/null || true
+  rm -f "$sock"
 }
 
 inner_cleanup() {
