@@ -10,7 +10,7 @@
 #      the time from `podman run` to the first 2xx on /__admin/health;
 #   3. checks it runs as non-root, its HEALTHCHECK, and that SIGTERM stops it cleanly
 #      (exit status 0, well inside the stop timeout);
-#   4. runs tests/packaging/test_containers.py (MockServerContainer, testcontainers-python)
+#   4. runs tests/distribution/test_containers.py (MockServerContainer, testcontainers-python)
 #      against the image through podman's Docker-compatible socket, when the repository's
 #      .venv has testcontainers (`make test` installs it); skipped with a note otherwise;
 # and prints the image size (failing above MAX_IMAGE_MB, 150) and the time to healthy.
@@ -124,9 +124,9 @@ testcontainers_check() {
   fi
   svc=$!
   for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
-  log "testcontainers: tests/packaging/test_containers.py against $IMAGE (unix://$sock)"
+  log "testcontainers: tests/distribution/test_containers.py against $IMAGE (unix://$sock)"
   (cd "$REPO" && DOCKER_HOST="unix://$sock" MOCKSERVER_IMAGE="$IMAGE" MOCKSERVER_REQUIRE_CONTAINERS=1 \
-     "$py" -m pytest -q -p no:cacheprovider -p no:xdist tests/packaging/test_containers.py) >&2 ||
+     "$py" -m pytest -q -p no:cacheprovider -p no:xdist tests/distribution/test_containers.py) >&2 ||
     { kill "$svc" 2>/dev/null; rm -f "$sock"; die "MockServerContainer failed against $IMAGE"; }
   kill "$svc" 2>/dev/null || true
   wait "$svc" 2>/dev/null || true

@@ -12,7 +12,7 @@ import pytest
 from mockserver.cli import main
 from mockserver.scenarios import load_path
 from mockserver.scenarios.library import library_dir, schema_path
-from tests.packaging.conftest import DIST_NAME, ROOT
+from tests.distribution.conftest import DIST_NAME, ROOT
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -21,7 +21,7 @@ import pytest
 
 from mockserver.catalog import Catalog
 from mockserver.scenarios.schema import SCHEMA_ID
-from tests.packaging.conftest import DIST_NAME, ROOT, Dist, Installed, ServeInstalled
+from tests.distribution.conftest import DIST_NAME, ROOT, Dist, Installed, ServeInstalled
 from tests.test_readme import Command, Shell, _commands, _snippets
 from tests.test_readme import readme_cwd as readme_cwd  # the fixture: the README's files
 

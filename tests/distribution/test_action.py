@@ -25,7 +25,7 @@ import pytest
 import requests
 import yaml
 
-from tests.packaging.conftest import ROOT, Dist, Installed, free_port
+from tests.distribution.conftest import ROOT, Dist, Installed, free_port
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 INPUT = re.compile(r"\$\{\{\s*inputs\.([\w-]+)\s*\}\}")

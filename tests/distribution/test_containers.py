@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.packaging.conftest import ROOT
+from tests.distribution.conftest import ROOT
 
 SOCKETS = ("/run/podman/podman.sock", "/var/run/docker.sock")
 IMAGE = os.environ.get("MOCKSERVER_IMAGE") or "localhost/mockserver:smoke"
