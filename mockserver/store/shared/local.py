@@ -26,7 +26,7 @@ class LocalRedis:
     """A redis-server child process bound to 127.0.0.1, without persistence unless asked.
 
     Args:
-        port: the port (0: a free one, kept across `restart`).
+        port: the port (0: a free one, kept across `stop` and `start`).
         persist: keep an append-only file in its scratch folder, so a restart keeps the data.
     """
 
@@ -96,11 +96,6 @@ class LocalRedis:
         if self.process.stderr is not None:
             self.process.stderr.close()
         self.process = None
-
-    def restart(self) -> None:
-        """Start it again on the same port."""
-        self.stop()
-        self.start()
 
     def close(self) -> None:
         """Stop it and remove its scratch folder."""

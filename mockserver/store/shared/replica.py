@@ -127,16 +127,24 @@ class Replica:
     async def _read(self, stream: str) -> None:
         while True:
             pipe = self.link.client.pipeline(transaction=False)
-            pipe.set(self.link.key("data"), secrets.token_hex(8), nx=True)
             pipe.get(self.link.key("data"))
             pipe.xread({self.link.key(stream): self.cursor[stream]}, count=READ_BATCH)
             got: Any = await self.link.call(pipe.execute())
-            if not self._same_data(got[1]):
+            token = got[0] if got[0] is not None else await self._new_token()
+            if not self._same_data(token):
                 continue  # start over from the (empty) streams
-            entries = got[2][0][1] if got[2] else []
+            entries = got[1][0][1] if got[1] else []
             self._apply(stream, entries)
             if len(entries) < READ_BATCH:
                 return
+
+    async def _new_token(self) -> bytes:
+        """Name the data Redis holds, first replica wins (only on a fresh or emptied Redis)."""
+        pipe = self.link.client.pipeline(transaction=False)
+        pipe.set(self.link.key("data"), secrets.token_hex(8), nx=True)
+        pipe.get(self.link.key("data"))
+        got: Any = await self.link.call(pipe.execute())
+        return bytes(got[1])
 
     def _same_data(self, token: bytes) -> bool:
         """Whether Redis still holds the data this replica has been following.
