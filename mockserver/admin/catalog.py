@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -21,8 +22,10 @@ from mockserver.catalog.model import CatalogEntry
 from mockserver.catalog.query import detail, preview, rendered_json, search, summary
 from mockserver.request.injection import InjectionError, parse_params
 from mockserver.server.services import Services
-from mockserver.store.shared.link import StoreUnavailable, redacted
-from mockserver.store.shared.state import SharedState
+from mockserver.store.shared.errors import StoreUnavailable, redacted
+
+if TYPE_CHECKING:
+    from mockserver.store.shared.state import SharedState
 
 
 async def health(request: web.Request) -> Health:

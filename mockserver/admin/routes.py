@@ -14,7 +14,7 @@ from mockserver.admin.spec import Handler, Route
 from mockserver.admin.table import ROUTES
 from mockserver.request.pipeline import admin_error
 from mockserver.server.services import SERVICES, Services
-from mockserver.store.shared.link import StoreUnavailable
+from mockserver.store.shared.errors import StoreUnavailable
 
 _OPEN: web.AppKey[frozenset[Handler]] = web.AppKey("admin_open_handlers", frozenset)
 # handlers that answer without syncing with the shared store (health reports on it)

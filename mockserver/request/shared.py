@@ -18,7 +18,7 @@ from mockserver.catalog.model import Catalog
 from mockserver.request.pipeline import Pipeline, admin_error
 from mockserver.request.snapshot import RequestSnapshot
 from mockserver.scenarios.planner import ScenarioPlanner
-from mockserver.store.shared.link import StoreUnavailable
+from mockserver.store.shared.errors import StoreUnavailable
 from mockserver.store.shared.state import SharedState
 from mockserver.vendors.base import Vendor
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from mockserver.admin.routes import create_admin_app
 from mockserver.server.services import SERVICES, Services, build_services
 from mockserver.settings import Settings, StartupError
-from mockserver.store.shared.link import StoreUnavailable, redacted
-from mockserver.store.shared.state import SharedState
+from mockserver.store.shared.errors import StoreUnavailable, redacted
 from mockserver.vendors import Vendor
+
+if TYPE_CHECKING:
+    from mockserver.store.shared.state import SharedState
 
 
 def _vendor_handler(

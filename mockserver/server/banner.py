@@ -8,7 +8,7 @@ from typing import Any
 
 from mockserver import __version__
 from mockserver.server.services import Services
-from mockserver.store.shared.link import redacted
+from mockserver.store.shared.errors import redacted
 
 
 def banner_items(services: Services, url: str, vendor_urls: dict[str, str]) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -16,7 +17,6 @@ from mockserver.journal.batch import RecordBatch
 from mockserver.journal.recorder import JournalRecorder, journal_callback
 from mockserver.request.pipeline import Pipeline, Recorder
 from mockserver.request.proxy import Upstreams
-from mockserver.request.shared import SharedPipeline
 from mockserver.scenarios import load_files
 from mockserver.scenarios.engine import DEFAULTS_GROUP, Engine
 from mockserver.scenarios.planner import ScenarioPlanner
@@ -24,13 +24,14 @@ from mockserver.scenarios.watch import ScenarioFiles
 from mockserver.settings import Settings
 from mockserver.store.memory import InMemoryStore
 from mockserver.store.resources import ResourceStore, TokenRegistry
-from mockserver.store.shared.state import SharedState
-from mockserver.store.shared.stores import SharedResources, SharedStore, SharedTokens
 from mockserver.telemetry.logs import AccessLogRecorder
 from mockserver.telemetry.metrics import MetricsRecorder
 from mockserver.vendors import VENDORS, Vendor
 from mockserver.vendors.kit.call import Env
 from mockserver.vendors.kit.ids import Ids
+
+if TYPE_CHECKING:
+    from mockserver.store.shared.state import SharedState
 
 
 @dataclass
@@ -86,25 +87,33 @@ def _recorders(settings: Settings, batch: RecordBatch) -> tuple[Recorder, ...]:
     return (batch, AccessLogRecorder()) if settings.access_log else (batch,)
 
 
+# the shared store's modules (and the Redis client) are imported only when one is asked
+# for: an in-memory server does not pay their ~50 ms of start-up and ~6 MB
+
+
 def _shared(settings: Settings) -> SharedState | None:
     if settings.store == "memory":
         return None
+    from mockserver.store.shared.state import SharedState
+
     return SharedState(settings.store, settings.session_ttl, settings.journal_size)
 
 
 def _store(
     settings: Settings, settle: Callable[[], None], shared: SharedState | None
 ) -> InMemoryStore:
-    kind = InMemoryStore if shared is None else SharedStore
-    store = kind(
-        journal_limit=settings.journal_size,
-        journal_bytes=settings.journal_bytes,
-        session_ttl=settings.session_ttl,
-        session_cap=settings.session_cap,
-        settle=settle,
-    )
-    if isinstance(store, SharedStore) and shared is not None:
-        store.attach(shared.replica)
+    limits = {
+        "journal_limit": settings.journal_size,
+        "journal_bytes": settings.journal_bytes,
+        "session_ttl": settings.session_ttl,
+        "session_cap": settings.session_cap,
+    }
+    if shared is None:
+        return InMemoryStore(**limits, settle=settle)  # type: ignore[arg-type]
+    from mockserver.store.shared.stores import SharedStore
+
+    store = SharedStore(**limits, settle=settle)  # type: ignore[arg-type]
+    store.attach(shared.replica)
     return store
 
 
@@ -117,6 +126,8 @@ def _env(settings: Settings, store: InMemoryStore, shared: SharedState | None) -
     if shared is None:
         resources, tokens, salt = ResourceStore(settings.resource_limit), TokenRegistry(), ""
     else:
+        from mockserver.store.shared.stores import SharedResources, SharedTokens
+
         replica = shared.replica
         resources = SharedResources(replica, settings.resource_limit)
         tokens, salt = SharedTokens(replica), replica.id
@@ -141,6 +152,8 @@ def _pipeline(
     timeout, max_body = settings.read_timeout, settings.max_body
     if shared is None:
         return Pipeline(catalog, planner, recorders, env, read_timeout=timeout, max_body=max_body)
+    from mockserver.request.shared import SharedPipeline
+
     pipeline = SharedPipeline(catalog, rules=planner, shared=shared, recorders=recorders, env=env)
     pipeline.read_timeout, pipeline.max_body = timeout, max_body
     return pipeline

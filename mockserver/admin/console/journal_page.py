@@ -23,7 +23,7 @@ from mockserver.journal.entry import JournalEntry
 from mockserver.journal.query import JournalQuery
 from mockserver.scenarios.engine import Engine
 from mockserver.server.services import Services
-from mockserver.store.shared.link import StoreUnavailable
+from mockserver.store.shared.errors import StoreUnavailable
 from mockserver.verdicts.formats import when
 
 SHOWN: Final = 200  # the newest entries a page renders

@@ -14,7 +14,8 @@ from typing import Any
 
 from redis.exceptions import NoScriptError
 
-from mockserver.store.shared.link import RedisLink, StoreUnavailable
+from mockserver.store.shared.errors import StoreUnavailable
+from mockserver.store.shared.link import RedisLink
 
 Call = tuple[str, Sequence[str], Sequence[object], "asyncio.Future[Any]"]
 

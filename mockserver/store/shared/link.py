@@ -6,10 +6,11 @@ import logging
 import time
 from collections.abc import Awaitable
 from typing import TypeVar
-from urllib.parse import urlsplit, urlunsplit
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
+
+from mockserver.store.shared.errors import StoreUnavailable, redacted
 
 T = TypeVar("T")
 log = logging.getLogger("mockserver.store")
@@ -17,20 +18,6 @@ log = logging.getLogger("mockserver.store")
 # long enough for a loaded Redis, short enough that a client waiting on a lost one gets its
 # 503 well inside common client timeouts
 TIMEOUT = 2.0
-
-
-class StoreUnavailable(Exception):
-    """Redis could not be reached or failed a call: answered as a mock-level 503."""
-
-
-def redacted(url: str) -> str:
-    """The URL without its password, for messages and the health endpoint."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 class RedisLink:

@@ -22,7 +22,8 @@ from redis.commands.core import AsyncScript
 
 from mockserver.journal.entry import JournalEntry
 from mockserver.store.shared import codec
-from mockserver.store.shared.link import RedisLink, redacted
+from mockserver.store.shared.errors import redacted
+from mockserver.store.shared.link import RedisLink
 from mockserver.store.shared.rounds import Rounds
 
 log = logging.getLogger("mockserver.store")

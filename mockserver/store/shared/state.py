@@ -8,7 +8,8 @@ import logging
 from collections.abc import Callable
 
 from mockserver.store.shared.counting import SharedCounting
-from mockserver.store.shared.link import RedisLink, StoreUnavailable
+from mockserver.store.shared.errors import StoreUnavailable
+from mockserver.store.shared.link import RedisLink
 from mockserver.store.shared.replica import Replica
 
 log = logging.getLogger("mockserver.store")
