@@ -10,6 +10,7 @@ from aiohttp import web
 from multidict import CIMultiDict
 
 from mockserver.answers.rendered import Rendered
+from mockserver.answers.wire import Head, WireResponse, head_of
 
 # Two ids that differ in every character: rendering with both tells whether (and where)
 # the request id shows up in an answer.
@@ -28,9 +29,13 @@ class Template:
     id_header: str | None
     # the wire headers (Content-Type included), copied per response and never mutated
     headers: CIMultiDict[str]
+    # the same, serialized once (None: aiohttp must write this answer itself)
+    head: Head | None
 
     def response(self, request_id: str) -> web.Response:
         """The answer as an aiohttp response carrying this request's id."""
+        if self.head is not None:
+            return WireResponse(self.head, request_id)
         # aiohttp copies the headers it is given: set the id on its copy, not on a copy of ours
         response = web.Response(
             status=self.rendered.status, body=self.rendered.body, headers=self.headers
@@ -100,7 +105,7 @@ class ErrorAnswers:
 def reusable(first: Rendered, second: Rendered, id_header: str | None) -> Template | None:
     """A template of `first` (rendered with PROBE_IDS[0]), or None when it can't be reused."""
     if first == second:
-        return Template(first, None, wire_headers(first))
+        return template(first, None)
     if id_header is None or (first.status, first.body, first.content_type) != (
         second.status,
         second.body,
@@ -112,7 +117,14 @@ def reusable(first: Rendered, second: Rendered, id_header: str | None) -> Templa
     restamped = [(k, PROBE_IDS[1]) if k in names else (k, v) for k, v in first.headers]
     if len(names) != 1 or restamped != list(second.headers):
         return None
-    return Template(first, names[0], wire_headers(first))
+    return template(first, names[0])
+
+
+def template(rendered: Rendered, id_header: str | None) -> Template:
+    """A Template of `rendered`, its head serialized once."""
+    headers = wire_headers(rendered)
+    head = head_of(rendered.status, rendered.body, headers.items(), id_header)
+    return Template(rendered, id_header, headers, head)
 
 
 def wire_headers(rendered: Rendered) -> CIMultiDict[str]:
@@ -124,4 +136,15 @@ def wire_headers(rendered: Rendered) -> CIMultiDict[str]:
 
 def to_response(rendered: Rendered) -> web.Response:
     """An aiohttp response carrying exactly the rendered status, headers and bytes."""
-    return web.Response(status=rendered.status, body=rendered.body, headers=wire_headers(rendered))
+    headers = wire_headers(rendered)
+    head = head_of(rendered.status, rendered.body, headers.items())
+    if head is not None:
+        return WireResponse(head)
+    return web.Response(status=rendered.status, body=rendered.body, headers=headers)
+
+
+def header(response: web.Response, name: str) -> str | None:
+    """A header of an answer about to be sent, read without building a WireResponse's state."""
+    if isinstance(response, WireResponse):
+        return response.header(name)
+    return response.headers.get(name)
