@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -77,9 +79,21 @@ def methods(pattern: str, handlers: dict[str, Handler]) -> Iterable[Route]:
 
 def rfc2822(seconds: float) -> str:
     """The compat API's date format, e.g. `Tue, 02 Jan 2024 15:04:05 +0000`."""
-    return format_datetime(datetime.fromtimestamp(seconds, UTC))
+    # whole seconds, so one formatting serves every record made within the same second
+    # (email.utils' formatter was 9% of a compat SMS send: three dates per record)
+    return _rfc2822(math.floor(seconds))
 
 
 def iso8601(seconds: float) -> str:
     """The /api/* date format, e.g. `2024-01-02T15:04:05Z`."""
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _iso8601(math.floor(seconds))
+
+
+@functools.lru_cache(maxsize=64)
+def _rfc2822(second: int) -> str:
+    return format_datetime(datetime.fromtimestamp(second, UTC))
+
+
+@functools.lru_cache(maxsize=64)
+def _iso8601(second: int) -> str:
+    return datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
