@@ -236,6 +236,28 @@ def test_delay_fixed_and_seeded_range() -> None:
     assert len(set(first)) > 10
 
 
+def test_a_rule_whose_firings_are_alike_decides_once_and_still_counts(catalog: Catalog) -> None:
+    """Its Decision and Plan are made at load and reused; hits are counted all the same."""
+    e = Engine(InMemoryStore(), clock=Clock(), catalog=catalog)
+    e.load([scenario("s", {"name": "r", **ERR, "delay": 0.5}, {"name": "t", **ERR, "times": 9})])
+    planner = ScenarioPlanner(e, catalog, dict(VENDORS))
+    first, second = (e.evaluate(req()) for _ in range(2))
+    assert first is second
+    assert first is not None
+    assert first.reusable
+    assert (first.plan.delay, first.plan.reason) == (0.5, "rule 'r' of scenario 's': always")
+    assert planner.plan_for(req()) is planner.plan_for(req())
+    assert [r.hits for r in e.rules() if r.rule == "r"] == [4]
+    e.remove("s")
+    e.load([scenario("s", {"name": "t", **ERR, "times": 9})])
+    varying = [e.evaluate(req()) for _ in range(2)]
+    assert varying[0] is not varying[1]
+    assert [d.plan.reason for d in varying if d] == [
+        "rule 't' of scenario 's': times 1/9",
+        "rule 't' of scenario 's': times 2/9",
+    ]
+
+
 def test_step_delay_overrides_rule_delay() -> None:
     rule = {"sequence": [ERR, {"error": "CMN-302", "delay": 2}], "delay": 1}
     e = engine(scenario("s", rule))

@@ -286,6 +286,14 @@ def _random_match(rng: random.Random) -> dict[str, Any]:
         match["path"] = {"glob": seg + rng.choice(["/*", "*", "/**", "?"])}
     elif kind == "regex":
         match["path"] = {"regex": re.escape(seg) + rng.choice([".*", "(/c)?", "|/x"])}
+    # a discriminating value, so rules land in the index's keyed tables too
+    where = rng.choice(["", "", "headers", "body", "query"])
+    if where == "headers":
+        match["headers"] = {"X-Case": rng.choice("ab")}
+    elif where == "body":
+        match["body"] = {"to.0": rng.choice("ab")}
+    elif where == "query":
+        match["query"] = {"q": rng.choice("ab")}
     return match
 
 
@@ -299,10 +307,24 @@ def test_index_returns_exactly_the_matching_rules_in_order() -> None:
             rng.choice(["GET", "POST", "PUT", "DELETE"]),
             rng.choice(["/a", "/a/b", "/a/b/c", "/x", "/a/bc", "/", "/a/b/c/d", "/q"]),
             vendor=rng.choice(["ringcentral", "yeastar", "signalwire"]),
+            headers={"X-Case": rng.choice("abc")},
+            body={"to": [rng.choice("abc")]},
+            query=[("q", v) for v in rng.sample("abc", rng.randint(0, 2))],
         )
         expected = [r.name for r in rules if r.match.matches(s)]
         got = [r.name for r in index.candidates(s) if r.match.matches(s)]
         assert got == expected
+
+
+def test_index_reads_a_body_only_when_a_rule_reading_it_is_due() -> None:
+    rules = [rule("header", headers={"X-Case": "a"}), rule("body", body={"to.0": "a"})]
+    index = RuleIndex(rules)
+    s = snap(headers={"X-Case": "a"}, body={"to": ["a"]})
+    found = index.candidates(s)
+    assert next(found).name == "header"
+    assert "_json" not in vars(s)  # the header rule decided: the body was never parsed
+    assert [r.name for r in found] == ["body"]
+    assert "_json" in vars(s)
 
 
 def test_index_skips_rules_that_cannot_match() -> None:

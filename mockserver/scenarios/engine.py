@@ -73,6 +73,8 @@ class Decision:
 
     action: Action
     plan: Plan
+    # made once for a rule whose firings are all alike: its plan may be kept with it too
+    reusable: bool = False
 
     @property
     def rate_limited(self) -> bool:
@@ -98,6 +100,9 @@ class CompiledRule:
     seed_label: str
     order: tuple[int, int, int]
     stamp: str = ""
+    # the decision of a rule whose every firing is alike (no trigger, sequence, rate limit,
+    # active window or drawn delay): made once at compile time, not once per request
+    fixed: Decision | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -489,6 +494,8 @@ class Engine:
         rated: tuple[Action, RateInfo, bool, str] | None,
     ) -> Decision:
         """What a rule that fires for its `seen`-th request, `fired` times before, does."""
+        if rule.fixed is not None and rated is None:
+            return rule.fixed
         spec = rule.spec
         notes += fired_notes(spec, rule.seed_label, seen, fired)
         step, note = select_step(spec, rule.steps, rule.then, fired)
@@ -626,24 +633,26 @@ class Engine:
         out = []
         for i, (spec, name) in enumerate(zip(scenario.rules, scenario.rule_names(), strict=True)):
             seed, label = _seed(spec, loaded, name)
-            out.append(
-                CompiledRule(
-                    key=(loaded.owner, scenario.name, name),
-                    name=name,
-                    scenario=scenario.name,
-                    owner=loaded.owner,
-                    group=loaded.group,
-                    spec=spec,
-                    match=compile_match(spec.match, scenario.vendor),
-                    steps=spec.steps(),
-                    then=spec.then or _THEN_DEFAULT,
-                    loaded_at=loaded.loaded_at,
-                    seed=seed,
-                    seed_label=label,
-                    order=(-spec.priority, loaded.seq, i),
-                    stamp=loaded.stamp,
-                )
+            rule = CompiledRule(
+                key=(loaded.owner, scenario.name, name),
+                name=name,
+                scenario=scenario.name,
+                owner=loaded.owner,
+                group=loaded.group,
+                spec=spec,
+                match=compile_match(spec.match, scenario.vendor),
+                steps=spec.steps(),
+                then=spec.then or _THEN_DEFAULT,
+                loaded_at=loaded.loaded_at,
+                seed=seed,
+                seed_label=label,
+                order=(-spec.priority, loaded.seq, i),
+                stamp=loaded.stamp,
             )
+            if _alike(spec):
+                fixed = replace(self._decision(rule, 1, 0, [], None), reusable=True)
+                rule = replace(rule, fixed=fixed)
+            out.append(rule)
         return out
 
 
@@ -659,6 +668,15 @@ def _rule_from(data: Mapping[str, Any]) -> Rule:
             for e in err.errors()
         ]
         raise ScenarioError(problems) from None
+
+
+def _alike(spec: Rule) -> bool:
+    """Whether every firing of the rule decides the same (its Decision can be made once)."""
+    varying = (spec.times, spec.after, spec.every, spec.probability, spec.sequence)
+    if any(v is not None for v in varying) or spec.rate_limit or spec.active:
+        return False
+    delays = (spec.delay, *(step.delay for step in spec.steps()))
+    return all(d is None or d.min == d.max for d in delays)
 
 
 def _seed(spec: Rule, loaded: LoadedScenario, name: str) -> tuple[str, str]:

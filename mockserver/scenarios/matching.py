@@ -394,11 +394,23 @@ class _Bucket:
 
 
 @dataclass(frozen=True, slots=True)
+class _Keyed:
+    """The rules of a slice discriminated by one probe, by value; `first` is the lowest position."""
+
+    first: int
+    probe: Probe
+    table: dict[str, tuple[int, ...]]
+
+
+@dataclass(frozen=True, slots=True)
 class _Slice:
-    """The rules that fit one (vendor, method, path), split by discriminating value."""
+    """The rules that fit one (vendor, method, path), split by discriminating value.
+
+    `keyed` is ordered by `first`, the order in which a lazy merge needs their probes.
+    """
 
     plain: tuple[int, ...]
-    keyed: tuple[tuple[Probe, dict[str, tuple[int, ...]]], ...]
+    keyed: tuple[_Keyed, ...]
 
 
 class RuleIndex(Generic[R]):
@@ -450,13 +462,9 @@ class RuleIndex(Generic[R]):
     def candidates(self, snapshot: RequestSnapshot) -> Iterator[R]:
         """Rules that may match `snapshot`, in order (each still has to be tested)."""
         part = self._slice(snapshot)
-        found = [part.plain] if part.plain else []
-        for probe, table in part.keyed:
-            found += [table[v] for v in probe_values(probe, snapshot) if v in table]
-        if not found:
-            return iter(())
-        merged = found[0] if len(found) == 1 else heapq.merge(*found)
-        return (self._rules[i] for i in merged)
+        if not part.keyed:
+            return map(self._rules.__getitem__, part.plain)
+        return map(self._rules.__getitem__, _merge(part, snapshot))
 
     def _slice(self, s: RequestSnapshot) -> _Slice:
         vendor = s.vendor if s.vendor in self._vendors else None
@@ -488,7 +496,45 @@ class RuleIndex(Generic[R]):
                 plain.append(i)
             else:
                 keyed.setdefault(key[0], {}).setdefault(key[1], []).append(i)
-        tables = tuple(
-            (probe, {v: tuple(p) for v, p in table.items()}) for probe, table in keyed.items()
-        )
-        return _Slice(tuple(plain), tables)
+        tables = [
+            _Keyed(min(i for p in table.values() for i in p), probe, _frozen(table))
+            for probe, table in keyed.items()
+        ]
+        return _Slice(tuple(plain), tuple(sorted(tables, key=lambda k: k.first)))
+
+
+def _frozen(table: dict[str, list[int]]) -> dict[str, tuple[int, ...]]:
+    return {v: tuple(p) for v, p in table.items()}
+
+
+def _merge(part: _Slice, snapshot: RequestSnapshot) -> Iterator[int]:
+    """Positions of a slice's candidates in order, reading each probe only when it is due.
+
+    A keyed table's probe (a JSON body path, say) is read once the merge reaches the first
+    position the table could yield, so rules that decide before it spare the parse. Each
+    rule sits in exactly one source, so nothing is yielded twice.
+    """
+    heap: list[tuple[int, int, Iterator[int]]] = []
+    sources = 0
+    waiting = iter(part.keyed)
+    due = next(waiting, None)
+    if part.plain:
+        heap.append((part.plain[0], sources, iter(part.plain[1:])))
+        sources += 1
+    while True:
+        while due is not None and (not heap or due.first <= heap[0][0]):
+            for value in probe_values(due.probe, snapshot):
+                found = due.table.get(value)
+                if found:
+                    heapq.heappush(heap, (found[0], sources, iter(found[1:])))
+                    sources += 1
+            due = next(waiting, None)
+        if not heap:
+            return
+        position, source, rest = heap[0]
+        yield position
+        following = next(rest, None)
+        if following is None:
+            heapq.heappop(heap)
+        else:
+            heapq.heapreplace(heap, (following, source, rest))

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from mockserver.store.shared.state import SharedState
 
 
+_PLANS_LIMIT = 4096
+
+
 class ScenarioPlanner:
     """Asks the engine which rule decides a request and makes the Plan of its decision."""
 
@@ -33,6 +36,8 @@ class ScenarioPlanner:
         self.engine = engine
         self.catalog = catalog
         self.vendors = vendors
+        # plans of reusable decisions, per (decision, vendor); bounded, so safe to drop
+        self._plans: dict[tuple[int, str], tuple[Decision, Plan]] = {}
 
     def plan_for(
         self, snapshot: RequestSnapshot, authorized: Callable[[], bool] | None = None
@@ -66,12 +71,26 @@ class ScenarioPlanner:
     ) -> Plan | None:
         """The decision's plan; without one, a passthrough saying why matching rules did not fire."""
         if decision is not None:
-            return self.translate(snapshot.vendor, decision)
+            return self.kept(snapshot.vendor, decision)
         if not unfired:
             return None
         # explained now: counters move on and reloads restart them, so later is too late
         reason = "no rule fired: " + "; ".join(map(str, unfired))
         return Plan("passthrough", reason=reason, unfired=tuple(unfired))
+
+    def kept(self, vendor: str, decision: Decision) -> Plan:
+        """`translate`, made once per reusable decision (a rule whose firings are alike)."""
+        if not decision.reusable:
+            return self.translate(vendor, decision)
+        key = (id(decision), vendor)
+        found = self._plans.get(key)
+        if found is not None and found[0] is decision:
+            return found[1]
+        if len(self._plans) >= _PLANS_LIMIT:
+            self._plans.clear()
+        plan = self.translate(vendor, decision)
+        self._plans[key] = (decision, plan)
+        return plan
 
     def translate(self, vendor: str, decision: Decision) -> Plan:
         """The decision's plan, with what its action answers (the engine fixed the rest)."""
