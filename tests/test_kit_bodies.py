@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qsl
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mockserver.request import bodies
 from mockserver.request.bodies import MalformedBody, is_blank, strict_json
@@ -79,3 +82,26 @@ def test_strict_parsing_builds_no_decoder_per_body(monkeypatch: pytest.MonkeyPat
     for raw in (b'{"a": 1}', b"[1, 2]", b'"x"'):
         strict_json(raw)
     assert built == []  # one shared decoder, made at import
+
+
+FORM_ALPHABET = "ab=&+%2Bf3AéC9 \u00e9\ud800"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "To=%2B15005550001&From=%2b1555&Body=Hi+there%21",
+        "a&&b=&=c&d=%&e=%2&f=%zz&g=%C3%A9&h=%E9&i=caf%C3%A9+%2B1",
+        "k=%F0%9F%98%80&j=%ED%A0%80&l=%%41",
+        "",
+        "&",
+        "x==y&é=ü",
+    ],
+)
+def test_form_parsing_agrees_with_parse_qsl(text: str) -> None:
+    assert bodies.parse_form(text) == tuple(parse_qsl(text, keep_blank_values=True))
+
+
+@given(st.text(alphabet=FORM_ALPHABET, max_size=40))
+def test_form_parsing_agrees_with_parse_qsl_on_any_text(text: str) -> None:
+    assert bodies.parse_form(text) == tuple(parse_qsl(text, keep_blank_values=True))

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar, overload
-from urllib.parse import parse_qsl
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from mockserver.request.bodies import MalformedBody, strict_json
+from mockserver.request.bodies import MalformedBody, parse_form, strict_json
 
 _MISSING = object()
 # already case-insensitive: used as is, without a lower-cased copy
@@ -121,7 +120,7 @@ class RequestSnapshot:
         if self.content_type != "application/x-www-form-urlencoded" or not self.body:
             return ()
         try:
-            return tuple(parse_qsl(self.body.decode("utf-8"), keep_blank_values=True))
+            return parse_form(self.body.decode("utf-8"))
         except UnicodeDecodeError:
             return ()
 

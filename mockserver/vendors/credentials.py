@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hmac
 
 
+# a client sends the same few credentials over and over, and several checks read them per
+# request: decoded once each (a pure function of the header; bounded)
+@functools.lru_cache(maxsize=256)
 def basic_credentials(authorization: str) -> tuple[str, str] | None:
     """`(user, password)` of `Basic base64(user:password)`; parts may be empty.
 

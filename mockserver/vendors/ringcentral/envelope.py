@@ -78,18 +78,38 @@ _quote_ascii = json.encoder.encode_basestring_ascii
 
 def jackson_json(value: Any, level: int = 0) -> str:
     """Pretty-print like RingCentral's Jackson: 2-space indent, `"k" : v`, inline `[ {..} ]`."""
-    if isinstance(value, dict):
-        if not value:
-            return "{ }"
-        pad = "  " * (level + 1)
-        items = [f"{pad}{_key(k)} : {jackson_json(v, level + 1)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + "\n" + "  " * level + "}"
-    if isinstance(value, list):
+    kind = type(value)
+    if kind is str:
+        return _quote(value)
+    if kind is dict or isinstance(value, dict):
+        return _object(value, level)
+    if kind is list or isinstance(value, list):
         if not value:
             return "[ ]"
         # Jackson's array indenter is inline, so array items do not deepen the indent.
-        return "[ " + ", ".join(jackson_json(v, level) for v in value) + " ]"
-    return _quote(value) if type(value) is str else _UTF8.encode(value)
+        return "[ " + ", ".join([jackson_json(v, level) for v in value]) + " ]"
+    return _UTF8.encode(value)
+
+
+def _object(value: dict[Any, Any], level: int) -> str:
+    if not value:
+        return "{ }"
+    pad = _pad(level + 1)
+    # scalars are written here rather than through a call each: most values are scalars
+    inner = level + 1
+    items = [
+        f"{pad}{_quote_ascii(k) if type(k) is str else _key(k)} : "
+        f"{_quote(v) if type(v) is str else jackson_json(v, inner)}"
+        for k, v in value.items()
+    ]
+    return "{\n" + ",\n".join(items) + "\n" + _pad(level) + "}"
+
+
+def _pad(level: int) -> str:
+    return _PADS[level] if level < len(_PADS) else "  " * level
+
+
+_PADS = tuple("  " * n for n in range(16))
 
 
 def _key(key: Any) -> str:
