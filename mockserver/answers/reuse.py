@@ -143,8 +143,8 @@ def to_response(rendered: Rendered) -> web.Response:
     return web.Response(status=rendered.status, body=rendered.body, headers=headers)
 
 
-def header(response: web.Response, name: str) -> str | None:
-    """A header of an answer about to be sent, read without building a WireResponse's state."""
-    if isinstance(response, WireResponse):
-        return response.header(name)
-    return response.headers.get(name)
+def retry_after(response: web.Response) -> str | None:
+    """The Retry-After of an answer about to be sent (a WireResponse's state is not built)."""
+    if type(response) is WireResponse:
+        return response.retry_after
+    return response.headers.get("Retry-After")

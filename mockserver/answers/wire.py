@@ -51,6 +51,8 @@ class Head:
     id_header: str | None
     start: bytes
     rest: bytes
+    # its Retry-After value, which the journal notes for every answer
+    retry_after: str | None = None
 
 
 def head_of(
@@ -80,7 +82,8 @@ def head_of(
     rest = "".join(text)
     if not start:
         start, rest = rest, ""
-    return Head(status, body, pairs, id_header, start.encode(), rest.encode())
+    retry = next((v for k, v in pairs if k.lower() == "retry-after"), None)
+    return Head(status, body, pairs, id_header, start.encode(), rest.encode(), retry)
 
 
 def _unsafe(text: str) -> bool:
@@ -93,6 +96,9 @@ class WireResponse(web.Response):
     Until aiohttp's state is first touched the object holds only the head and the request
     id; `__getattr__` builds the ordinary `web.Response` state on that first touch.
     """
+
+    # aiohttp looks for this marker on every response; found here, it needs no __getattr__
+    __http_exception__ = False
 
     def __init__(self, head: Head, request_id: str = "") -> None:
         # aiohttp's __init__ is deferred to `_materialize`: most answers never need it
@@ -136,12 +142,10 @@ class WireResponse(web.Response):
         if "_headers" in self.__dict__:
             web.Response.force_close(self)
 
-    def header(self, name: str) -> str | None:
-        """The first value of header `name` (case-insensitive), without building aiohttp's state."""
-        lowered = name.lower()
-        if self._wire.id_header is not None and lowered == self._wire.id_header.lower():
-            return self._wire_id
-        return next((v for k, v in self._wire.headers if k.lower() == lowered), None)
+    @property
+    def retry_after(self) -> str | None:
+        """The Retry-After value it carries (read without building aiohttp's state)."""
+        return self._wire.retry_after
 
     async def prepare(self, request: web.BaseRequest) -> Any:
         """Write the whole answer at once, or hand it to aiohttp when it must write it."""

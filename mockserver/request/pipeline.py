@@ -18,7 +18,7 @@ from mockserver.answers.faults import CUT, Fault, apply_fault, gateway_page, mal
 from mockserver.answers.params import resolve_params
 from mockserver.answers.plan import PASSTHROUGH, Plan
 from mockserver.answers.rendered import JSON, RenderContext, Rendered, compact_json
-from mockserver.answers.reuse import ErrorAnswers, header, to_response
+from mockserver.answers.reuse import ErrorAnswers, retry_after, to_response
 from mockserver.catalog.model import Catalog, CatalogEntry, VendorCatalog
 from mockserver.operations.router import generic_router
 from mockserver.request.injection import InjectionError, InjectionPlans
@@ -351,7 +351,7 @@ class Pipeline:
     ) -> web.Response:
         """A catalogued error, noted on the snapshot for the journal (which, and the wait)."""
         response = self.render_error(snapshot, vendor, plan, entry)
-        snapshot.served = (entry.key, header(response, "Retry-After"))
+        snapshot.served = (entry.key, retry_after(response))
         return response
 
     def render_error(
