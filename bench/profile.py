@@ -26,6 +26,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--connections", type=int, default=32)
     p.add_argument("--out", type=Path, default=Path("/tmp/mockserver-profile.txt"))
     p.add_argument("--top", type=int, default=30, help="rows of the summary (30)")
+    p.add_argument(
+        "--store", default="memory", help="memory, or a Redis URL for `serve --store` (memory)"
+    )
     return p
 
 
@@ -65,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     case = next(c for c in CASES if c.name == args.case)
     gen = Generator("auto")
-    with running("mockserver", procs.mockserver_cmd()) as mock:
+    with running("mockserver", procs.mockserver_cmd(store=args.store)) as mock:
         try:
             case = prepare(case, mock.host, mock.port)
             probe(case, mock.host, mock.port)

@@ -8,6 +8,7 @@ by SHA, loaded once and again if Redis forgot them), and each caller gets its ow
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 from collections.abc import Sequence
 from typing import Any
@@ -20,8 +21,9 @@ from mockserver.store.shared.link import RedisLink
 Call = tuple[str, Sequence[str], Sequence[object], "asyncio.Future[Any]"]
 
 
+@functools.lru_cache(maxsize=32)
 def sha(source: str) -> str:
-    """The SHA1 Redis names a script by."""
+    """The SHA1 Redis names a script by (a handful of scripts, hashed once each)."""
     return hashlib.sha1(source.encode(), usedforsecurity=False).hexdigest()
 
 

@@ -15,11 +15,15 @@ from mockserver.store.memory import LoadedScenario
 from mockserver.store.resources import Token
 
 Json = dict[str, Any]
+# one encoder, not one per call (json.dumps with options builds a new one each time): every
+# journal entry of a replica passes here
+_COMPACT_ASCII = json.JSONEncoder(separators=(",", ":"))
+_ENTRY_FIELDS = tuple(f.name for f in dataclasses.fields(JournalEntry))
 
 
 def dump(data: Any) -> str:
     """Compact ASCII JSON: lone surrogates (undecodable header bytes) survive only escaped."""
-    return json.dumps(data, separators=(",", ":"))
+    return _COMPACT_ASCII.encode(data)
 
 
 def loaded_to(loaded: LoadedScenario) -> Json:
@@ -47,10 +51,10 @@ def token_from(data: Mapping[str, Any]) -> Token:
 
 def entry_to(entry: JournalEntry) -> Json:
     """A journal entry as JSON: raw as kept (it is redacted when read, as in memory)."""
-    out = {f.name: getattr(entry, f.name) for f in dataclasses.fields(entry)}
+    out = {name: getattr(entry, name) for name in _ENTRY_FIELDS}
     out["raw_headers"] = list(entry.header_pairs())
     out["raw_body"] = base64.b64encode(entry.raw_body).decode()
-    out["unfired"] = [dataclasses.astuple(u) for u in entry.unfired]
+    out["unfired"] = [(u.rule, u.scenario, u.expected, u.actual) for u in entry.unfired]
     return out
 
 
