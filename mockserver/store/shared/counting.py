@@ -60,6 +60,9 @@ return {n, 0, oldest[2]}
 """
 
 
+_KEYS_LIMIT = 4096
+
+
 class SharedCounting:
     """Counters and windows in Redis, keyed by rule, load stamp, session and reset epoch."""
 
@@ -67,10 +70,18 @@ class SharedCounting:
         self.link = link
         self.ttl = max(1, math.ceil(session_ttl))
         self._batch = ScriptBatch(link)
+        # the same few (rule, session) keys are asked for on every request: made once each
+        self._keys: dict[tuple[RuleKey, str, str | None, str], str] = {}
 
     def counter_key(self, rule: RuleKey, stamp: str, session: str | None, epoch: str) -> str:
         """Where one rule's counters for one session live (a new epoch starts them at zero)."""
-        return self.link.key("c", json.dumps([epoch, stamp, *rule, session]))
+        memo = (rule, stamp, session, epoch)
+        key = self._keys.get(memo)
+        if key is None:
+            if len(self._keys) >= _KEYS_LIMIT:
+                self._keys.clear()
+            key = self._keys[memo] = self.link.key("c", json.dumps([epoch, stamp, *rule, session]))
+        return key
 
     async def count(self, key: str, spec: Rule, seed: str) -> tuple[int, int, bool]:
         """Count one matching request: (its position, firings before it, whether it fires)."""
