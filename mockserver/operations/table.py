@@ -77,6 +77,9 @@ class Operation:
         return _PARAM.sub(value, self.path)
 
 
+_MEMO_LIMIT = 4096
+
+
 class Operations:
     """Every operation of a vendor, found by method and path (literal segments win)."""
 
@@ -90,6 +93,14 @@ class Operations:
         self._by_size: dict[int, list[Operation]] = {}
         for op in sorted(self.operations, key=lambda o: len(o.names)):
             self._by_size.setdefault(op.path.count("/"), []).append(op)
+        # and by method too, for `find` (a RingCentral path length has a hundred operations)
+        self._by_call: dict[tuple[str, int], list[Operation]] = {}
+        for size, ops in self._by_size.items():
+            for op in ops:
+                self._by_call.setdefault((op.method, size), []).append(op)
+        # found (or not) per (method, path): derived, bounded, safe to drop
+        self._memo: dict[tuple[str, str], tuple[Operation, tuple[tuple[str, str], ...]] | None]
+        self._memo = {}
         # collections a client can add to (the others are seeded: the vendor's own data)
         self.creatable = {op.collection for op in self.operations if op.action == "create"}
         # each collection's fetch operation: its schema is what a stored record looks like
@@ -100,13 +111,20 @@ class Operations:
 
     def find(self, method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
         """The operation serving `method path`, with its path arguments; None when none does."""
-        path = self.canonical(path)
-        for op in self._candidates(path):
-            if op.method != method:
-                continue
+        key = (method, path)
+        try:
+            found = self._memo[key]
+        except KeyError:
+            if len(self._memo) >= _MEMO_LIMIT:
+                self._memo.clear()
+            found = self._memo[key] = self._scan(method, self.canonical(path))
+        return None if found is None else (found[0], dict(found[1]))
+
+    def _scan(self, method: str, path: str) -> tuple[Operation, tuple[tuple[str, str], ...]] | None:
+        for op in self._by_call.get((method, path.count("/")), ()):
             found = op.pattern.fullmatch(path)
             if found:
-                return op, dict(zip(op.names, found.groups(), strict=True))
+                return op, tuple(zip(op.names, found.groups(), strict=True))
         return None
 
     def allowed(self, path: str) -> list[str]:

@@ -34,6 +34,24 @@ def test_every_published_operation_is_loaded(vendor: str, count: int) -> None:
     assert len(generic_router(VENDORS[vendor]).operations) == count
 
 
+def test_a_lookup_finds_what_a_scan_of_every_operation_finds() -> None:
+    """`find` (memoised, indexed by method) agrees with the table's own order, repeatedly."""
+    table = generic_router(VENDORS["ringcentral"]).operations
+    for op in table.operations:
+        path = op.path.replace("{", "").replace("}", "")  # each parameter named as itself
+        expected = next(
+            o
+            for o in sorted(table.operations, key=lambda o: len(o.names))
+            if o.method == op.method and o.pattern.fullmatch(path)
+        )
+        for _ in range(2):  # the second answer comes from the memo
+            found = table.find(op.method, path)
+            assert found is not None
+            assert found[0] is expected
+            found[1]["mutated"] = "x"  # the caller's own dict: the memo is untouched
+    assert table.find("GET", "/restapi/v1.0/account/~/nothing") is None
+
+
 def _prose(node: Any) -> list[str]:
     """Keys holding the specs' prose (a *property* named "description" is a fact)."""
     if isinstance(node, list):
