@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from mockserver.memo import Memo
+
 _PARAM = re.compile(r"\{([^}/]+)\}")
 
 
@@ -77,7 +79,7 @@ class Operation:
         return _PARAM.sub(value, self.path)
 
 
-_MEMO_LIMIT = 4096
+_Found = tuple[Operation, tuple[tuple[str, str], ...]] | None
 
 
 class Operations:
@@ -98,9 +100,8 @@ class Operations:
         for size, ops in self._by_size.items():
             for op in ops:
                 self._by_call.setdefault((op.method, size), []).append(op)
-        # found (or not) per (method, path): derived, bounded, safe to drop
-        self._memo: dict[tuple[str, str], tuple[Operation, tuple[tuple[str, str], ...]] | None]
-        self._memo = {}
+        # found (or not) per (method, path)
+        self._memo: Memo[tuple[str, str], _Found] = Memo()
         # collections a client can add to (the others are seeded: the vendor's own data)
         self.creatable = {op.collection for op in self.operations if op.action == "create"}
         # each collection's fetch operation: its schema is what a stored record looks like
@@ -111,16 +112,11 @@ class Operations:
 
     def find(self, method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
         """The operation serving `method path`, with its path arguments; None when none does."""
-        key = (method, path)
-        try:
-            found = self._memo[key]
-        except KeyError:
-            if len(self._memo) >= _MEMO_LIMIT:
-                self._memo.clear()
-            found = self._memo[key] = self._scan(method, self.canonical(path))
+        found = self._memo.get((method, path), self._scan, method, path)
         return None if found is None else (found[0], dict(found[1]))
 
-    def _scan(self, method: str, path: str) -> tuple[Operation, tuple[tuple[str, str], ...]] | None:
+    def _scan(self, method: str, path: str) -> _Found:
+        path = self.canonical(path)
         for op in self._by_call.get((method, path.count("/")), ()):
             found = op.pattern.fullmatch(path)
             if found:

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from mockserver.answers.rendered import Rendered
+from mockserver.memo import Memo
 from mockserver.vendors.kit.call import Call
 
 # A handler may be async when it must talk to the outside first (e.g. a webhook handshake)
@@ -32,8 +33,6 @@ def route(
     return Route(method.upper(), re.compile(pattern), handler, name or handler.__name__, fallback)
 
 
-# distinct (method, path) answers kept per router; a full memo starts over (it is derived)
-_MEMO_LIMIT = 4096
 _Found = tuple[Route, tuple[tuple[str, str], ...]] | None
 
 
@@ -47,17 +46,11 @@ class Router:
 
     def __init__(self, routes: list[Route]) -> None:
         self.routes = routes
-        self._memo: dict[tuple[str, str], _Found] = {}
+        self._memo: Memo[tuple[str, str], _Found] = Memo()
 
     def find(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         """The matching route and its path arguments (a fresh dict), or None."""
-        key = (method, path)
-        try:
-            found = self._memo[key]
-        except KeyError:
-            if len(self._memo) >= _MEMO_LIMIT:
-                self._memo.clear()
-            found = self._memo[key] = self._scan(method, path)
+        found = self._memo.get((method, path), self._scan, method, path)
         return None if found is None else (found[0], dict(found[1]))
 
     def _scan(self, method: str, path: str) -> _Found:
