@@ -49,6 +49,16 @@ return 1
 """
 
 
+# KEYS[1] the data token, KEYS[2] a stream; ARGV: the cursor, how many. Returns {token or
+# nil, XREAD's answer or nil}: the catch-up round as one command (it was a two-command
+# pipeline, whose client-side machinery cost more than the commands)
+_CATCH_UP = """
+local token = redis.call('GET', KEYS[1])
+local got = redis.call('XREAD', 'COUNT', ARGV[2], 'STREAMS', KEYS[2], ARGV[1])
+return {token, got}
+"""
+
+
 class Replica:
     """The change log of one replica: what it publishes, and applying what others published."""
 
@@ -69,6 +79,7 @@ class Replica:
         self._state = Rounds(lambda: self._read("state"))
         self._journal = Rounds(lambda: self._read("journal"))
         self._flush = Rounds(self._write)
+        self._catch_up: AsyncScript | None = None
         self._script: AsyncScript | None = None
 
     def epoch(self, session: str | None) -> str:
@@ -126,15 +137,16 @@ class Replica:
                 await self._write()
 
     async def _read(self, stream: str) -> None:
+        keys = [self.link.key("data"), self.link.key(stream)]
         while True:
-            pipe = self.link.client.pipeline(transaction=False)
-            pipe.get(self.link.key("data"))
-            pipe.xread({self.link.key(stream): self.cursor[stream]}, count=READ_BATCH)
-            got: Any = await self.link.call(pipe.execute())
+            if self._catch_up is None:
+                self._catch_up = self.link.client.register_script(_CATCH_UP)
+            args: list[str | int] = [self.cursor[stream], READ_BATCH]
+            got: Any = await self.link.call(self._catch_up(keys=keys, args=args))
             token = got[0] if got[0] is not None else await self._new_token()
             if not self._same_data(token):
                 continue  # start over from the (empty) streams
-            entries = got[1][0][1] if got[1] else []
+            entries = _entries(got[1])
             self._apply(stream, entries)
             if len(entries) < READ_BATCH:
                 return
@@ -207,3 +219,10 @@ class Replica:
             handler(change)
         finally:
             self.applying = False
+
+
+def _entries(raw: Any) -> list[tuple[bytes, Mapping[bytes, bytes]]]:
+    """Stream entries from a script's raw XREAD answer, shaped as redis-py's XREAD gives them."""
+    if not raw:
+        return []
+    return [(sid, dict(zip(flat[::2], flat[1::2], strict=True))) for sid, flat in raw[0][1]]
