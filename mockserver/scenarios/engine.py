@@ -384,8 +384,9 @@ class Engine:
 
         Each rule that matches is counted atomically in the shared store
         (store/shared/counting.py), so `times: 3` fires exactly 3 times across replicas;
-        `epoch` names the resets the session has seen. Raises StoreUnavailable when the
-        store cannot be reached.
+        a rule whose firings are all alike (no trigger) fires whatever the count and is
+        counted on this replica only. `epoch` names the resets the session has seen.
+        Raises StoreUnavailable when the store cannot be reached.
         """
         now = self._clock()
         for rule in self._matching(snapshot, authorized):
@@ -444,6 +445,10 @@ class Engine:
         shared: SharedCounting,
         epoch: str,
     ) -> Decision | None:
+        if rule.fixed is not None:
+            # it fires for every matching request whatever the count, so there is nothing
+            # to count across replicas: counted here only, for this replica's hit counts
+            return self._fire(rule, snapshot, now, peer, unfired)
         notes = self._active(rule, now, unfired)
         if notes is None:
             return None

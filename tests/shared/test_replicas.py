@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import redis
 import requests
 
 from tests.shared.replicas import AUTH, FORM, SIGNALWIRE, journal, load, replicas, send_sms, spread
@@ -157,3 +158,30 @@ def test_a_session_from_undecodable_header_bytes_is_shared_too(redis_url: str) -
             for s in (a, b, a, b)
         ]
         assert codes == [400, 400, 400, 201]
+
+
+ALWAYS = f"""
+name: always-fails
+vendor: signalwire
+rules:
+  - match: {{method: POST, path: {MESSAGES}, form: {{Body: always}}}}
+    error: "21211"
+"""
+
+
+def test_a_rule_without_a_trigger_fires_on_every_replica_without_a_shared_count(
+    redis_url: str,
+) -> None:
+    """Nothing decides differently by count, so Redis counts nothing; a `times` rule still is."""
+    admin = redis.Redis.from_url(redis_url)
+    with replicas(redis_url) as servers:
+        load(servers[0], ALWAYS)
+        load(servers[0], THREE.replace("three-failures", "three-more"), session="counted")
+        always = [send_sms(servers[i % 2], "free", Body="always") for i in range(6)]
+        counted = [send_sms(servers[i % 2], "counted").status_code for i in range(4)]
+        counters = [k.decode() for k in admin.scan_iter("mockserver:c:*")]
+    admin.close()
+    assert [r.json()["code"] for r in always] == [21211] * 6
+    assert counted == [400, 400, 400, 201]
+    assert any("three-more" in k for k in counters)
+    assert not any("always-fails" in k for k in counters)
