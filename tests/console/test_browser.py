@@ -17,17 +17,10 @@ from mockserver.scenarios import validate_paths
 from mockserver.settings import Settings
 from mockserver.testing.thread import ServerThread
 from tests.console.conftest import SCREENSHOTS, dump_dom
+from tests.console.samples import BROKEN, SMS
 
-SMS = "/ringcentral/restapi/v1.0/account/~/extension/~/sms"
 VIEWS = ("catalog", "journal", "scenarios", "report")
 WIDTHS = (1280, 390)
-BROKEN = """\
-name: broken
-vendor: ringcentral
-rules:
-  - match: {method: POST, path: /restapi/v1.0/account/~/extension/~/sms}
-    error: {code: CMN-9999}
-"""
 # the WCAG contrast ratio of every element holding text against its (inherited) background
 CONTRAST_JS = """
 const lum = (c) => {

@@ -16,15 +16,8 @@ from mockserver.scenarios import validate_paths
 from mockserver.server.app import create_app
 from mockserver.server.services import Services
 from tests.conftest import ClientFactory
+from tests.console.samples import BROKEN, SMS
 
-SMS = "/ringcentral/restapi/v1.0/account/~/extension/~/sms"
-BROKEN = """\
-name: broken
-vendor: ringcentral
-rules:
-  - match: {method: POST, path: /restapi/v1.0/account/~/extension/~/sms}
-    error: {code: CMN-9999}
-"""
 TOKEN = "console-secret"
 HTML = {"Accept": "text/html,application/xhtml+xml"}
 
