@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
+from mockserver.memo import Memo
 from mockserver.request.snapshot import RequestSnapshot
 from mockserver.scenarios.linear import Pattern, compile_linear, escape
 from mockserver.scenarios.matchers import (
@@ -360,7 +361,6 @@ def near_misses(rules: Iterable[R], snapshot: RequestSnapshot, n: int = 3) -> li
 
 Probe = tuple[str, str, tuple[str, ...]]
 """Where a discriminating value is read: (part, name, body path segments)."""
-_MEMO_LIMIT = 4096
 
 
 def discriminator(m: CompiledMatch) -> tuple[Probe, str] | None:
@@ -434,7 +434,7 @@ class RuleIndex(Generic[R]):
             for m in (*self._methods, None)
         }
         # memo of per-path slices: derived data, rebuilt on demand, so dropping it is safe
-        self._memo: dict[tuple[str | None, str | None, str], _Slice] = {}
+        self._memo: Memo[tuple[str | None, str | None, str], _Slice] = Memo()
 
     def __len__(self) -> int:
         return len(self._rules)
@@ -469,15 +469,10 @@ class RuleIndex(Generic[R]):
     def _slice(self, s: RequestSnapshot) -> _Slice:
         vendor = s.vendor if s.vendor in self._vendors else None
         method = s.method if s.method in self._methods else None
-        key = (vendor, method, s.path)
-        part = self._memo.get(key)
-        if part is None:
-            if len(self._memo) >= _MEMO_LIMIT:
-                self._memo.clear()
-            part = self._memo[key] = self._split(
-                self._path_positions(self._buckets[key[:2]], s.path)
-            )
-        return part
+        return self._memo.get((vendor, method, s.path), self._slice_of, vendor, method, s.path)
+
+    def _slice_of(self, vendor: str | None, method: str | None, path: str) -> _Slice:
+        return self._split(self._path_positions(self._buckets[(vendor, method)], path))
 
     def _path_positions(self, bucket: _Bucket, path: str) -> list[int]:
         lists = [bucket.exact.get(path, ()), bucket.anchored.get("", ())]

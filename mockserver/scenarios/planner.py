@@ -11,6 +11,7 @@ from mockserver.answers.faults import Fault
 from mockserver.answers.plan import Failure, Plan, why_and_when
 from mockserver.answers.rendered import JSON, Rendered
 from mockserver.catalog.model import Catalog
+from mockserver.memo import Memo
 from mockserver.request.snapshot import RequestSnapshot
 from mockserver.scenarios import (
     CallbackAction,
@@ -26,9 +27,6 @@ if TYPE_CHECKING:
     from mockserver.store.shared.state import SharedState
 
 
-_PLANS_LIMIT = 4096
-
-
 class ScenarioPlanner:
     """Asks the engine which rule decides a request and makes the Plan of its decision."""
 
@@ -36,8 +34,9 @@ class ScenarioPlanner:
         self.engine = engine
         self.catalog = catalog
         self.vendors = vendors
-        # plans of reusable decisions, per (decision, vendor); bounded, so safe to drop
-        self._plans: dict[tuple[int, str], tuple[Decision, Plan]] = {}
+        # plans of reusable decisions, per (decision, vendor); each entry holds its decision,
+        # so no other decision can take its id while it is there
+        self._plans: Memo[tuple[int, str], tuple[Decision, Plan]] = Memo()
 
     def plan_for(
         self, snapshot: RequestSnapshot, authorized: Callable[[], bool] | None = None
@@ -82,15 +81,10 @@ class ScenarioPlanner:
         """`translate`, made once per reusable decision (a rule whose firings are alike)."""
         if not decision.reusable:
             return self.translate(vendor, decision)
-        key = (id(decision), vendor)
-        found = self._plans.get(key)
-        if found is not None and found[0] is decision:
-            return found[1]
-        if len(self._plans) >= _PLANS_LIMIT:
-            self._plans.clear()
-        plan = self.translate(vendor, decision)
-        self._plans[key] = (decision, plan)
-        return plan
+        return self._plans.get((id(decision), vendor), self._planned, vendor, decision)[1]
+
+    def _planned(self, vendor: str, decision: Decision) -> tuple[Decision, Plan]:
+        return decision, self.translate(vendor, decision)
 
     def translate(self, vendor: str, decision: Decision) -> Plan:
         """The decision's plan, with what its action answers (the engine fixed the rest)."""

@@ -15,6 +15,7 @@ import json
 import math
 import secrets
 
+from mockserver.memo import Memo
 from mockserver.scenarios.model import Rule
 from mockserver.scenarios.triggers import unit
 from mockserver.store.memory import BucketKey, RuleKey
@@ -60,9 +61,6 @@ return {n, 0, oldest[2]}
 """
 
 
-_KEYS_LIMIT = 4096
-
-
 class SharedCounting:
     """Counters and windows in Redis, keyed by rule, load stamp, session and reset epoch."""
 
@@ -71,17 +69,15 @@ class SharedCounting:
         self.ttl = max(1, math.ceil(session_ttl))
         self._batch = ScriptBatch(link)
         # the same few (rule, session) keys are asked for on every request: made once each
-        self._keys: dict[tuple[RuleKey, str, str | None, str], str] = {}
+        self._keys: Memo[tuple[RuleKey, str, str | None, str], str] = Memo()
 
     def counter_key(self, rule: RuleKey, stamp: str, session: str | None, epoch: str) -> str:
         """Where one rule's counters for one session live (a new epoch starts them at zero)."""
         memo = (rule, stamp, session, epoch)
-        key = self._keys.get(memo)
-        if key is None:
-            if len(self._keys) >= _KEYS_LIMIT:
-                self._keys.clear()
-            key = self._keys[memo] = self.link.key("c", json.dumps([epoch, stamp, *rule, session]))
-        return key
+        return self._keys.get(memo, self._key, rule, stamp, session, epoch)
+
+    def _key(self, rule: RuleKey, stamp: str, session: str | None, epoch: str) -> str:
+        return self.link.key("c", json.dumps([epoch, stamp, *rule, session]))
 
     async def count(self, key: str, spec: Rule, seed: str) -> tuple[int, int, bool]:
         """Count one matching request: (its position, firings before it, whether it fires)."""
