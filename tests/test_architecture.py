@@ -178,3 +178,20 @@ def test_handler_modules_load_with_their_vendors_first_request_not_at_start_up()
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_an_in_memory_server_without_proxy_loads_neither_redis_nor_the_proxy() -> None:
+    # a fresh interpreter: what `mockserver serve` with defaults imports to start
+    code = (
+        "import sys\n"
+        "import mockserver.server.run\n"
+        "from mockserver.server.services import build_services\n"
+        "from mockserver.settings import Settings\n"
+        "build_services(Settings())\n"
+        "unwanted = ('redis', 'mockserver.store.shared.state', 'mockserver.request.proxy',\n"
+        "            'mockserver.request.capture')\n"
+        "loaded = [m for m in unwanted if m in sys.modules]\n"
+        "assert loaded == [], loaded\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

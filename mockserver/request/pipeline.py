@@ -10,7 +10,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from aiohttp import StreamReader, web
 
@@ -22,12 +22,14 @@ from mockserver.answers.reuse import ErrorAnswers, retry_after, to_response
 from mockserver.catalog.model import Catalog, CatalogEntry, VendorCatalog
 from mockserver.operations.router import generic_router
 from mockserver.request.injection import InjectionError, InjectionPlans
-from mockserver.request.proxy import UpstreamFailed, Upstreams
 from mockserver.request.snapshot import RequestSnapshot
 from mockserver.vendors.base import Vendor
 from mockserver.vendors.kit.call import Call, Env
 from mockserver.vendors.kit.rejection import Rejection
 from mockserver.vendors.kit.routing import Route
+
+if TYPE_CHECKING:  # loaded with --proxy only (server/services.py)
+    from mockserver.request.proxy import Upstreams
 
 _log = logging.getLogger(__name__)
 SESSION_HEADER = "x-mock-session"
@@ -292,6 +294,8 @@ class Pipeline:
         started: float,
     ) -> web.StreamResponse:
         """The upstream's answer (after the plan's delay), journalled as `proxied`."""
+        from mockserver.request.proxy import UpstreamFailed  # loaded already: upstreams exist
+
         if plan.delay:
             await asyncio.sleep(plan.delay)
         try:

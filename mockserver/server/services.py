@@ -16,7 +16,6 @@ from mockserver.catalog import Catalog, load_catalog
 from mockserver.journal.batch import RecordBatch
 from mockserver.journal.recorder import JournalRecorder, journal_callback
 from mockserver.request.pipeline import Pipeline, Recorder
-from mockserver.request.proxy import Upstreams
 from mockserver.scenarios import load_files
 from mockserver.scenarios.engine import DEFAULTS_GROUP, Engine
 from mockserver.scenarios.planner import ScenarioPlanner
@@ -205,6 +204,10 @@ def build_services(settings: Settings, catalog: Catalog | None = None) -> Servic
     planner = ScenarioPlanner(engine, catalog, vendors)
     pipeline = _pipeline(settings, catalog, planner, _recorders(settings, batch), env, shared)
     if settings.proxy:
+        from mockserver.request.proxy import (
+            Upstreams,
+        )  # only a --proxy server loads the client side
+
         pipeline.upstreams = Upstreams(settings.proxy, settings.proxy_timeout, settings.record)
     defaults = _defaults(settings, engine, catalog, vendors)
     files = _files(settings, engine, catalog)
