@@ -176,8 +176,7 @@ def test_handler_modules_load_with_their_vendors_first_request_not_at_start_up()
         "assert 'mockserver.vendors.signalwire.routes' in sys.modules\n"
         "assert 'mockserver.vendors.yeastar.routes' not in sys.modules\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
+    in_fresh_interpreter(code)
 
 
 def test_an_in_memory_server_without_proxy_loads_neither_redis_nor_the_proxy() -> None:
@@ -193,5 +192,10 @@ def test_an_in_memory_server_without_proxy_loads_neither_redis_nor_the_proxy() -
         "loaded = [m for m in unwanted if m in sys.modules]\n"
         "assert loaded == [], loaded\n"
     )
+    in_fresh_interpreter(code)
+
+
+def in_fresh_interpreter(code: str) -> None:
+    """Run `code` in a new interpreter (this one has imported everything); it must succeed."""
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
