@@ -12,7 +12,7 @@ from aiohttp import web
 from mockserver.admin.routes import create_admin_app
 from mockserver.server.services import SERVICES, Services, build_services
 from mockserver.settings import Settings, StartupError
-from mockserver.store.shared.errors import StoreUnavailable, redacted
+from mockserver.store.shared.errors import StoreUnavailable
 from mockserver.vendors import Vendor
 
 if TYPE_CHECKING:
@@ -58,8 +58,7 @@ async def start_store(shared: SharedState) -> None:
     try:
         await shared.start()
     except StoreUnavailable:
-        url = redacted(shared.link.url)
-        raise StartupError(f"--store {url}: Redis does not answer ({shared.link.reason})") from None
+        raise StartupError(shared.link.unreachable()) from None
 
 
 async def _to_console(request: web.Request) -> web.StreamResponse:

@@ -11,6 +11,7 @@ orchestrator restarts a whole server rather than one quietly missing a process. 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import multiprocessing
@@ -23,6 +24,8 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from mockserver.settings import Settings, StartupError
+from mockserver.store.shared.errors import StoreUnavailable
+from mockserver.store.shared.link import RedisLink
 from mockserver.store.shared.local import LocalRedis
 
 # how long the workers get beyond their own shutdown grace before they are killed
@@ -41,6 +44,7 @@ def supervise(settings: Settings) -> int:
         if settings.store == "local":
             redis = stack.enter_context(LocalRedis())
             settings = settings.model_copy(update={"store": redis.url})
+        _check_store(settings.store)
         held: list[socket.socket] = []
         try:
             if settings.workers > 1:  # one worker (--store local alone) binds as usual
@@ -51,6 +55,23 @@ def supervise(settings: Settings) -> int:
             for sock in held:
                 sock.close()
         return _wait([w for w, _ in workers], settings.shutdown_grace + STOP_MARGIN, stopping)
+
+
+def _check_store(url: str) -> None:
+    """The parent asks Redis first, so that a store that does not answer is one line, once."""
+    # (each worker would otherwise report it, and the parent lose the race to say why)
+    link = RedisLink(url)
+
+    async def probe() -> None:
+        try:
+            await link.start()
+        finally:
+            await link.close()
+
+    try:
+        asyncio.run(probe())
+    except StoreUnavailable:
+        raise StartupError(link.unreachable()) from None
 
 
 def _hold_ports(settings: Settings, held: list[socket.socket]) -> Settings:
@@ -86,13 +107,24 @@ def _await_ready(workers: list[tuple[BaseProcess, Connection]]) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     banners = []
     for process, ready in workers:
-        while not ready.poll(0.1):
-            if not process.is_alive() or time.monotonic() > deadline:
-                for other, _ in workers:
-                    other.kill()
-                raise StartupError(f"{process.name} did not start (its error is above)")
-        banners.append(ready.recv_bytes().decode())
+        banner = _banner(process, ready, deadline)
+        if banner is None:
+            for other, _ in workers:
+                other.kill()
+            raise StartupError(f"{process.name} did not start (its error is above)")
+        banners.append(banner)
     print(banners[0], end="", flush=True)
+
+
+def _banner(process: BaseProcess, ready: Connection, deadline: float) -> str | None:
+    """What the worker sent once it listened; None when it died (or hung) before that."""
+    while not ready.poll(0.1):
+        if not process.is_alive() or time.monotonic() > deadline:
+            return None
+    try:
+        return ready.recv_bytes().decode()
+    except EOFError:  # its end of the pipe closed: it exited without telling
+        return None
 
 
 def _worker(settings: Settings, speaks: bool, ready: Connection) -> None:

@@ -71,10 +71,13 @@ def test_a_persistent_redis_restarted_keeps_counting_where_it_was(own_redis: Loc
         assert codes == [400, 201, 201]  # the third firing, then done: 3 in all
 
 
-def test_serve_refuses_to_start_without_its_redis() -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_refuses_to_start_without_its_redis(workers: str) -> None:
+    # with --workers the parent asks Redis before forking: one line, not one per worker
     url = f"redis://127.0.0.1:{free_port()}/0"
+    serve = ["serve", "--port", "0", "--store", url, "--workers", workers]
     done = subprocess.run(
-        [sys.executable, "-m", "mockserver", "serve", "--port", "0", "--store", url],
+        [sys.executable, "-m", "mockserver", *serve],
         capture_output=True,
         text=True,
         timeout=60,

@@ -13,6 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+import mockserver.server.workers as workers_module
+from mockserver.settings import StartupError
 from tests.shared.replicas import send_sms
 from tests.shared.test_replicas import THREE
 
@@ -77,3 +79,18 @@ def _alive(pid: int) -> bool:
             return f.read().split()[2] != "Z"
     except FileNotFoundError:
         return False
+
+
+def _exits_at_once() -> None:
+    sys.exit(2)
+
+
+def test_a_worker_that_exits_before_listening_is_a_startup_error_not_a_crash() -> None:
+    # its end of the ready pipe closes as it exits: the parent must not trip on EOF
+    ready, told = workers_module._FORK.Pipe(duplex=False)
+    process = workers_module._FORK.Process(target=_exits_at_once, name="mockserver-worker-0")
+    process.start()
+    told.close()
+    process.join(30)
+    with pytest.raises(StartupError, match=r"^mockserver-worker-0 did not start"):
+        workers_module._await_ready([(process, ready)])

@@ -55,6 +55,10 @@ class RedisLink:
         await self.call(self._client.ping())
         self.serving = True
 
+    def unreachable(self) -> str:
+        """The start-up error's line: the flag, the URL (without its password) and why."""
+        return f"--store {redacted(self.url)}: Redis does not answer ({self.reason})"
+
     async def close(self) -> None:
         """Close the client's connections."""
         if self._client is not None:
