@@ -94,11 +94,18 @@ def run(names: Sequence[str], gen: Generator, cfg: measure.Settings) -> list[Pai
     return pairs
 
 
+def redis_parser() -> str:
+    """Who parses Redis's replies in the servers: hiredis (C) or redis-py's own Python parser."""
+    from redis.utils import HIREDIS_AVAILABLE
+
+    return "hiredis" if HIREDIS_AVAILABLE else "redis-py (Python; hiredis not installed)"
+
+
 def markdown(pairs: list[Pair], info: dict[str, Any]) -> str:
     """The table: each comparison's median ratio and its target."""
     rows = [
-        f"Machine: {info['cpus_usable']} CPUs, Python {info['python']}, {info['loop']} loop; load "
-        f"generator {info['generator']} "
+        f"Machine: {info['cpus_usable']} CPUs, Python {info['python']}, {info['loop']} loop, "
+        f"Redis replies parsed by {info['redis_parser']}; load generator {info['generator']} "
         "on the same machine.",
         "",
         "| comparison | case | a rps | b rps | b / a | target |",
@@ -133,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     pairs = run(names, gen, cfg)
     info = machine(gen.name, gen.version())
     info["generator"] = gen.name
+    info["redis_parser"] = redis_parser()
     text = markdown(pairs, info)
     print(text)
     RESULTS.mkdir(parents=True, exist_ok=True)
