@@ -131,7 +131,7 @@ def _rss_targets(rss: dict[str, float] | None) -> list[Target]:
     return [
         Target("RSS idle", f"{rss['idle']:.1f} MB", "< 60 MB", rss["idle"] < 60),
         Target(
-            "RSS after the run",
+            "RSS after the run (1,000 resources and journal entries kept)",
             f"{rss['half']:.1f} -> {rss['after']:.1f} MB (2nd half {growth:+.1f} MB)",
             f"flat (2nd half <= {RSS_FLAT_MB:g} MB)",
             growth <= RSS_FLAT_MB,
