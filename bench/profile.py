@@ -43,9 +43,17 @@ def top_frames(raw: Path, top: int) -> list[tuple[float, str]]:
     return [(100 * n / max(total, 1), name) for name, n in counts.most_common(top)]
 
 
-def record(pid: int, seconds: int, out: Path) -> None:
+def py_spy() -> str:
+    """The py-spy command; a clear exit before any server starts when it is not installed."""
+    beside = Path(sys.executable).with_name("py-spy")
+    spy = shutil.which("py-spy") or (str(beside) if beside.exists() else None)
+    if spy is None:
+        raise SystemExit("bench.profile needs py-spy: pip install py-spy (bench/README.md)")
+    return spy
+
+
+def record(spy: str, pid: int, seconds: int, out: Path) -> None:
     """py-spy record (raw format) on one PID for a fixed time."""
-    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     cmd = [
         spy,
         "record",
@@ -66,6 +74,7 @@ def record(pid: int, seconds: int, out: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Start a mockserver, load it for longer than the sampling window, and sample it."""
     args = _parser().parse_args(argv)
+    spy = py_spy()
     case = next(c for c in CASES if c.name == args.case)
     gen = Generator("auto")
     with running("mockserver", procs.mockserver_cmd(store=args.store)) as mock:
@@ -85,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         loader = threading.Thread(target=gen.run, args=(load,), daemon=True)
         loader.start()
-        record(mock.pid, args.seconds, args.out)
+        record(spy, mock.pid, args.seconds, args.out)
         loader.join()
     print(f"py-spy samples of mockserver pid {mock.pid}, case {case.name} (raw: {args.out})")
     for share, name in top_frames(args.out, args.top):
