@@ -121,8 +121,8 @@ def running(name: str, cmd: Sequence[str]) -> Iterator[procs.Server]:
         procs.stop(server)
 
 
-def _mock_cmd(cfg: Settings) -> list[str]:
-    return procs.mockserver_cmd(loop=cfg.loop, store=cfg.store)
+def _mock_cmd(cfg: Settings, extra: Sequence[str] = ()) -> list[str]:
+    return procs.mockserver_cmd(extra, loop=cfg.loop, store=cfg.store)
 
 
 def _load(case: Case, server: procs.Server, cfg: Settings, duration: float) -> Load:
@@ -247,8 +247,7 @@ def rss_under_load(
     cases: Sequence[Case], gen: Generator, cfg: Settings, total: int
 ) -> dict[str, float]:
     """VmRSS (MiB) idle after start, after half the requests and after all of them."""
-    cmd = procs.mockserver_cmd(RSS_BOUNDS, loop=cfg.loop, store=cfg.store)
-    with running("mockserver", cmd) as mock:
+    with running("mockserver", _mock_cmd(cfg, RSS_BOUNDS)) as mock:
         procs.wait_healthy(mock.host, mock.port, time.perf_counter() + 30)
         time.sleep(1.0)
         rss = {"idle": procs.rss_mb(mock.pid), "requests": 0.0}
